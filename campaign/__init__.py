@@ -1,0 +1,114 @@
+"""The campaign site: create_app() builds a configured Flask application."""
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, g, redirect, request, url_for
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from . import i18n
+from .config import load_config
+from .extensions import babel, csrf, db, limiter, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app; `config` overrides settings (tests), `instance_path` moves instance/."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.update(load_config(app.instance_path))
+    if config:
+        app.config.update(config)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app.url_map.converters["lang"] = i18n.LanguageConverter
+    app.url_map.strict_slashes = False
+
+    db.init_app(app)
+    from . import models  # noqa: F401 - registers every model with the metadata
+    # Batch mode: SQLite can only change a table by copying it.
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+
+    _register_blueprints(app)
+    _register_cli(app)
+    from . import errors, templating
+    errors.init_app(app)
+    templating.init_app(app)
+
+    @app.url_value_preprocessor
+    def _pull_lang(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values.pop("lang")
+
+    @app.url_defaults
+    def _push_lang(endpoint, values):
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = i18n.current_language()
+
+    @app.get("/")
+    def root():
+        return redirect(url_for("campaigns.index", lang=i18n.preferred_language()))
+
+    @app.get("/<lang:lang_code>/language")
+    def choose_language(lang_code):
+        """Remember the chosen language, then go back to where the switcher was used."""
+        target = request.args.get("next", "")
+        if not target.startswith("/") or target.startswith("//"):
+            target = url_for("campaigns.index", lang=lang_code)
+        response = redirect(target)
+        response.set_cookie(i18n.LANGUAGE_COOKIE, lang_code, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True,
+                            secure=app.config["SESSION_COOKIE_SECURE"])
+        return response
+
+    @app.get("/healthz")
+    @limiter.exempt
+    def healthz():
+        db.session.execute(db.text("SELECT 1"))
+        return {"status": "ok"}
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .campaigns.views import bp as campaigns_bp
+    from .petitions.views import bp as petitions_bp
+
+    app.register_blueprint(campaigns_bp)
+    app.register_blueprint(petitions_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .campaigns.cli import campaigns_cli, demo_cli
+    from .cli import setup_command
+    from .outbox.cli import outbox_cli
+
+    app.cli.add_command(campaigns_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(setup_command)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL lets readers go on while a signature is written; busy_timeout queues writers."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

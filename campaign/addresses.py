@@ -1,0 +1,58 @@
+"""E-mail and IP addresses: validation, canonical forms, and the keyed network hash.
+
+E-mail syntax is checked by the `email-validator` package; we only add the canonical key
+that makes `A.B+x@gmail.com` and `ab@gmail.com` one signer.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+
+from email_validator import EmailNotValidError, validate_email
+
+# Providers that ignore dots in the local part (plus-tags are stripped for every domain).
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+class InvalidEmail(ValueError):
+    pass
+
+
+def normalize_email(raw: str, *, check_deliverability: bool = False) -> tuple[str, str]:
+    """Return (address to write to, canonical key for uniqueness) or raise InvalidEmail."""
+    try:
+        info = validate_email(raw.strip(), check_deliverability=check_deliverability)
+    except EmailNotValidError as exc:
+        raise InvalidEmail(str(exc)) from exc
+    address = info.normalized
+    local, domain = info.local_part, info.ascii_domain.lower()
+    key_local = local.lower().split("+", 1)[0] or local.lower()
+    if domain in _DOTLESS_DOMAINS:
+        domain = _DOTLESS_DOMAINS[domain]
+        key_local = key_local.replace(".", "")
+    return address, f"{key_local}@{domain}"
+
+
+def email_domain(email_key: str) -> str:
+    return email_key.rsplit("@", 1)[-1]
+
+
+def network_of(ip: str | None) -> str | None:
+    """The /24 (IPv4) or /48 (IPv6) network of an address, as text; None if unparsable."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    prefix = 24 if address.version == 4 else 48
+    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+
+
+def network_hash(ip: str | None, key: str) -> str | None:
+    """Keyed hash of the address's network: flood detection without storing the address."""
+    network = network_of(ip)
+    if network is None:
+        return None
+    return hmac.new(key.encode(), network.encode(), hashlib.sha256).hexdigest()[:32]

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from ..extensions import db
+from ..util import utcnow
+
+CAMPAIGN_STATUSES = ("draft", "live", "closed", "delivered")
+# Confirmations land on one of these slots at random, so a viral campaign does not serialise
+# every confirmation on one row lock (the hot-row problem of alphagov/e-petitions #691).
+COUNTER_SLOTS = 16
+
+
+class SignatureCounter(db.Model):
+    """One slot of a campaign's signature count; the count is the sum of its slots."""
+
+    __tablename__ = "signature_counters"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('draft', 'live', 'closed', 'delivered')", name="status"),
+        CheckConstraint("goal >= 0", name="goal_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
+    goal: Mapped[int] = mapped_column(default=1000)
+    deadline: Mapped[datetime | None]
+    default_locale: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    delivered_at: Mapped[datetime | None]
+
+    texts: Mapped[list[CampaignText]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", lazy="selectin",
+        order_by="CampaignText.locale")
+
+    # Read with the campaign in one query; exact, and never a COUNT(*) over signatures.
+    signature_count: Mapped[int] = column_property(
+        select(func.coalesce(func.sum(SignatureCounter.count), 0))
+        .where(SignatureCounter.campaign_id == id)
+        .correlate_except(SignatureCounter)
+        .scalar_subquery(),
+        deferred=False,
+    )
+
+    def text_for(self, locale: str) -> CampaignText | None:
+        """The text in `locale`, else in the campaign's default language, else any."""
+        by_locale = {text.locale: text for text in self.texts}
+        return (by_locale.get(locale) or by_locale.get(self.default_locale)
+                or next(iter(by_locale.values()), None))
+
+    @property
+    def locales(self) -> list[str]:
+        return [text.locale for text in self.texts]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "live" and (self.deadline is None or self.deadline > utcnow())
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.goal:
+            return 100
+        return min(100, int(self.signature_count * 100 / self.goal))
+
+
+class CampaignText(db.Model):
+    __tablename__ = "campaign_texts"
+    __table_args__ = (UniqueConstraint("campaign_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    locale: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    body_markdown: Mapped[str] = mapped_column(Text, default="")
+
+    campaign: Mapped[Campaign] = relationship(back_populates="texts")

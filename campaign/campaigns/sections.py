@@ -1,0 +1,41 @@
+"""Parts of the campaign page contributed by other features.
+
+The campaign page belongs to `campaigns`, which knows nothing of petitions, donations or
+letters; each of those registers a section (a template and a function giving its context),
+so dependencies keep pointing down while the page shows them all.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .models import Campaign
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    template: str
+    order: int
+    context: Callable[[Campaign, str], dict | None]  # None: nothing to show
+
+
+_SECTIONS: dict[str, Section] = {}
+
+
+def register_section(name: str, template: str, order: int,
+                     context: Callable[[Campaign, str], dict | None]) -> None:
+    _SECTIONS[name] = Section(name, template, order, context)
+
+
+def build_sections(campaign: Campaign, lang: str, overrides: dict | None = None
+                   ) -> list[tuple[Section, dict]]:
+    """Each section with its context; `overrides` replaces a section's context (e.g. a form
+    re-rendered with its errors)."""
+    overrides = overrides or {}
+    built = []
+    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+        context = overrides.get(section.name) or section.context(campaign, lang)
+        if context is not None:
+            built.append((section, context))
+    return built

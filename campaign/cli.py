@@ -1,0 +1,34 @@
+"""`flask setup`: what the README's run command does before serving."""
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from .extensions import db
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command():
+    """Compile translations, build or upgrade the database, load demo content if empty."""
+    translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    if any(translations.glob("*/LC_MESSAGES/messages.po")):
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-q",
+                        "-d", str(translations)], check=True)
+    upgrade()
+    from .campaigns.cli import load_demo
+    from .campaigns.models import Campaign
+
+    if db.session.scalar(select(func.count()).select_from(Campaign)) == 0:
+        created = load_demo()
+        if created:
+            campaign, email, password = created
+            click.echo(f"demo campaign: {campaign.slug}")
+            click.echo(f"organizer login: {email}  password: {password}  "
+                       "(shown only this once)")
+    click.echo("setup done")

@@ -1,0 +1,126 @@
+"""Settings from environment variables, with embedded defaults that need nothing installed.
+
+Every setting the operator may change is listed in ``SETTINGS`` with its default and a one-line
+description; the README's configuration table is generated from the same list
+(``flask config-table``) so the two cannot drift apart.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+    cast: type = str
+
+
+SETTINGS: list[Setting] = [
+    Setting("INSTANCE_PATH", None,
+            "Folder for the embedded database, secret key and kept e-mails. Default: "
+            "`instance/` in the repository."),
+    Setting("DATABASE_URL", None,
+            "SQLAlchemy URL. Default: SQLite file `instance/campaign.db` (WAL mode). "
+            "Production: `postgresql+psycopg://user@host/db`."),
+    Setting("SECRET_KEY", None,
+            "Signs sessions, CSRF and e-mail links. Default: generated once into "
+            "`instance/secret_key`."),
+    Setting("SITE_URL", "http://127.0.0.1:5000",
+            "Public base URL, used for links in e-mails."),
+    Setting("MAIL_SERVER", None,
+            "SMTP host. When unset, e-mails are written as `.eml` files to `instance/mail/` "
+            "and their links are logged."),
+    Setting("MAIL_PORT", "25", "SMTP port.", int),
+    Setting("MAIL_USERNAME", None, "SMTP user name."),
+    Setting("MAIL_PASSWORD", None, "SMTP password."),
+    Setting("MAIL_USE_TLS", "false", "STARTTLS on the SMTP connection.", bool),
+    Setting("MAIL_USE_SSL", "false", "SMTP over TLS (port 465).", bool),
+    Setting("MAIL_DEFAULT_SENDER", "Korday Justice Campaign <campaign@localhost>",
+            "From address of every e-mail."),
+    Setting("MAIL_TRANSPORT", None,
+            "`smtp`, `files` or `memory`. Default: `smtp` when MAIL_SERVER is set, else "
+            "`files`."),
+    Setting("REDIS_URL", None,
+            "Redis for rate limits and caches. When unset, in-process memory."),
+    Setting("MAX_CONTENT_LENGTH", "2097152",
+            "Largest request body in bytes (413 above it).", int),
+    Setting("CONFIRM_MAX_AGE_DAYS", "30",
+            "Days a confirmation link stays valid.", int),
+    Setting("OUTBOX_BATCH_SIZE", "100", "Messages one worker claims at a time.", int),
+    Setting("OUTBOX_MAX_ATTEMPTS", "8",
+            "Delivery attempts before a message is marked failed.", int),
+    Setting("OUTBOX_LEASE_SECONDS", "300",
+            "A claimed message whose worker died is retried after this long.", int),
+    Setting("OUTBOX_RETRY_BASE_SECONDS", "30",
+            "First retry delay; doubles on each failure.", int),
+    Setting("LOG_LEVEL", "INFO", "Python logging level."),
+]
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def _cast(setting: Setting, raw: str):
+    if setting.cast is bool:
+        return raw.strip().lower() in _TRUE
+    if setting.cast is int:
+        return int(raw)
+    return raw
+
+
+def _secret_key(instance_path: Path) -> str:
+    """The secret key from the environment, else one generated once and kept in instance/."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not each write their own key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: str, environ=None) -> dict:
+    """Build the Flask config dict from the environment."""
+    environ = os.environ if environ is None else environ
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+
+    values = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.name, setting.default)
+        values[setting.name] = None if raw in (None, "") else _cast(setting, raw)
+
+    database_url = values.pop("DATABASE_URL") or f"sqlite:///{instance / 'campaign.db'}"
+    if database_url.startswith("postgres://"):  # Heroku-style URLs
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    transport = values["MAIL_TRANSPORT"] or ("smtp" if values["MAIL_SERVER"] else "files")
+
+    config = dict(values)
+    config.update(
+        SQLALCHEMY_DATABASE_URI=database_url,
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SECRET_KEY=values["SECRET_KEY"] or _secret_key(instance),
+        MAIL_TRANSPORT=transport,
+        MAIL_DIR=str(instance / "mail"),
+        SITE_URL=values["SITE_URL"].rstrip("/"),
+        RATELIMIT_STORAGE_URI=values["REDIS_URL"] or "memory://",
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=values["SITE_URL"].startswith("https://"),
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent.parent / "translations"),
+        BABEL_DEFAULT_LOCALE="en",
+    )
+    return config

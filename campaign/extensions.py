@@ -1,0 +1,28 @@
+"""Extensions, created unbound and bound to the app in create_app (init_app style)."""
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_mail import Mail
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+
+# Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate()
+csrf = CSRFProtect()
+mail = Mail()
+babel = Babel()
+# Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
+# in_memory_fallback keeps the site taking signatures when Redis is down.
+limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,
+                  swallow_errors=True)

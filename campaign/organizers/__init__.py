@@ -1,0 +1,1 @@
+"""Organizers: accounts and their membership in campaigns (the console grows here)."""

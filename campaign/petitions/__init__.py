@@ -1,0 +1,1 @@
+"""Petitions: signing, confirming by e-mail, unsubscribing and removing a signature."""

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..util import utcnow
+
+DISPLAY_CHOICES = ("full", "initial", "anonymous")
+SIGNATURE_STATUSES = ("pending", "confirmed", "invalidated")
+SIGNATURE_SOURCES = ("web", "api", "paper")
+
+
+class Signature(db.Model):
+    __tablename__ = "signatures"
+    __table_args__ = (
+        # One signature per person per campaign, whatever spelling of the address they use.
+        UniqueConstraint("campaign_id", "email_key"),
+        CheckConstraint("status IN ('pending', 'confirmed', 'invalidated')", name="status"),
+        CheckConstraint("display IN ('full', 'initial', 'anonymous')", name="display"),
+        CheckConstraint("source IN ('web', 'api', 'paper')", name="source"),
+        # Recent public signers, and the organizer's table, newest first.
+        Index("ix_signatures_campaign_status_confirmed", "campaign_id", "status",
+              "confirmed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    full_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str] = mapped_column(String(254))       # as given, domain normalised
+    email_key: Mapped[str] = mapped_column(String(254))   # canonical form, for uniqueness
+    country: Mapped[str] = mapped_column(String(2))       # ISO 3166-1 alpha-2
+    locale: Mapped[str] = mapped_column(String(8))        # language the signer used
+    comment: Mapped[str | None] = mapped_column(Text)
+    comment_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
+    display: Mapped[str] = mapped_column(String(10), default="full")
+    updates_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
+    updates_opt_in_at: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(12), default="pending",
+                                        server_default="pending")
+    invalidation_reason: Mapped[str | None] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_emailed_at: Mapped[datetime | None]  # throttles repeat e-mails to one address
+    # HMAC of the signer's network (IPv4 /24, IPv6 /48) under a server key: enough to see a
+    # flood from one network, never the address itself.
+    ip_hash: Mapped[str | None] = mapped_column(String(32))
+
+    campaign: Mapped[Campaign] = relationship()
+
+    @property
+    def public_name(self) -> str | None:
+        """The name as the signer chose to be shown; None when anonymous."""
+        if self.display == "anonymous":
+            return None
+        if self.display == "initial":
+            parts = self.full_name.split()
+            if not parts:
+                return None
+            return " ".join([parts[0]] + [f"{part[0]}." for part in parts[1:]])
+        return self.full_name

@@ -1,0 +1,215 @@
+"""Rules for signatures. Callable without a request: views, the API, the CLI and tests use it.
+
+Signing answers the same whether or not the address had signed, so nobody can learn from the
+site who signed; what happened is told only in the e-mail to that address.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from .. import emails
+from ..addresses import normalize_email, network_hash
+from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..tokens import make_token, read_token
+from ..util import utcnow
+from .models import Signature
+
+# A second "sign" with the same address re-sends its e-mail at most this often.
+RESEND_INTERVAL = timedelta(minutes=15)
+
+
+class CampaignNotOpen(Exception):
+    """The campaign takes no signatures (draft, closed, delivered, or past its deadline)."""
+
+
+@dataclass
+class SignatureInput:
+    full_name: str
+    email: str
+    country: str
+    locale: str
+    comment: str | None = None
+    display: str = "full"
+    updates: bool = False
+    source: str = "web"
+    ip: str | None = None
+
+
+class SignOutcome(Enum):
+    CREATED = "created"
+    RESENT = "resent"            # pending: the confirmation link was sent again
+    ALREADY_SIGNED = "already"   # confirmed: the signer was told by e-mail
+    SUPPRESSED = "suppressed"    # e-mailed very recently: nothing sent, to avoid mail floods
+
+
+class ConfirmOutcome(Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    NOT_FOUND = "not_found"      # removed, or invalidated
+    CLOSED = "closed"
+
+
+def _email_digest(signature: Signature) -> str:
+    # Binds a token to this signer: ids can be reused after a deletion on SQLite.
+    return hashlib.sha256(signature.email_key.encode()).hexdigest()[:12]
+
+
+def signature_token(purpose: str, signature: Signature) -> str:
+    return make_token(purpose, [signature.id, _email_digest(signature)])
+
+
+def signature_from_token(purpose: str, token: str, max_age_seconds: int | None = None
+                         ) -> Signature | None:
+    """The signature a link points to; raises InvalidToken/ExpiredToken for bad links."""
+    payload = read_token(purpose, token, max_age_seconds)
+    try:
+        signature_id, digest = payload
+    except (TypeError, ValueError):
+        return None
+    if not isinstance(signature_id, int):
+        return None
+    signature = db.session.get(Signature, signature_id)
+    if signature is None or _email_digest(signature) != digest:
+        return None
+    return signature
+
+
+def signer_links(signature: Signature) -> dict[str, str]:
+    return {
+        "confirm_url": emails.external_url(
+            "petitions.confirm", token=signature_token("confirm", signature)),
+        "unsubscribe_url": emails.external_url(
+            "petitions.unsubscribe", token=signature_token("unsubscribe", signature)),
+        "forget_url": emails.external_url(
+            "petitions.forget", token=signature_token("forget", signature)),
+    }
+
+
+def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> None:
+    links = signer_links(signature)
+    text = campaign.text_for(signature.locale)
+    emails.queue_email(
+        name, to=signature.email, lang=signature.locale,
+        headers={"List-Unsubscribe": f"<{links['unsubscribe_url']}>"},
+        signature=signature, campaign=campaign, campaign_title=text.title if text else
+        campaign.slug, campaign_url=emails.external_url(
+            "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)
+    signature.last_emailed_at = utcnow()
+
+
+def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
+    """Record a pending signature and queue its confirmation e-mail, in one transaction."""
+    if not campaign.is_open:
+        raise CampaignNotOpen(campaign.slug)
+    email, email_key = normalize_email(data.email)
+    existing = _find(campaign.id, email_key)
+    if existing is None:
+        now = utcnow()
+        signature = Signature(
+            campaign_id=campaign.id, full_name=data.full_name, email=email,
+            email_key=email_key, country=data.country, locale=data.locale,
+            comment=data.comment or None, display=data.display,
+            updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
+            source=data.source, created_at=now,
+            ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
+        db.session.add(signature)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The same address signed in a concurrent request: treat as a repeat.
+            db.session.rollback()
+            existing = _find(campaign.id, email_key)
+            if existing is None:
+                raise
+        else:
+            _queue_signer_email("signature_confirm", signature, campaign)
+            db.session.commit()
+            return SignOutcome.CREATED
+    return _repeat_signature(existing, campaign)
+
+
+def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:
+    if signature.last_emailed_at and utcnow() - signature.last_emailed_at < RESEND_INTERVAL:
+        return SignOutcome.SUPPRESSED
+    if signature.status == "pending":
+        _queue_signer_email("signature_confirm", signature, campaign)
+        outcome = SignOutcome.RESENT
+    else:
+        _queue_signer_email("signature_already", signature, campaign)
+        outcome = SignOutcome.ALREADY_SIGNED
+    db.session.commit()
+    return outcome
+
+
+def _find(campaign_id: int, email_key: str) -> Signature | None:
+    return db.session.scalar(select(Signature).where(
+        Signature.campaign_id == campaign_id, Signature.email_key == email_key))
+
+
+def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
+    """Confirm the signature behind a link, counting it exactly once."""
+    max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 24 * 3600
+    signature = signature_from_token("confirm", token, max_age)
+    if signature is None or signature.status == "invalidated":
+        return ConfirmOutcome.NOT_FOUND, signature
+    if signature.status == "confirmed":
+        return ConfirmOutcome.ALREADY_CONFIRMED, signature
+    if not signature.campaign.is_open:
+        return ConfirmOutcome.CLOSED, signature
+    # Conditional update: of two simultaneous clicks, only one changes the row and counts.
+    changed = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.status == "pending")
+        .values(status="confirmed", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        campaigns.add_to_count(signature.campaign_id, +1)
+    db.session.commit()
+    db.session.refresh(signature)
+    return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
+
+
+def unsubscribe(signature: Signature) -> None:
+    signature.updates_opt_in = False
+    signature.updates_opt_in_at = None
+    db.session.commit()
+
+
+def forget(signature: Signature) -> None:
+    """Delete the signature and its personal data; uncount it if it was counted."""
+    campaign_id = signature.campaign_id
+    db.session.expunge(signature)
+    # RETURNING tells what was deleted: of two simultaneous clicks only one uncounts.
+    deleted_status = db.session.execute(
+        delete(Signature).where(Signature.id == signature.id)
+        .returning(Signature.status)).scalar_one_or_none()
+    if deleted_status == "confirmed":
+        campaigns.add_to_count(campaign_id, -1)
+    db.session.commit()
+
+
+def recent_signers(campaign_id: int, limit: int = 10) -> list[Signature]:
+    return list(db.session.scalars(
+        select(Signature)
+        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+        .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
+        .limit(limit)))
+
+
+def true_count(campaign_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Signature).where(
+        Signature.campaign_id == campaign_id, Signature.status == "confirmed"))
+
+
+def recount(campaign_id: int) -> tuple[int, int]:
+    """Reconcile the cached counter with the signatures table; returns (old, new)."""
+    return campaigns.reset_count(campaign_id, lambda: true_count(campaign_id))

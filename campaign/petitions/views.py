@@ -1,0 +1,113 @@
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+
+from .. import i18n
+from ..campaigns import service as campaigns
+from ..campaigns.sections import register_section
+from ..campaigns.views import render_campaign_page
+from ..tokens import ExpiredToken, InvalidToken
+from . import service
+from .forms import SignForm
+
+bp = Blueprint("petitions", __name__)
+
+
+def _petition_section(campaign, lang):
+    return {"form": SignForm(formdata=None), "recent": service.recent_signers(campaign.id)}
+
+
+register_section("petition", "petitions/_section.html", 10, _petition_section)
+
+
+def _open_campaign(slug):
+    campaign = campaigns.campaign_by_slug(slug)
+    if campaign is None:
+        abort(404)
+    return campaign
+
+
+@bp.post("/<lang:lang>/c/<slug>/sign")
+def sign(slug):
+    campaign = _open_campaign(slug)
+    form = SignForm()
+    if not campaign.is_open:
+        return render_campaign_page(campaign, status=403, overrides={"petition": {
+            "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})
+    if not form.validate():
+        return render_campaign_page(campaign, status=422, overrides={"petition": {
+            "form": form, "recent": service.recent_signers(campaign.id)}})
+    service.sign(campaign, service.SignatureInput(
+        full_name=form.full_name.data, email=form.email.data, country=form.country.data,
+        comment=form.comment.data, display=form.display.data, updates=form.updates.data,
+        locale=i18n.current_language(), ip=request.remote_addr))
+    # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
+    return redirect(url_for("petitions.thanks", slug=slug), code=303)
+
+
+@bp.get("/<lang:lang>/c/<slug>/thanks")
+def thanks(slug):
+    campaign = _open_campaign(slug)
+    return render_template("petitions/thanks.html", campaign=campaign,
+                           text=campaign.text_for(i18n.current_language()))
+
+
+_LINK_PROBLEM_STATUS = {"expired": 410, "invalid": 400, "gone": 404}
+
+
+def _link_problem(problem: str):
+    return (render_template("petitions/link_problem.html", problem=problem),
+            _LINK_PROBLEM_STATUS[problem])
+
+
+def _signature_or_error(purpose, token):
+    """The signature for a link, or an error page response (bad, expired or removed link)."""
+    try:
+        signature = service.signature_from_token(purpose, token)
+    except ExpiredToken:
+        return None, _link_problem("expired")
+    except InvalidToken:
+        return None, _link_problem("invalid")
+    if signature is None:
+        return None, _link_problem("gone")
+    g.lang = signature.locale
+    return signature, None
+
+
+@bp.get("/confirm/<token>")
+def confirm(token):
+    try:
+        outcome, signature = service.confirm(token)
+    except ExpiredToken:
+        return _link_problem("expired")
+    except InvalidToken:
+        return _link_problem("invalid")
+    if outcome is service.ConfirmOutcome.NOT_FOUND:
+        return _link_problem("gone")
+    g.lang = signature.locale
+    campaign = signature.campaign
+    status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
+    return render_template("petitions/confirmed.html", outcome=outcome.value,
+                           campaign=campaign, text=campaign.text_for(signature.locale)), status
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token):
+    signature, error = _signature_or_error("unsubscribe", token)
+    if error:
+        return error
+    done = request.method == "POST"
+    if done:
+        service.unsubscribe(signature)
+    return render_template("petitions/unsubscribe.html", done=done, signature=signature,
+                           text=signature.campaign.text_for(signature.locale))
+
+
+@bp.route("/forget/<token>", methods=["GET", "POST"])
+def forget(token):
+    signature, error = _signature_or_error("forget", token)
+    if error:
+        return error
+    text = signature.campaign.text_for(signature.locale)
+    if request.method == "POST":
+        service.forget(signature)
+        return render_template("petitions/forget.html", done=True, text=text)
+    return render_template("petitions/forget.html", done=False, text=text)

@@ -1,0 +1,30 @@
+"""Signed tokens for the links in e-mails (confirm, unsubscribe, forget)."""
+from __future__ import annotations
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+
+class InvalidToken(Exception):
+    """The link was altered, or belongs to another purpose."""
+
+
+class ExpiredToken(InvalidToken):
+    """The link was genuine but is too old."""
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"link:{purpose}")
+
+
+def make_token(purpose: str, payload) -> str:
+    return _serializer(purpose).dumps(payload)
+
+
+def read_token(purpose: str, token: str, max_age_seconds: int | None = None):
+    try:
+        return _serializer(purpose).loads(token, max_age=max_age_seconds)
+    except SignatureExpired as exc:
+        raise ExpiredToken(str(exc)) from exc
+    except (BadSignature, UnicodeError, ValueError) as exc:
+        raise InvalidToken(str(exc)) from exc

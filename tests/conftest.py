@@ -1,0 +1,155 @@
+"""Test fixtures: a real database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set),
+a real SMTP server on loopback, and an app that can never reach a real mail server.
+
+Every test that uses `app` runs once per database. The schema is built by the Alembic
+migrations (so they are tested by every run), and rows are wiped after each test.
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import create_engine, text
+
+from campaign import create_app
+from campaign.extensions import db
+from campaign.outbox.transports import MemoryTransport
+
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+SECRET = "test-secret-key-not-for-production"
+
+
+def pg_url() -> str:
+    url = os.environ["TEST_DATABASE_URL"]
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def reset_postgres(url: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def make_app(database_url: str, instance_path: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": SECRET,
+        "MAIL_TRANSPORT": "memory",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 0,  # never a real mail server unless a test starts one
+        "SITE_URL": "http://campaign.test",
+        "RATELIMIT_ENABLED": False,
+    }
+    config.update(overrides)
+    return create_app(config, instance_path=str(instance_path))
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory):
+    """A migrated, empty database of each kind."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        url = pg_url()
+        reset_postgres(url)
+    app = make_app(url, tmp_path_factory.mktemp("instance"))
+    with app.app_context():
+        from flask_migrate import upgrade
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path / "instance")
+    MemoryTransport.sent.clear()
+    with app.app_context():
+        yield app
+        db.session.remove()
+        wipe(db.engine)
+        db.engine.dispose()
+
+
+def wipe(engine) -> None:
+    tables = [table.name for table in db.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def csrf_from(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+@pytest.fixture
+def sent_mail():
+    """Messages handed to the memory transport by the outbox, as email.message objects."""
+    def messages():
+        return [message_from_bytes(m.as_bytes(), policy=policy.default)
+                for m in MemoryTransport.sent]
+    return messages
+
+
+# --- a real SMTP server on loopback ------------------------------------------------------
+
+class RecordingHandler:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free loopback port; `.messages` holds what it got."""
+    handler = RecordingHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.messages = handler.messages
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_app(app, smtp_server):
+    """The app configured to deliver through the loopback SMTP server."""
+    app.config.update(MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1",
+                      MAIL_PORT=smtp_server.port)
+    app.extensions["mail"].server = "127.0.0.1"
+    app.extensions["mail"].port = smtp_server.port
+    return app

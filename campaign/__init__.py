@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import i18n
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, mail, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +41,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     mail.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
+    login_manager.init_app(app)
 
     _register_blueprints(app)
     _register_cli(app)
@@ -85,10 +86,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
+    from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
+    app.register_blueprint(organizers_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Extensions, created unbound and bound to the app in create_app (init_app style)."""
 from flask_babel import Babel
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -22,6 +23,7 @@ migrate = Migrate()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+login_manager = LoginManager()
 # Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
 # in_memory_fallback keeps the site taking signatures when Redis is down.
 limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,

@@ -153,3 +153,10 @@ def smtp_app(app, smtp_server):
     app.extensions["mail"].server = "127.0.0.1"
     app.extensions["mail"].port = smtp_server.port
     return app
+
+
+def login(client, email: str, password: str):
+    page = client.get("/organize/login")
+    return client.post("/organize/login", data={
+        "email": email, "password": password,
+        "csrf_token": csrf_from(page.get_data(as_text=True))})

@@ -36,3 +36,15 @@ def make_signature(campaign, *, email: str | None = None, confirmed: bool = True
     if confirmed:
         petitions.confirm(petitions.signature_token("confirm", signature))
     return signature
+
+
+def make_user(*, role: str = "organizer", campaigns=(), email: str | None = None,
+              password: str = "correct horse battery staple"):
+    from campaign.organizers import service as organizers
+
+    user, password = organizers.create_user(
+        email or f"user{next(_counter)}@example.org", role=role, password=password)
+    for campaign in campaigns:
+        organizers.add_member(campaign.id, user.id)
+    db.session.commit()
+    return user, password

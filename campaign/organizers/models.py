@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -9,7 +10,7 @@ from ..extensions import db
 from ..util import utcnow
 
 
-class User(db.Model):
+class User(UserMixin, db.Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('organizer', 'admin')", name="role"),)
 
@@ -20,6 +21,10 @@ class User(db.Model):
     role: Mapped[str] = mapped_column(String(16), default="organizer")
     is_active: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
 
 class CampaignMember(db.Model):

@@ -35,3 +35,15 @@ def add_member(campaign_id: int, user_id: int) -> None:
 
 def user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    user = user_by_email(email)
+    if user is None or not user.is_active:
+        # Hash anyway so the answer takes as long whether or not the account exists.
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return user if verify_password(user, password) else None
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")

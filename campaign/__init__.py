@@ -96,13 +96,14 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
-    from .cli import setup_command
+    from .cli import config_table_command, setup_command
     from .outbox.cli import outbox_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(config_table_command)
 
 
 @event.listens_for(Engine, "connect")

@@ -32,3 +32,11 @@ def setup_command():
             click.echo(f"organizer login: {email}  password: {password}  "
                        "(shown only this once)")
     click.echo("setup done")
+
+
+@click.command("config-table")
+def config_table_command():
+    """Print the configuration table in Markdown (for the README)."""
+    from .config import markdown_table
+
+    click.echo(markdown_table())

@@ -49,6 +49,7 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "MAIL_TRANSPORT": "memory",
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 0,  # never a real mail server unless a test starts one
+        "MAIL_SUPPRESS_SEND": False,  # the SMTP tests talk to a real (loopback) server
         "SITE_URL": "http://campaign.test",
         "RATELIMIT_ENABLED": False,
     }
@@ -160,3 +161,9 @@ def login(client, email: str, password: str):
     return client.post("/organize/login", data={
         "email": email, "password": password,
         "csrf_token": csrf_from(page.get_data(as_text=True))})
+
+
+def pytest_configure(config):
+    # WTForms 3.3 deprecates tuple choices; harmless until 3.4, and noisy in every run.
+    config.addinivalue_line("filterwarnings",
+                            "ignore:Passing SelectField choices as tuples:DeprecationWarning")

@@ -108,7 +108,7 @@ def _record_outcome(rows, sent_ids, failures) -> None:
     max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
     by_id = {row.id: row for row in rows}
     for row_id, error in failures.items():
-        attempts = by_id[row_id].attempts + 1  # the claim incremented it in the database
+        attempts = by_id[row_id].attempts  # read after the claim, which counted this attempt
         values = {"last_error": error[:2000], "lease_until": None}
         if attempts >= max_attempts:
             values["status"] = "failed"

@@ -43,6 +43,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from .outbox.service import deliver_inline_after_request
+    app.after_request(deliver_inline_after_request)
+
     _register_blueprints(app)
     _register_cli(app)
     from . import errors, templating

@@ -58,6 +58,10 @@ SETTINGS: list[Setting] = [
             "A claimed message whose worker died is retried after this long.", int),
     Setting("OUTBOX_RETRY_BASE_SECONDS", "30",
             "First retry delay; doubles on each failure.", int),
+    Setting("OUTBOX_INLINE", None,
+            "Deliver queued e-mail at the end of the request that queued it, without a "
+            "worker. Default: on with the `files` transport (a newcomer sees links at once), "
+            "off otherwise.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
 ]
 
@@ -108,7 +112,9 @@ def load_config(instance_path: str, environ=None) -> dict:
     transport = values["MAIL_TRANSPORT"] or ("smtp" if values["MAIL_SERVER"] else "files")
 
     config = dict(values)
+    inline = values["OUTBOX_INLINE"]
     config.update(
+        OUTBOX_INLINE=(transport == "files") if inline is None else inline,
         SQLALCHEMY_DATABASE_URI=database_url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         SECRET_KEY=values["SECRET_KEY"] or _secret_key(instance),

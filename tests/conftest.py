@@ -47,6 +47,7 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": SECRET,
         "MAIL_TRANSPORT": "memory",
+        "OUTBOX_INLINE": False,  # tests run the worker themselves
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 0,  # never a real mail server unless a test starts one
         "MAIL_SUPPRESS_SEND": False,  # the SMTP tests talk to a real (loopback) server

@@ -14,7 +14,7 @@ import random
 import threading
 from datetime import timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
@@ -31,7 +31,21 @@ def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str 
     message = OutboxMessage(kind=kind, to_addr=to, subject=subject, body_text=body_text,
                             body_html=body_html, reply_to=reply_to, headers=headers or {})
     db.session.add(message)
+    if has_request_context():
+        g.outbox_queued = True
     return message
+
+
+def deliver_inline_after_request(response):
+    """With OUTBOX_INLINE (the embedded default), send what this request queued, so that a
+    newcomer without a worker running sees the e-mail (and its link in the log) at once."""
+    if g.pop("outbox_queued", False) and current_app.config.get("OUTBOX_INLINE"):
+        try:
+            work(once=True)
+        except Exception:  # noqa: BLE001 - the action is committed; the worker retries later
+            log.exception("outbox: inline delivery failed; messages stay queued")
+            db.session.rollback()
+    return response
 
 
 def claim_batch(limit: int | None = None) -> list[OutboxMessage]:

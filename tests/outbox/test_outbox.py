@@ -153,3 +153,17 @@ def test_worker_exits_cleanly_on_sigterm(app, smtp_server, database_url, tmp_pat
     assert worker.returncode == 0, err
     assert "handled 3" in out
     assert len(smtp_server.messages) == 3
+
+
+def test_inline_delivery_writes_the_email_during_the_request(app, client, tmp_path, caplog):
+    from tests.factories import make_campaign
+    from tests.petitions.test_signing import sign
+
+    app.config.update(MAIL_TRANSPORT="files", MAIL_DIR=str(tmp_path / "mail"),
+                      OUTBOX_INLINE=True)
+    campaign = make_campaign()
+    with caplog.at_level("INFO"):
+        sign(client, campaign)
+    [eml] = list((tmp_path / "mail").glob("*signature_confirm.eml"))
+    assert "http://campaign.test/confirm/" in caplog.text
+    assert statuses() == ["sent"]

@@ -192,11 +192,8 @@ def preferred_language() -> str:
     cookie = request.cookies.get(LANGUAGE_COOKIE)
     if cookie in INTERFACE_LANGUAGES:
         return cookie
-    # Accept-Language names zh as zh-CN/zh-Hans/zh; match on the primary subtag.
-    best = request.accept_languages.best_match(
-        INTERFACE_LANGUAGES + ["zh-CN", "zh-Hans", "zh-SG"])
-    if best:
-        return best.split("-")[0]
+    # Best quality first; a region or script (de-AT, zh-CN, zh-Hans) counts for its language,
+    # so `de-AT, en;q=0.3` is German. Werkzeug's best_match would prefer the exact `en`.
     for value, _quality in request.accept_languages:
         primary = value.split("-")[0].lower()
         if primary in INTERFACE_LANGUAGES:

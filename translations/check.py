@@ -118,12 +118,12 @@ def catalog_problems(translations: Path = HERE, pot: Path = POT) -> list[str]:
     return problems
 
 
-def pot_problems() -> list[str]:
+def pot_problems(pot: Path = POT) -> list[str]:
     """Ids in the code that messages.pot lacks, and ids it has that the code no longer uses."""
     with tempfile.TemporaryDirectory() as tmp:
         fresh = Path(tmp) / "fresh.pot"
         extract(fresh, quiet=True)
-        in_code, in_pot = _ids(_read(fresh)), _ids(_read(POT))
+        in_code, in_pot = _ids(_read(fresh)), _ids(_read(pot))
     return ([f"messages.pot lacks {i!r} (run: python translations/check.py update)"
              for i in sorted(map(str, in_code - in_pot))]
             + [f"messages.pot has unused {i!r} (run: python translations/check.py update)"

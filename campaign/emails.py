@@ -5,6 +5,7 @@ language forced, then queued in the outbox in the caller's transaction.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -28,7 +29,8 @@ def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
         subject = render_template(f"emails/{name}/subject.txt", **context)
         text = render_template(f"emails/{name}/body.txt", **context)
         html = render_template(f"emails/{name}/body.html", **context)
-    return " ".join(subject.split()), text, html
+    # One line; only ASCII whitespace collapses, so French no-break spaces (« : ») survive.
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), text, html
 
 
 def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,

@@ -96,8 +96,8 @@ def test_the_check_reports_strings_the_pot_lacks(tmp_path):
     with old.open("wb") as fp:
         write_po(fp, template)
     problems = check.pot_problems(old)
-    assert problems == ["messages.pot lacks 'Check your inbox' "
-                        "(run: python translations/check.py update)"]
+    assert problems == [("messages.pot lacks 'Check your inbox' "
+                         "(run: python translations/check.py update)")]
 
 
 def test_plural_forms_follow_cldr():

@@ -5,13 +5,13 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, g, redirect, request, url_for
+from flask import Flask, redirect, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import i18n
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
                      compare_type=True)
     csrf.init_app(app)
     mail.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)  # Flask-Babel with catalogs by language code, request language
     limiter.init_app(app)
     login_manager.init_app(app)
 
@@ -51,11 +51,6 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     from . import errors, templating
     errors.init_app(app)
     templating.init_app(app)
-
-    @app.url_value_preprocessor
-    def _pull_lang(endpoint, values):
-        if values and "lang" in values:
-            g.lang = values.pop("lang")
 
     @app.url_defaults
     def _push_lang(endpoint, values):

@@ -5,10 +5,10 @@ language forced, then queued in the outbox in the caller's transaction.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from flask_babel import force_locale
 
 from . import i18n
 from .outbox import service as outbox
@@ -24,11 +24,13 @@ def external_url(endpoint: str, **values) -> str:
 
 def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
     context.setdefault("lang", lang)
-    with force_locale(i18n.catalog_locale(lang)):
+    # The reader's language, whatever the language of the request that causes the e-mail.
+    with i18n.force_language(lang):
         subject = render_template(f"emails/{name}/subject.txt", **context)
         text = render_template(f"emails/{name}/body.txt", **context)
         html = render_template(f"emails/{name}/body.html", **context)
-    return " ".join(subject.split()), text, html
+    # One line; only ASCII whitespace collapses, so French no-break spaces (« : ») survive.
+    return re.sub(r"[ \t\r\n]+", " ", subject).strip(), text, html
 
 
 def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,

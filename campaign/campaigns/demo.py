@@ -92,6 +92,86 @@ We call on the **United Nations**, the **European Union**, the **Council of Euro
             "қашты. Таразда жабық өткен соттардан кейін ауылдарын қорғаған дүнгендер ұзақ "
             "мерзімге сотталды. Біз БҰҰ-ны, ЕО-ны, Еуропа Кеңесін және ЕҚЫҰ-ны осы үкімдерді "
             "тәуелсіз қайта қарауды талап етуге шақырамыз."),
+        "body_markdown": """\
+## Не болды
+
+**2020 жылғы 7-нен 8 ақпанға қараған түні** жүздеген шабуылдаушы Қазақстанның Жамбыл
+облысы Қордай ауданындағы Масанчи, Сортөбе, Бұлар батыр және Аухатты дүнген ауылдарына
+шабуыл жасады. Ресми деректер бойынша 10 дүнген және 1 қазақ қаза тапты. Медициналық көмекке
+Қазақстанда 140 адам, Қырғызстанда 25 адам жүгінді; мыңдаған дүнген шекарадан өтіп,
+Қырғызстанға қашты.
+
+## Сот
+
+**2021 жылғы 27 сәуірде** Тараздағы сот 51 сотталушыға қатысты үкім шығарды; сот
+отырыстары негізінен жабық өтті. Ауылдарын қорғаған дүнгендер ең ұзақ мерзімдердің бірін
+алды, кейбіреулері 16 жыл және одан да көп мерзімге сотталды; 31 сотталушыға шартты жаза
+тағайындалды, біреуі ақталды.
+
+## Біздің талабымыз
+
+Біз **Біріккен Ұлттар Ұйымын**, **Еуропалық Одақты**, **Еуропа Кеңесін** және **ЕҚЫҰ-ны**
+мыналарға шақырамыз:
+
+1. Қазақстан билігінен осы үкімдерді тәуелсіз әрі ашық түрде қайта қарауды сұрау;
+2. әділ сот кепілдіктерін талап ету: ашық сот отырыстары, адвокатқа қол жеткізу және
+   қатыгез қарым-қатынас туралы арыздарды тергеу;
+3. зардап шеккендердің отбасыларына және қоныс аударуға мәжбүр болғандарға әділдікке қол
+   жеткізуде және қауіпсіз оралуда қолдау көрсету.
+
+*Дереккөздер: АДО «Мемориал» (2020 жылғы 19 мамыр); Reuters (2020 жылғы ақпан); «Курсив»
+(2021 жылғы 27 сәуір).*
+""",
+    },
+    "ky": {
+        "title": "Кордайдагы зомбулуктан кийин соттолгон дунгандардын өкүмдөрүн кайра кароо",
+        "summary": (
+            "2020-жылдын 7-февралынан 8-февралына караган түнү Казакстандын Кордай "
+            "районундагы дунган айылдарына кол салынды. Кеминде 11 адам каза болуп, миңдеген "
+            "адамдар Кыргызстанга качып өттү. Тараздагы жабык соттордон кийин айылдарын "
+            "коргогон дунгандар узак мөөнөткө эркинен ажыратылды. Биз БУУну, Европа "
+            "Биримдигин, Европа Кеңешин жана ЕККУну бул өкүмдөрдү көз карандысыз кайра "
+            "кароого жетишүүгө чакырабыз."),
+        "body_markdown": "",
+    },
+    "zh": {
+        "title": "呼吁重审科尔代暴力事件后东干族被告的判决",
+        "summary": (
+            "2020年2月7日至8日夜间，哈萨克斯坦科尔代区的东干族村庄遭到袭击，至少11人遇难，"
+            "数千人逃往吉尔吉斯斯坦。在塔拉兹经过不公开审理后，保卫自己村庄的东干人被判处"
+            "长期徒刑。我们呼吁联合国、欧盟、欧洲委员会和欧安组织推动对这些判决进行独立复审。"),
+        "body_markdown": "",
+    },
+    "fr": {
+        "title": "Réviser les peines des Doungans condamnés après les violences de Kordaï",
+        "summary": (
+            "Dans la nuit du 7 au 8 février 2020, des assaillants ont attaqué les villages "
+            "doungans du district de Kordaï, au Kazakhstan. Au moins 11 personnes ont été "
+            "tuées et des milliers ont fui au Kirghizstan. À l’issue de procès à huis clos à "
+            "Taraz, des Doungans qui avaient défendu leurs villages ont été condamnés à de "
+            "longues peines de prison. Nous demandons à l’ONU, à l’UE, au Conseil de l’Europe "
+            "et à l’OSCE d’agir pour un réexamen indépendant de ces peines."),
+        "body_markdown": "",
+    },
+    "de": {
+        "title": "Überprüfung der Urteile gegen die nach der Gewalt in Kordai verurteilten "
+                 "Dunganen",
+        "summary": (
+            "In der Nacht vom 7. auf den 8. Februar 2020 überfielen Angreifer die "
+            "dunganischen Dörfer im Bezirk Kordai in Kasachstan. Mindestens 11 Menschen "
+            "wurden getötet, Tausende flohen nach Kirgistan. Nach nichtöffentlichen Prozessen "
+            "in Taras erhielten Dunganen, die ihre Dörfer verteidigt hatten, lange "
+            "Haftstrafen. Wir fordern die UNO, die EU, den Europarat und die OSZE auf, sich "
+            "für eine unabhängige Überprüfung dieser Urteile einzusetzen."),
+        "body_markdown": "",
+    },
+    # Dungan (Cyrillic). Kept short and factual: dates, places, numbers. It was not written
+    # by a native speaker: have it reviewed before a public launch (docs/i18n.md).
+    "dng": {
+        "title": "Кордай, 2020: Хуэйзў жынди приговор",
+        "summary": (
+            "2020 нян 2 йүэ 7–8 хо, Казахстан, Кордай район. 11 жын сыли. "
+            "Тараз, 2021 нян 4 йүэ 27 хо: приговор."),
         "body_markdown": "",
     },
 }

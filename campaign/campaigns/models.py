@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from ..extensions import db
+from ..i18n import in_language
 from ..util import utcnow
 
 CAMPAIGN_STATUSES = ("draft", "live", "closed", "delivered")
@@ -57,10 +58,11 @@ class Campaign(db.Model):
     )
 
     def text_for(self, locale: str) -> CampaignText | None:
-        """The text in `locale`, else in the campaign's default language, else any."""
-        by_locale = {text.locale: text for text in self.texts}
-        return (by_locale.get(locale) or by_locale.get(self.default_locale)
-                or next(iter(by_locale.values()), None))
+        """The text in `locale`, else its fallback (`dng` -> `ru`), else in the campaign's
+        default language, else any (see i18n.in_language); `text.locale` tells which."""
+        found = in_language({text.locale: text for text in self.texts}, locale,
+                            self.default_locale)
+        return found[1] if found else None
 
     @property
     def locales(self) -> list[str]:

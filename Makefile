@@ -3,4 +3,4 @@
 run:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt && .venv/bin/flask --app wsgi setup && .venv/bin/flask --app wsgi run
 test:
-	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt && .venv/bin/python -m pytest -q tests
+	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt && .venv/bin/pybabel -q compile -d translations && .venv/bin/python -m pytest -q tests

@@ -18,7 +18,7 @@ def setup_command():
     """Compile translations, build or upgrade the database, load demo content if empty."""
     translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
     if any(translations.glob("*/LC_MESSAGES/messages.po")):
-        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-q",
+        subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile",
                         "-d", str(translations)], check=True)
     upgrade()
     from .campaigns.cli import load_demo

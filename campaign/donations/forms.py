@@ -36,7 +36,7 @@ class DonateForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.currencies = currencies
         self.currency.choices = [(code, code) for code in currencies]
-        if not self.currency.data or self.currency.data not in currencies:
+        if not self.currency.data:  # a posted currency is validated, never swapped
             self.currency.data = selected
         presets = PRESETS.get(self.currency.data, ())
         self.amount.choices = [(str(value), str(value)) for value in presets] + [
@@ -100,7 +100,7 @@ class DonationSettingsForm(FlaskForm):
         choices=[(code, code) for code in SUPPORTED_CURRENCIES],
         validators=[InputRequired(_l("Please enable at least one currency."))])
     goal_amount = DecimalField(_l("Legal-aid goal (optional)"), places=None,
-                               validators=[Optional(), NumberRange(min=0)])
+                               validators=[Optional(), NumberRange(min=0, max=10**12)])
     goal_currency = SelectField(_l("Currency of the goal"),
                                 choices=[(code, code) for code in SUPPORTED_CURRENCIES])
     rates = TextAreaField(

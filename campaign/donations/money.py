@@ -63,7 +63,8 @@ class Money:
             amount = Decimal(cleaned)
         except InvalidOperation as exc:
             raise InvalidAmount(text) from exc
-        if not amount.is_finite() or amount <= 0:
+        # Far above any limit, but keeps quantize() within Decimal's precision.
+        if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
             raise InvalidAmount(text)
         if amount.as_tuple().exponent < -exponent(currency):
             raise InvalidAmount(text)

@@ -121,7 +121,8 @@ def verify_event(payload: bytes, signature_header: str | None) -> dict:
         text = payload.decode("utf-8")
         stripe.Webhook.construct_event(text, signature_header, secret)
         event = json.loads(text)
-    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError, TypeError,
+            AttributeError, KeyError) as exc:  # the last three: signed, but not an event
         raise InvalidEvent(str(exc)) from exc
     if not isinstance(event, dict) or not isinstance(event.get("id"), str) \
             or not isinstance(event.get("data"), dict):

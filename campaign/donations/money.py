@@ -129,14 +129,14 @@ def from_minor(minor: int, currency: str) -> Money:
 # Per-currency bounds of one donation, enforced on the server (the browser's amount is never
 # trusted further). The minimums sit above Stripe's own minimum charge amounts.
 LIMITS: dict[str, tuple[Decimal, Decimal]] = {
-    "EUR": (Decimal("1"), Decimal("10000")),
-    "USD": (Decimal("1"), Decimal("10000")),
-    "GBP": (Decimal("1"), Decimal("10000")),
-    "CHF": (Decimal("1"), Decimal("10000")),
-    "KZT": (Decimal("500"), Decimal("5000000")),
-    "KGS": (Decimal("100"), Decimal("1000000")),
-    "RUB": (Decimal("100"), Decimal("1000000")),
-    "JPY": (Decimal("100"), Decimal("1500000")),
+    "EUR": (Decimal(1), Decimal(10000)),
+    "USD": (Decimal(1), Decimal(10000)),
+    "GBP": (Decimal(1), Decimal(10000)),
+    "CHF": (Decimal(1), Decimal(10000)),
+    "KZT": (Decimal(500), Decimal(5000000)),
+    "KGS": (Decimal(100), Decimal(1000000)),
+    "RUB": (Decimal(100), Decimal(1000000)),
+    "JPY": (Decimal(100), Decimal(1500000)),
 }
 # Buttons offered on the donate page, per currency.
 PRESETS: dict[str, tuple[int, ...]] = {

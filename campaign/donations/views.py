@@ -1,9 +1,17 @@
 import logging
-
 from datetime import datetime, time
 
-from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_currency
 from flask_babel import gettext as _
 

@@ -45,7 +45,7 @@ def test_one_time_checkout_sends_amount_currency_mode_metadata_and_idempotency_k
     assert sent["headers"]["Idempotency-Key"] == f"donation-{donation.id}-checkout"
     assert sent["headers"]["Authorization"] == "Bearer sk_test_fake"
     # A pending row exists, but nothing is counted until Stripe's webhook says so.
-    assert (donation.status, donation.amount, donation.currency) == ("pending", Decimal("25"),
+    assert (donation.status, donation.amount, donation.currency) == ("pending", Decimal(25),
                                                                      "EUR")
     assert donation.public and donation.donor_name == "Аида" and donation.locale == "ru"
     assert service.raised_by_currency(campaign.id) == {}
@@ -78,14 +78,14 @@ def test_amounts_the_server_does_not_allow_are_refused_before_stripe(
         client, stripe_app, fake_stripe):
     campaign = make_campaign()
     cases = [
-        dict(amount="other", custom_amount="0.50"),          # below the EUR minimum
-        dict(amount="other", custom_amount="20000"),         # above the maximum
-        dict(amount="other", custom_amount="12.345"),        # finer than cents
-        dict(amount="other", custom_amount="=1+1"),          # not a number
-        dict(amount="999999"),                               # a preset that was never offered
-        dict(amount="25", currency="JPY"),                   # a currency not enabled
-        dict(amount="25", frequency="weekly"),
-        dict(amount="25", public="y"),                       # public without a name
+        {"amount": "other", "custom_amount": "0.50"},          # below the EUR minimum
+        {"amount": "other", "custom_amount": "20000"},         # above the maximum
+        {"amount": "other", "custom_amount": "12.345"},        # finer than cents
+        {"amount": "other", "custom_amount": "=1+1"},          # not a number
+        {"amount": "999999"},                               # a preset that was never offered
+        {"amount": "25", "currency": "JPY"},                   # a currency not enabled
+        {"amount": "25", "frequency": "weekly"},
+        {"amount": "25", "public": "y"},                       # public without a name
     ]
     for fields in cases:
         currency = fields.pop("currency", None)
@@ -169,3 +169,15 @@ def test_donate_page_of_unknown_or_draft_campaign_is_404(client, app):
     draft = make_campaign(status="draft")
     assert client.get("/en/c/nope/donate").status_code == 404
     assert client.get(f"/en/c/{draft.slug}/donate").status_code == 404
+
+
+def test_donate_and_campaign_pages_render_in_every_language(client, stripe_app):
+    campaign = make_campaign()
+    service.record_offline(campaign, amount=service.Money("5000", "KZT"), received=True,
+                           donor_name="Donor", public=True, note=None)
+    for lang in ("en", "ru", "kk", "ky", "zh", "fr", "de", "dng"):
+        donate = client.get(f"/{lang}/c/{campaign.slug}/donate?currency=KZT")
+        assert donate.status_code == 200, lang
+        assert 'value="2000"' in donate.get_data(as_text=True)  # KZT presets
+        page = client.get(f"/{lang}/c/{campaign.slug}").get_data(as_text=True)
+        assert 'data-raised="5000.00"' in page and "Donor" in page, lang

@@ -8,8 +8,15 @@ from campaign.donations import service
 from campaign.donations.models import Donation, DonationPayment, StripeEvent
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
-from tests.donations.conftest import (charge_refunded, event, invoice_paid, make_donation,
-                                      post_event, session_completed, sign)
+from tests.donations.conftest import (
+    charge_refunded,
+    event,
+    invoice_paid,
+    make_donation,
+    post_event,
+    session_completed,
+    sign,
+)
 from tests.factories import make_campaign
 
 

@@ -84,17 +84,20 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
+    from .donations.views import bp as donations_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(donations_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import config_table_command, setup_command
+    from .donations.cli import donations_cli
     from .outbox.cli import outbox_cli
 
     app.cli.add_command(campaigns_cli)
@@ -102,6 +105,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(config_table_command)
+    app.cli.add_command(donations_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -63,6 +63,20 @@ SETTINGS: list[Setting] = [
             "worker. Default: on with the `files` transport (a newcomer sees links at once), "
             "off otherwise.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    # --- donations ---
+    Setting("STRIPE_SECRET_KEY", None,
+            "Stripe secret key (`sk_live_...`/`sk_test_...`). Unset: no card payments; the "
+            "donate page shows the offline ways to give."),
+    Setting("STRIPE_WEBHOOK_SECRET", None,
+            "Signing secret of the `/stripe/webhook` endpoint (`whsec_...`). Unset: every "
+            "webhook is refused."),
+    Setting("STRIPE_API_BASE", None,
+            "Another Stripe API base URL (a local emulator in development). Default: Stripe."),
+    Setting("DONATION_CURRENCIES", "EUR,USD,GBP,KZT",
+            "Currencies a campaign offers until its organizers choose (EUR, USD, GBP, CHF, "
+            "KZT, KGS, RUB, JPY)."),
+    Setting("DONATION_OFFLINE_INSTRUCTIONS", None,
+            "Bank transfer details shown on every donate page whose campaign sets none."),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

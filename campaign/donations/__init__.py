@@ -1,0 +1,1 @@
+"""Donations for legal aid: Stripe Checkout (webhooks are the source of truth) and offline gifts."""

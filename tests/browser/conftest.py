@@ -110,6 +110,8 @@ class Mailbox:
 
 @pytest.fixture
 def mailbox(smtp_app, smtp_server):
+    # Flask-Mail suppresses sending when TESTING is on; here the SMTP server is real.
+    smtp_app.extensions["mail"].suppress = False
     return Mailbox(smtp_app, smtp_server)
 
 

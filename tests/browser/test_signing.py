@@ -1,4 +1,6 @@
 """A supporter signs in the browser, gets the e-mail from a real SMTP server, and confirms."""
+import re
+
 import pytest
 
 from tests.factories import make_campaign
@@ -38,7 +40,7 @@ def test_sign_email_confirm(app, live_server, mailbox, page_factory, screenshot,
     assert message["To"] == email
     page.goto(live_server.url(mailbox.link("confirm", to=email)))
     assert page.locator("html").get_attribute("lang") == ("zh-Hans" if lang == "zh" else lang)
-    assert page.locator(".message .count").inner_text().startswith("1")
+    assert re.search(r"(^|\D)1(\D|$)", page.locator(".message .count").inner_text())
     screenshot(page, "confirmed")
 
     page.goto(live_server.url(f"/{lang}/c/{campaign.slug}"))

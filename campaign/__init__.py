@@ -86,23 +86,29 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
+    from .letters.views import bp as letters_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(letters_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import setup_command
+    from .letters.cli import letters_cli
     from .outbox.cli import outbox_cli
+    from .targets.cli import targets_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(targets_cli)
+    app.cli.add_command(letters_cli)
 
 
 @event.listens_for(Engine, "connect")

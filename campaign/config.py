@@ -59,6 +59,10 @@ SETTINGS: list[Setting] = [
     Setting("OUTBOX_RETRY_BASE_SECONDS", "30",
             "First retry delay; doubles on each failure.", int),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    # letters
+    Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
+            "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
+            "`flask letters digest`, which sends them as one message.", int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -206,7 +206,7 @@ def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email:
     elif outcome.letters:
         token = make_token(CONFIRM_PURPOSE, [batch, hashlib.sha256(key.encode()).hexdigest()[:12]])
         emails.queue_email(
-            "letters_confirm", to=address, lang=locale, name=name,
+            "letters_confirm", to=address, lang=locale, supporter_name=name,
             campaign_title=campaign_title(campaign, locale),
             targets=[letter.target.name for letter in outcome.letters],
             confirm_url=emails.external_url("letters.confirm", token=token))

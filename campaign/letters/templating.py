@@ -125,9 +125,11 @@ def render(source: str, values: dict) -> str:
     """Render one template string with `values`; raises TemplateProblem for anything wrong."""
     template = compile_template(source)
     steps = [MAX_STEPS]
+    last_line = [0]  # of the compiled Python code; mapped back to the template's line
 
     def local_trace(frame, event, arg):
         if event == "line":
+            last_line[0] = frame.f_lineno
             steps[0] -= 1
             if steps[0] < 0:
                 raise _Budget()
@@ -143,15 +145,17 @@ def render(source: str, values: dict) -> str:
         for chunk in template.generate(**values):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
-                raise TemplateProblem(f"the letter would be longer than {MAX_OUTPUT_CHARS} "
-                                      "characters")
+                raise TemplateProblem(
+                    f"the letter would be longer than {MAX_OUTPUT_CHARS} characters",
+                    template.get_corresponding_lineno(last_line[0]) if last_line[0] else None)
             out.append(chunk)
     except TemplateProblem as exc:
         exc.line = exc.line or _template_line(exc.__traceback__)
         raise
     except _Budget as exc:
         raise TemplateProblem("the template does too much work (loops)",
-                              _template_line(exc.__traceback__)) from None
+                              _template_line(exc.__traceback__) or
+                              template.get_corresponding_lineno(last_line[0])) from None
     except Exception as exc:  # noqa: BLE001 - undefined names, SecurityError, type errors
         message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
         raise TemplateProblem(message, _template_line(exc.__traceback__)) from None

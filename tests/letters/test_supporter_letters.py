@@ -34,7 +34,7 @@ def write(client, campaign, lang="ru", targets=(), **changes):
     html = page.get_data(as_text=True)
     subject = re.search(r'name="subject"[^>]*value="([^"]*)"', html) or re.search(
         r'value="([^"]*)"[^>]*name="subject"', html)
-    body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', html, re.S)
+    body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', html, re.DOTALL)
     data = {"csrf_token": csrf_from(html), "full_name": NAME, "email": "aisha@example.org",
             "place": "Алматы", "subject": subject.group(1).replace("&#34;", '"'),
             "body": body.group(1), "targets": [str(t.id) for t in targets]}

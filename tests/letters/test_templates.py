@@ -32,10 +32,10 @@ def test_placeholders_are_filled(app):
     ("a\nb\n{{ lipsum() }}", 3, "range"),
     ("{% include 'base.html' %}", 1, "Include"),
     ("ok\n{% for x in range(10000000) %}x{% endfor %}", 2, "range"),
-    ("{% for i in range(200) %}{% for j in range(200) %}{% for k in range(200) %}"
-     "{% endfor %}{% endfor %}{% endfor %}", 1, "too much work"),
-    ("{% for i in range(200) %}{% for j in range(200) %}{{ supporter_name }}{{ campaign_title }}"
-     "{% endfor %}{% endfor %}", 1, "longer than"),
+    (("{% for i in range(200) %}{% for j in range(200) %}{% for k in range(200) %}"
+     "{% endfor %}{% endfor %}{% endfor %}"), 1, "too much work"),
+    (("{% for i in range(200) %}{% for j in range(200) %}{{ supporter_name }}{{ campaign_title }}"
+     "{% endfor %}{% endfor %}"), 1, "longer than"),
     ("line one\n{% if %}", 2, "Expected an expression"),
     ("one\ntwo\n{{ no_such_placeholder }}", 3, "undefined"),
 ])

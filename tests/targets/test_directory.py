@@ -4,15 +4,15 @@ import io
 
 import pytest
 
+from campaign.extensions import db
 from campaign.targets import service
 from campaign.targets.models import Target
-from campaign.extensions import db
 
 HEADER = "short_id,organisation,name,role,email,postal_address,web_url,source_url,source_date,languages\n"
 
 
 def test_starting_set_keeps_sources_languages_and_verification_date(app):
-    created, updated, skipped = service.load_starting_set()
+    created, updated, _skipped = service.load_starting_set()
     assert created == 19 and updated == 0
     rows = {t.short_id: t for t in service.all_targets()}
     minority = rows["sr_minority_issues"]

@@ -87,6 +87,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
     from .letters.views import bp as letters_bp
+    from .targets.views import bp as targets_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
 
@@ -94,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(letters_bp)
+    app.register_blueprint(targets_bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -190,8 +190,14 @@ def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email:
             # The target does not read the supporter's language: the campaign's own letter
             # in one it reads, filled with the supporter's details.
             used = find_template(campaign, "letter", language, fallback=False) or template
-            rendered = templating.render_letter(used.subject, used.body, values)
-            letter_subject, letter_body = rendered.subject, rendered.body
+            try:
+                rendered = templating.render_letter(used.subject, used.body, values)
+                letter_subject, letter_body = rendered.subject, rendered.body
+            except (templating.TemplateProblem, AttributeError):
+                # No usable template in a language it reads: the supporter's own text.
+                used = template
+                letter_subject = subject.replace(TARGET_MARKER, target.name)
+                letter_body = body.replace(TARGET_MARKER, target.name)
         letter = Letter(campaign_id=campaign.id, target=target, template_id=used and used.id,
                         batch=batch, sender_name=name, sender_email=address,
                         sender_place=place, locale=language, subject=letter_subject[:300],

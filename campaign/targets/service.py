@@ -129,3 +129,14 @@ def load_starting_set() -> tuple[int, int, int]:
 def mark_verified(target: Target, on: date | None = None) -> None:
     target.verified_on = on or date.today()
     db.session.commit()
+
+
+def update_target(target: Target, *, email: str | None, languages: str, active: bool,
+                  verified: bool) -> None:
+    """An organizer's correction; raises InvalidEmail for a bad address (nothing written)."""
+    target.email = normalize_email(email)[0] if email and email.strip() else None
+    target.languages = ",".join(c.strip() for c in languages.split(",") if c.strip()) or "en"
+    target.active = active
+    if verified:
+        target.verified_on = date.today()
+    db.session.commit()

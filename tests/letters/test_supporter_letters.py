@@ -109,8 +109,11 @@ def test_unconfirmed_supporter_is_refused_until_they_click(client, smtp_app, smt
 
 def test_target_without_email_gets_text_to_copy(client, app, campaign, bodies):
     make_signature(campaign, email="aisha@example.org")
-    _page, response = write(client, campaign, lang="en", targets=[bodies["eu_form"]])
+    _page, response = write(client, campaign, lang="en", targets=[bodies["eu_form"]],
+                            body="Dear [[target]], {{ 7*7 }} {{ ''.__class__ }}")
     html = response.get_data(as_text=True)
+    # The supporter's text is never run as a template.
+    assert "{{ 7*7 }} {{ &#39;&#39;.__class__ }}" in html and "49" not in html
     assert "https://eu.test/form" in html and "<textarea" in html and "readonly" in html
     assert "Dear EU Delegation (web form only)" in html
     assert db.session.scalar(select(Letter.status)) == "manual"

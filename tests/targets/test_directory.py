@@ -67,3 +67,31 @@ def test_setup_loads_the_starting_set(app):
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
     assert len(service.all_targets()) == 19
+
+
+def test_organizer_corrects_and_verifies_an_address(client, app):
+    from tests.conftest import csrf_from, login
+    from tests.factories import make_user
+
+    service.load_starting_set()
+    target = next(t for t in service.all_targets() if t.short_id == "wgad")
+    user, password = make_user()
+    assert client.get("/organize/targets/").status_code == 302
+    login(client, user.email, password)
+    listing = client.get("/organize/targets/").get_data(as_text=True)
+    assert "hrc-wg-ad@un.org" in listing and "never" in listing
+    page = client.get(f"/organize/targets/{target.id}").get_data(as_text=True)
+    bad = client.post(f"/organize/targets/{target.id}", data={
+        "csrf_token": csrf_from(page), "email": "nope", "languages": "en,xx", "active": "y"})
+    assert bad.status_code == 422
+    db.session.refresh(target)
+    assert target.email == "hrc-wg-ad@un.org"
+    ok = client.post(f"/organize/targets/{target.id}", data={
+        "csrf_token": csrf_from(page), "email": "wgad@example.org", "languages": "en, fr",
+        "active": "y", "verified": "y"})
+    assert ok.status_code == 303
+    db.session.refresh(target)
+    assert target.email == "wgad@example.org" and target.languages == "en,fr"
+    assert target.verified_on is not None
+    assert target.verified_on.isoformat() in client.get("/organize/targets/").get_data(
+        as_text=True)

@@ -6,6 +6,7 @@ licence: Latin, Cyrillic including Kazakh ә ғ қ ң ө ұ ү һ і) and Noto S
 """
 from __future__ import annotations
 
+import logging
 from importlib.resources import files
 from pathlib import Path
 
@@ -16,12 +17,27 @@ from fpdf import FPDF
 from .. import i18n
 from ..countries import country_name
 
+# fontTools logs every subsetting step at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
+
 FONTS = Path(__file__).resolve().parent.parent / "static" / "fonts"
 
 
 def cjk_font_path() -> str:
     return str(files("justmytype_intl_cjk") / "fonts" / "ofl" / "notosanssc" /
                "NotoSansSC[wght].ttf")
+
+
+# Comments are printed in full up to this many (each is a wrapped paragraph).
+MAX_COMMENTS = 2000
+
+
+def _fit(pdf: FPDF, text: str, width: float) -> str:
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
 
 
 class Dossier(FPDF):
@@ -85,12 +101,33 @@ def build_pdf(data) -> bytes:
                  new_y="NEXT")
 
     heading(_("Signers who chose to be named"))
-    para(", ".join(data.names) if data.names else "—", 9)
+    if not data.names:
+        para("—", 9)
+    # Three columns of single-line cells: fpdf2's line breaking costs milliseconds per line,
+    # which a list of thousands of names in one paragraph would multiply.
+    pdf.set_font("DejaVu", size=8)
+    column = width / 3
+    for start in range(0, len(data.names), 3):
+        for offset, name in enumerate(data.names[start:start + 3]):
+            pdf.cell(column, 4.5, _fit(pdf, name, column - 2),
+                     new_x="LMARGIN" if offset == 2 else "RIGHT",
+                     new_y="NEXT" if offset == 2 else "TOP")
+        if len(data.names[start:start + 3]) < 3:
+            pdf.ln(4.5)
     if data.comments:
         heading(_("Comments"))
-        for name, comment in data.comments:
-            para(f"{comment}" + (f" — {name}" if name else ""), 9)
+        shown = data.comments[:MAX_COMMENTS]
+        pdf.set_font("DejaVu", size=9)
+        for name, comment in shown:
+            line = " ".join(comment.split()) + (f" — {name}" if name else "")
+            if pdf.get_string_width(line) <= width:  # most comments: one line, no wrapping
+                pdf.cell(width, 5, line, new_x="LMARGIN", new_y="NEXT")
+            else:
+                para(line, 9)
             pdf.ln(1)
+        if len(data.comments) > len(shown):
+            para(_("%(num)s more comments are not printed here.",
+                   num=format_decimal(len(data.comments) - len(shown))), 9)
 
     heading(_("Verification"))
     para(_("SHA-256 of the full signature export (CSV of confirmed signatures, columns "

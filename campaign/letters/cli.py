@@ -27,3 +27,14 @@ def export_command(slug, output):
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     output.write(service.canonical_export(campaign.id))
+
+
+@letters_cli.command("prune")
+@click.option("--days", type=int, default=None,
+              help="Age in days (default: CONFIRM_MAX_AGE_DAYS, when their link expires).")
+def prune_command(days):
+    """Delete letters never confirmed by their sender."""
+    from flask import current_app
+
+    days = days if days is not None else current_app.config["CONFIRM_MAX_AGE_DAYS"]
+    click.echo(f"deleted {service.prune_unconfirmed(days)} unconfirmed letter(s)")

@@ -431,3 +431,13 @@ def timeline(campaign_id: int) -> list[dict]:
                 "summary": r.summary, "link": r.link}
                for r in db.session.scalars(select(Reply).where(Reply.campaign_id == campaign_id))]
     return sorted(events, key=lambda e: (e["when"], e["kind"] != "delivered"))
+
+
+def prune_unconfirmed(older_than_days: int) -> int:
+    """Delete letters whose sender never confirmed: they hold a name, an address and a text
+    nobody asked us to keep."""
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    result = db.session.execute(Letter.__table__.delete().where(
+        Letter.status == "unconfirmed", Letter.created_at < cutoff))
+    db.session.commit()
+    return result.rowcount

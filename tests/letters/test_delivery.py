@@ -141,3 +141,15 @@ def test_outbox_attachment_survives_the_queue(app, sent_mail):
     message = sent_mail()[-1]
     part = next(message.iter_attachments())
     assert part.get_filename() == "досье.pdf" and part.get_content() == b"%PDF-1.4 test"
+
+
+def test_dossier_download_is_for_the_campaign_organizers(client, app, campaign):
+    make_signature(campaign, full_name="Нұрлан Әбенов")
+    assert client.get(f"/organize/c/{campaign.slug}/letters/dossier.pdf").status_code == 302
+    organizer, password = make_user(campaigns=[campaign])
+    login(client, organizer.email, password)
+    response = client.get(f"/organize/c/{campaign.slug}/letters/dossier.pdf?locale=ru")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "Нұрлан Әбенов" in pdf_text(response.data)
+    assert client.get(f"/organize/c/{campaign.slug}/letters/dossier.pdf?locale=xx"
+                       ).status_code == 404

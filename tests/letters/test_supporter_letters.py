@@ -159,3 +159,19 @@ def test_daily_cap_holds_letters_for_one_digest(smtp_app, smtp_server, campaign,
     # Running it again sends nothing more: no letter twice, none dropped.
     again = smtp_app.test_cli_runner().invoke(args=["letters", "digest"])
     assert "digests queued: 0" in again.output
+
+
+def test_unconfirmed_letters_are_pruned_when_their_link_expires(app, campaign, bodies):
+    from datetime import timedelta
+
+    service.send_letters(campaign, targets=[bodies["un_min"]], name="Old", email="old@example.org",
+                         place="", subject="s", body="b", locale="en")
+    make_signature(campaign, email="new@example.org")
+    service.send_letters(campaign, targets=[bodies["un_min"]], name="New", email="new@example.org",
+                         place="", subject="s", body="b", locale="en")
+    old = db.session.scalar(select(Letter).where(Letter.sender_name == "Old"))
+    old.created_at -= timedelta(days=31)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["letters", "prune"])
+    assert "deleted 1" in result.output
+    assert db.session.scalars(select(Letter.sender_name)).all() == ["New"]

@@ -85,6 +85,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
     from .donations.views import bp as donations_bp
+    from .letters.views import bp as letters_bp
+    from .targets.views import bp as targets_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
 
@@ -92,13 +94,17 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(donations_bp)
+    app.register_blueprint(letters_bp)
+    app.register_blueprint(targets_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import config_table_command, setup_command
     from .donations.cli import donations_cli
+    from .letters.cli import letters_cli
     from .outbox.cli import outbox_cli
+    from .targets.cli import targets_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
@@ -106,6 +112,8 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(config_table_command)
     app.cli.add_command(donations_cli)
+    app.cli.add_command(targets_cli)
+    app.cli.add_command(letters_cli)
 
 
 @event.listens_for(Engine, "connect")

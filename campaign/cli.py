@@ -31,6 +31,11 @@ def setup_command():
             click.echo(f"demo campaign: {campaign.slug}")
             click.echo(f"organizer login: {email}  password: {password}  "
                        "(shown only this once)")
+    from .targets import service as targets
+
+    if not targets.all_targets():
+        created, _updated, _skipped = targets.load_starting_set()
+        click.echo(f"targets loaded: {created}")
     click.echo("setup done")
 
 

@@ -77,6 +77,10 @@ SETTINGS: list[Setting] = [
             "KZT, KGS, RUB, JPY)."),
     Setting("DONATION_OFFLINE_INSTRUCTIONS", None,
             "Bank transfer details shown on every donate page whose campaign sets none."),
+    # letters
+    Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
+            "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
+            "`flask letters digest`, which sends them as one message.", int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -48,7 +48,25 @@ def load_demo() -> tuple[Campaign, str, str] | None:
                                             name="Demo organizer")
     organizers.add_member(campaign.id, user.id)
     db.session.commit()
+    _load_letters_demo(campaign)
     return campaign, user.email, password
+
+
+def _load_letters_demo(campaign: Campaign) -> None:
+    """The sourced target directory and starting letter templates (letters feature)."""
+    from ..letters import service as letters
+    from ..targets import service as targets
+
+    targets.load_starting_set()
+    letters.install_default_templates(campaign)
+    db.session.commit()
+    # The CoE Commissioner and the FCNM Advisory Committee do not cover Kazakhstan.
+    by_short_id = {t.short_id: t for t in targets.all_targets()}
+    offered = {t.id for key, t in by_short_id.items()
+               if key not in ("coe_commissioner", "coe_fcnm_acfc")}
+    preselected = {by_short_id[key].id for key in ("sr_minority_issues", "wgad", "osce_hcnm")
+                   if key in by_short_id}
+    letters.set_campaign_targets(campaign, offered, preselected)
 
 
 @demo_cli.command("load")

@@ -19,17 +19,23 @@ from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
 from ..util import utcnow
-from .models import OutboxMessage
+from .models import OutboxAttachment, OutboxMessage
 from .transports import get_transport
 
 log = logging.getLogger(__name__)
 
 
 def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str | None = None,
-            reply_to: str | None = None, headers: dict | None = None) -> OutboxMessage:
-    """Queue a message in the current transaction (the caller commits)."""
+            reply_to: str | None = None, headers: dict | None = None,
+            attachments: list[tuple[str, str, bytes]] | None = None) -> OutboxMessage:
+    """Queue a message in the current transaction (the caller commits).
+
+    `attachments`: (file name, content type, bytes) triples sent with the message."""
     message = OutboxMessage(kind=kind, to_addr=to, subject=subject, body_text=body_text,
-                            body_html=body_html, reply_to=reply_to, headers=headers or {})
+                            body_html=body_html, reply_to=reply_to, headers=headers or {},
+                            attachments=[OutboxAttachment(filename=name, content_type=ctype,
+                                                          data=data)
+                                         for name, ctype, data in attachments or ()])
     db.session.add(message)
     if has_request_context():
         g.outbox_queued = True

@@ -29,6 +29,8 @@ def build_message(row: OutboxMessage) -> Message:
         extra_headers=dict(row.headers or {}),
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
+    for attachment in row.attachments:
+        message.attach(attachment.filename, attachment.content_type, attachment.data)
     message.msgId = f"<outbox-{row.id}@{_domain()}>"  # stable: a resend is recognisably the same
     return message
 

@@ -1,0 +1,1 @@
+"""Letters: supporters write to the targets; organizers deliver the petition and log replies."""

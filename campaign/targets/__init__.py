@@ -1,0 +1,1 @@
+"""Targets: the institutions a campaign writes to, each fact with its source."""

@@ -1,0 +1,142 @@
+"""Rules for targets: CSV import and export, and the starting set shipped with the project."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+
+from .. import i18n
+from ..addresses import InvalidEmail, normalize_email
+from ..extensions import db
+from .models import ORGANISATIONS, Target
+
+STARTING_SET = Path(__file__).resolve().parent / "data" / "targets.csv"
+CSV_COLUMNS = ["short_id", "organisation", "name", "role", "email", "postal_address",
+               "web_url", "source_url", "source_date", "languages", "languages_source",
+               "active", "verified_on"]
+_TRUE = {"1", "true", "yes", "y", ""}
+
+
+class ImportProblem(ValueError):
+    """A row that cannot be imported; nothing of the file is written."""
+
+
+def all_targets(*, active_only: bool = False) -> list[Target]:
+    query = select(Target).order_by(Target.organisation, Target.name)
+    if active_only:
+        query = query.where(Target.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def targets_by_ids(ids) -> list[Target]:
+    ids = [int(i) for i in ids]
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Target).where(Target.id.in_(ids))
+                                   .order_by(Target.organisation, Target.name)))
+
+
+def _row_values(row: dict, line: int) -> dict | None:
+    """Clean one CSV row; None for a row without a source (the project keeps only sourced
+    facts); raises ImportProblem for a row that is wrong."""
+    get = lambda key: (row.get(key) or "").strip()
+    if not get("source_url"):
+        return None
+    short_id, organisation, name = get("short_id"), get("organisation"), get("name")
+    if not short_id or not name:
+        raise ImportProblem(f"line {line}: short_id and name are required")
+    if organisation not in ORGANISATIONS:
+        raise ImportProblem(f"line {line}: organisation must be one of {', '.join(ORGANISATIONS)}")
+    email = get("email") or None
+    if email:
+        try:
+            email, _key = normalize_email(email)
+        except InvalidEmail as exc:
+            raise ImportProblem(f"line {line}: bad e-mail address {email!r}: {exc}") from exc
+    languages = [code.strip() for code in get("languages").split(",") if code.strip()]
+    unknown = [code for code in languages if code not in i18n.LANGUAGES]
+    if unknown:
+        raise ImportProblem(f"line {line}: unknown language code(s) {', '.join(unknown)}")
+    verified_on = None
+    if get("verified_on"):
+        try:
+            verified_on = date.fromisoformat(get("verified_on"))
+        except ValueError as exc:
+            raise ImportProblem(f"line {line}: verified_on must be YYYY-MM-DD") from exc
+    return {
+        "short_id": short_id[:60], "organisation": organisation, "name": name[:200],
+        "role": get("role"), "email": email, "postal_address": get("postal_address") or None,
+        "web_url": get("web_url") or None, "source_url": get("source_url"),
+        "source_date": get("source_date")[:20],
+        "languages": ",".join(languages) or "en",
+        "languages_source": get("languages_source") or (
+            "" if languages else "default: English (no source given for this body's languages)"),
+        "active": get("active").lower() in _TRUE, "verified_on": verified_on,
+    }
+
+
+def import_csv(text: str) -> tuple[int, int, int]:
+    """Create or update targets by short_id. Returns (created, updated, skipped without source).
+    All or nothing: one bad row and no row is written."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"short_id", "organisation", "name", "source_url"} - set(reader.fieldnames or [])
+    if missing:
+        raise ImportProblem(f"missing column(s): {', '.join(sorted(missing))}")
+    values, skipped = [], 0
+    for line, row in enumerate(reader, start=2):
+        cleaned = _row_values(row, line)
+        if cleaned is None:
+            skipped += 1
+        else:
+            values.append(cleaned)
+    existing = {t.short_id: t for t in db.session.scalars(select(Target))}
+    created = updated = 0
+    for cleaned in values:
+        target = existing.get(cleaned["short_id"])
+        if target is None:
+            target = Target(**cleaned)
+            db.session.add(target)
+            existing[target.short_id] = target
+            created += 1
+        else:
+            for key, value in cleaned.items():
+                setattr(target, key, value)
+            updated += 1
+    db.session.commit()
+    return created, updated, skipped
+
+
+def export_csv() -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for target in db.session.scalars(select(Target).order_by(Target.short_id)):
+        row = {column: getattr(target, column) for column in CSV_COLUMNS}
+        row["active"] = "yes" if target.active else "no"
+        row["verified_on"] = target.verified_on.isoformat() if target.verified_on else ""
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return out.getvalue()
+
+
+def load_starting_set() -> tuple[int, int, int]:
+    """The sourced directory shipped in campaign/targets/data/targets.csv."""
+    return import_csv(STARTING_SET.read_text(encoding="utf-8"))
+
+
+def mark_verified(target: Target, on: date | None = None) -> None:
+    target.verified_on = on or date.today()
+    db.session.commit()
+
+
+def update_target(target: Target, *, email: str | None, languages: str, active: bool,
+                  verified: bool) -> None:
+    """An organizer's correction; raises InvalidEmail for a bad address (nothing written)."""
+    target.email = normalize_email(email)[0] if email and email.strip() else None
+    target.languages = ",".join(c.strip() for c in languages.split(",") if c.strip()) or "en"
+    target.active = active
+    if verified:
+        target.verified_on = date.today()
+    db.session.commit()

@@ -1,0 +1,37 @@
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..addresses import InvalidEmail
+from ..extensions import db
+from . import service
+from .forms import TargetForm
+from .models import Target
+
+bp = Blueprint("targets", __name__, url_prefix="/organize/targets")
+
+
+@bp.get("/")
+@login_required
+def index():
+    return render_template("targets/index.html", targets=service.all_targets())
+
+
+@bp.route("/<int:target_id>", methods=["GET", "POST"])
+@login_required
+def edit(target_id):
+    target = db.session.get(Target, target_id)
+    if target is None:
+        abort(404)
+    form = TargetForm(obj=target)
+    if form.validate_on_submit():
+        try:
+            service.update_target(target, email=form.email.data, languages=form.languages.data,
+                                  active=form.active.data, verified=form.verified.data)
+        except InvalidEmail:
+            form.email.errors.append(_("Please enter a valid e-mail address."))
+        else:
+            flash(_("Saved."))
+            return redirect(url_for("targets.index"), code=303)
+    return render_template("targets/edit.html", target=target, form=form), (
+        422 if form.errors else 200)

@@ -97,11 +97,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import setup_command
+    from .organizers.cli import users_cli
     from .outbox.cli import outbox_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(setup_command)
 
 

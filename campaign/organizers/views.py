@@ -2,7 +2,7 @@
 the dashboard, and the admin pages for accounts and the audit log."""
 import time
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request,
+from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
                    session, url_for)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,7 +37,7 @@ def _session_rules():
     seen = session.get("seen", now)
     if now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
         logout_user()
-        session.clear()
+        _clear_session()
         flash(_("You were logged out after a time without activity."))
         return redirect(url_for("organizers.login", next=request.path))
     session["seen"] = now
@@ -46,9 +46,14 @@ def _session_rules():
     return None
 
 
+def _clear_session():
+    session.clear()
+    g.pop("csrf_token", None)  # Flask-WTF caches the token in g; the new session needs one
+
+
 def _start_session(user: User):
     target = session.get("next_after_login")
-    session.clear()  # a fresh session on login: nothing carried over from before
+    _clear_session()  # a fresh session on login: nothing carried over from before
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
     login_user(user)
     session["seen"] = int(time.time())
@@ -101,7 +106,7 @@ def login_2fa():
 @login_required
 def logout():
     logout_user()
-    session.clear()
+    _clear_session()
     return redirect(url_for("organizers.login"))
 
 

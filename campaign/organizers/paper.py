@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -79,12 +80,22 @@ def decode(data: bytes) -> tuple[str, str]:
 
 
 def _looks_cyrillic(text: str) -> bool:
-    letters = [c for c in text if c.isalpha()]
-    if not letters:
+    """Cyrillic and ASCII only, and no word mixing the two: Western text decoded as cp1251
+    turns into words like "Mьller"."""
+    words = re.findall(r"[^\W\d_]+", text)[:5000]
+    if not words:
         return True
-    cyrillic = sum(1 for c in letters if "CYRILLIC" in unicodedata.name(c, ""))
-    ascii_letters = sum(1 for c in letters if c.isascii())
-    return (cyrillic + ascii_letters) / len(letters) > 0.95 and cyrillic > 0
+    cyrillic_words = mixed = 0
+    for word in words:
+        kinds = {"latin" if c.isascii() else "cyrillic" if "CYRILLIC" in unicodedata.name(
+            c, "") else "other" for c in word}
+        if "other" in kinds:
+            return False
+        if kinds == {"latin", "cyrillic"}:
+            mixed += 1
+        elif kinds == {"cyrillic"}:
+            cyrillic_words += 1
+    return cyrillic_words > 0 and mixed <= len(words) * 0.01
 
 
 def _has_controls(value: str, multiline: bool = False) -> bool:

@@ -103,12 +103,14 @@ def _register_cli(app: Flask) -> None:
     from .cli import config_table_command, setup_command
     from .donations.cli import donations_cli
     from .letters.cli import letters_cli
+    from .organizers.cli import users_cli
     from .outbox.cli import outbox_cli
     from .targets.cli import targets_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(users_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(config_table_command)
     app.cli.add_command(donations_cli)

@@ -81,6 +81,22 @@ SETTINGS: list[Setting] = [
     Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
             "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
             "`flask letters digest`, which sends them as one message.", int),
+    # --- organizer console ---
+    Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
+            "Login, 2FA and password-reset POSTs allowed per client address."),
+    Setting("LOGIN_MAX_FAILURES", "5",
+            "Wrong passwords in a row before an account is locked.", int),
+    Setting("LOGIN_LOCK_MINUTES", "15", "How long a locked account stays locked.", int),
+    Setting("SESSION_LIFETIME_HOURS", "12",
+            "An organizer must log in again after this long.", int),
+    Setting("SESSION_IDLE_MINUTES", "60",
+            "An organizer idle for this long is logged out.", int),
+    Setting("REQUIRE_2FA", "false",
+            "Every organizer must set up two-factor (TOTP) before using the console.", bool),
+    Setting("INVITE_MAX_AGE_DAYS", "7", "Days an organizer invitation link stays valid.", int),
+    Setting("RESET_MAX_AGE_MINUTES", "60", "Minutes a password-reset link stays valid.", int),
+    Setting("PAPER_IMPORT_MAX_ROWS", "20000", "Most rows in one paper-signature CSV file.",
+            int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -146,6 +162,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         SESSION_COOKIE_SECURE=values["SITE_URL"].startswith("https://"),
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).resolve().parent.parent / "translations"),
         BABEL_DEFAULT_LOCALE="en",
+        PERMANENT_SESSION_LIFETIME=values["SESSION_LIFETIME_HOURS"] * 3600,
     )
     return config
 

@@ -1,8 +1,9 @@
 """Every feature's models, imported in one place so Alembic and the mappers see them all."""
+from .audit.models import AuditEntry  # noqa: F401
 from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: F401
 from .donations.models import Donation, DonationPayment, DonationSettings, StripeEvent  # noqa: F401
-from .organizers.models import CampaignMember, User  # noqa: F401
+from .letters.models import CampaignTarget, Delivery, Letter, LetterTemplate, Reply  # noqa: F401
+from .organizers.models import CampaignMember, CampaignUpdate, ImportBatch, User  # noqa: F401
 from .outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from .petitions.models import Signature  # noqa: F401
 from .targets.models import Target  # noqa: F401
-from .letters.models import CampaignTarget, Delivery, Letter, LetterTemplate, Reply  # noqa: F401

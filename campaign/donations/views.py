@@ -14,11 +14,13 @@ from flask import (
 )
 from flask_babel import format_currency
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from .. import i18n
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
+from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
 from . import gateway, service
@@ -28,6 +30,7 @@ from .money import Money
 
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
+console_registry.register_tab("donations", _l("Donations"), "donations.console", 70)
 
 
 @bp.app_template_filter("money")

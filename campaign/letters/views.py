@@ -10,12 +10,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import i18n
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import limiter
+from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken
@@ -24,6 +26,7 @@ from .forms import DeliverForm, LetterForm, PlainForm, ReplyForm, TemplateForm
 from .templating import PLACEHOLDERS, TemplateProblem
 
 bp = Blueprint("letters", __name__)
+console_registry.register_tab("letters", _l("Letters and delivery"), "letters.console", 75)
 
 
 def _letters_section(campaign, lang):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -21,6 +21,17 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16), default="organizer")
     is_active: Mapped[bool] = mapped_column(default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Invited accounts have no usable password until the invitation is accepted.
+    invited_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    # Lock-out after repeated wrong passwords (counted per account, not per address).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    # TOTP two-factor: the base32 secret once set up; `totp_required` forces set-up.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_required: Mapped[bool] = mapped_column(default=False, server_default="0")
+    totp_last_step: Mapped[int | None]  # the last accepted time step: a code works once
 
     @property
     def is_admin(self) -> bool:
@@ -36,3 +47,35 @@ class CampaignMember(db.Model):
         ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ImportBatch(db.Model):
+    """One uploaded file of paper (offline) signatures."""
+
+    __tablename__ = "import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(200), default="")
+    note: Mapped[str] = mapped_column(String(200), default="")
+    rows_imported: Mapped[int] = mapped_column(default=0)
+    rows_rejected: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignUpdate(db.Model):
+    """News for supporters who opted in; `texts` maps a language to {subject, body}."""
+
+    __tablename__ = "campaign_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    sent_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    note: Mapped[str | None] = mapped_column(Text)

@@ -25,6 +25,8 @@ class Signature(db.Model):
         # Recent public signers, and the organizer's table, newest first.
         Index("ix_signatures_campaign_status_confirmed", "campaign_id", "status",
               "confirmed_at"),
+        # The organizer's table pages by id (keyset), whatever the status filter.
+        Index("ix_signatures_campaign_id_id", "campaign_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +51,9 @@ class Signature(db.Model):
     # HMAC of the signer's network (IPv4 /24, IPv6 /48) under a server key: enough to see a
     # flood from one network, never the address itself.
     ip_hash: Mapped[str | None] = mapped_column(String(32))
+    # Paper signatures: the uploaded file they came from.
+    import_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batches.id", ondelete="SET NULL"))
 
     campaign: Mapped[Campaign] = relationship()
 

@@ -1,7 +1,7 @@
 """donations
 
 Revision ID: 37af5c99e0ba
-Revises: f81b6a9f4278
+Revises: 9c4ec597f3cc
 Create Date: 2026-11-26 00:31:37.429627
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '37af5c99e0ba'
-down_revision = 'f81b6a9f4278'
+down_revision = '9c4ec597f3cc'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,1 @@
+"""Audit log: who did what in the organizer console, and when."""

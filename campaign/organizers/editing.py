@@ -1,0 +1,139 @@
+"""Rules for creating, translating and moving campaigns through their life."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .. import i18n
+from ..audit import service as audit
+from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..util import utcnow
+from . import service as accounts
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
+
+# Which status may follow which. A closed campaign may be reopened (e.g. a deadline moved);
+# a delivered one is history.
+TRANSITIONS = {
+    "draft": ("live",),
+    "live": ("closed",),
+    "closed": ("live", "delivered"),
+    "delivered": (),
+}
+TEXT_FIELDS = ("title", "summary", "body_markdown")
+
+
+class EditError(Exception):
+    """A rule refused the change; str() is a key the view turns into a message."""
+
+
+def create(user, slug: str, *, goal: int, default_locale: str,
+           deadline: datetime | None = None) -> Campaign:
+    _check_slug(slug)
+    if default_locale not in i18n.CONTENT_LANGUAGES:
+        raise EditError("language")
+    campaign = campaigns.create_campaign(slug, goal=goal, default_locale=default_locale,
+                                         deadline=deadline)
+    accounts.add_member(campaign.id, user.id)  # the creator becomes a member
+    audit.record(user, "campaign.create", campaign_id=campaign.id, target=slug)
+    db.session.commit()
+    return campaign
+
+
+def _check_slug(slug: str, campaign_id: int | None = None) -> None:
+    if not SLUG_RE.match(slug or ""):
+        raise EditError("slug_format")
+    other = db.session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+    if other is not None and other != campaign_id:
+        raise EditError("slug_taken")
+
+
+def update_settings(user, campaign: Campaign, *, slug: str, goal: int, default_locale: str,
+                    deadline: datetime | None) -> None:
+    """Change the settings; a campaign's address is fixed once it has been public."""
+    changes = {}
+    if slug != campaign.slug:
+        if campaign.status != "draft":
+            raise EditError("slug_fixed")
+        _check_slug(slug, campaign.id)
+        changes["slug"] = [campaign.slug, slug]
+        campaign.slug = slug
+    if default_locale not in i18n.CONTENT_LANGUAGES:
+        raise EditError("language")
+    if goal < 0:
+        raise EditError("goal")
+    for name, value in (("goal", goal), ("default_locale", default_locale),
+                        ("deadline", deadline)):
+        if getattr(campaign, name) != value:
+            changes[name] = [str(getattr(campaign, name)), str(value)]
+            setattr(campaign, name, value)
+    if changes:
+        audit.record(user, "campaign.settings", campaign_id=campaign.id,
+                     target=campaign.slug, changes=changes)
+    db.session.commit()
+
+
+def save_text(user, campaign: Campaign, locale: str, *, title: str, summary: str,
+              body_markdown: str) -> None:
+    if locale not in i18n.CONTENT_LANGUAGES:
+        raise EditError("language")
+    text = next((t for t in campaign.texts if t.locale == locale), None)
+    if not title.strip():
+        if text is not None and not summary.strip() and not body_markdown.strip():
+            if locale == campaign.default_locale and campaign.status != "draft":
+                raise EditError("default_text_needed")
+            campaign.texts.remove(text)  # emptied: the language is dropped
+            audit.record(user, "campaign.text_remove", campaign_id=campaign.id,
+                         target=campaign.slug, locale=locale)
+            db.session.commit()
+            return
+        raise EditError("title_needed")
+    campaigns.set_text(campaign, locale, title=title.strip(), summary=summary.strip(),
+                       body_markdown=body_markdown)
+    audit.record(user, "campaign.text", campaign_id=campaign.id, target=campaign.slug,
+                 locale=locale)
+    db.session.commit()
+
+
+def missing_by_language(campaign: Campaign) -> dict[str, list[str]]:
+    """For each content language, which text fields are still empty."""
+    by_locale = {t.locale: t for t in campaign.texts}
+    missing = {}
+    for code in i18n.CONTENT_LANGUAGES:
+        text = by_locale.get(code)
+        missing[code] = [f for f in TEXT_FIELDS if not (text and getattr(text, f).strip())]
+    return missing
+
+
+def allowed_transitions(campaign: Campaign) -> tuple[str, ...]:
+    return TRANSITIONS[campaign.status]
+
+
+def transition(user, campaign: Campaign, target: str) -> None:
+    if target not in TRANSITIONS.get(campaign.status, ()):
+        raise EditError("transition")
+    if target == "live":
+        default = next((t for t in campaign.texts if t.locale == campaign.default_locale), None)
+        if default is None or not default.title.strip():
+            raise EditError("default_text_needed")
+        if campaign.deadline is not None and campaign.deadline <= utcnow():
+            raise EditError("deadline_past")
+    if target == "delivered":
+        campaign.delivered_at = utcnow()
+    audit.record(user, "campaign.status", campaign_id=campaign.id, target=campaign.slug,
+                 changes=[campaign.status, target])
+    campaign.status = target
+    db.session.commit()
+
+
+def add_member_by_email(user, campaign: Campaign, email: str) -> None:
+    member = accounts.user_by_email(email)
+    if member is None or not member.is_active:
+        raise EditError("no_such_user")
+    accounts.add_member(campaign.id, member.id)
+    audit.record(user, "campaign.member_add", campaign_id=campaign.id, target=member.email)
+    db.session.commit()

@@ -1,0 +1,247 @@
+"""Paper (offline) signatures: read a CSV file, check every row, import in one transaction.
+
+Rows are checked as the sign form checks them (e-mail by email-validator, ISO country code,
+lengths, control characters). A file with errors imports nothing unless the organizer asks
+for the valid rows only; a row's error names its line in the file.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from .. import i18n
+from ..addresses import InvalidEmail, normalize_email
+from ..audit import service as audit
+from ..campaigns import service as campaigns
+from ..countries import COUNTRY_CODES
+from ..extensions import db
+from ..petitions.models import Signature
+from ..util import utcnow
+from .models import ImportBatch
+
+COLUMNS = ("full_name", "email", "country", "comment", "locale", "updates")
+REQUIRED = ("full_name", "email", "country")
+_TRUE = {"1", "yes", "y", "true", "да", "иә", "ооба", "oui", "ja", "x", "是"}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; `message` says why, for the organizer."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass
+class RowError:
+    line: int
+    message: object
+
+
+@dataclass
+class ImportReport:
+    encoding: str = ""
+    rows: int = 0
+    valid: list[dict] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    imported: int = 0
+    batch_id: int | None = None
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """The file's text and encoding: UTF-8 (with or without BOM), UTF-16 with BOM, or the
+    Windows Cyrillic code page that Russian Excel writes."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    else:
+        try:
+            return data.decode("utf-8-sig"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        try:
+            text = data.decode("cp1251")
+        except UnicodeDecodeError:
+            text = None
+        # cp1251 decodes nearly any bytes; believe it only if the result reads as Cyrillic.
+        if text is not None and _looks_cyrillic(text):
+            return text, "cp1251"
+    raise ImportFileError(_l("The file is not in a text encoding we can read. Save it as "
+                             "“CSV UTF-8” and upload it again."))
+
+
+def _looks_cyrillic(text: str) -> bool:
+    """Cyrillic and ASCII only, and no word mixing the two: Western text decoded as cp1251
+    turns into words like "Mьller"."""
+    words = re.findall(r"[^\W\d_]+", text)[:5000]
+    if not words:
+        return True
+    cyrillic_words = mixed = 0
+    for word in words:
+        kinds = {"latin" if c.isascii() else "cyrillic" if "CYRILLIC" in unicodedata.name(
+            c, "") else "other" for c in word}
+        if "other" in kinds:
+            return False
+        if kinds == {"latin", "cyrillic"}:
+            mixed += 1
+        elif kinds == {"cyrillic"}:
+            cyrillic_words += 1
+    return cyrillic_words > 0 and mixed <= len(words) * 0.01
+
+
+def _has_controls(value: str, multiline: bool = False) -> bool:
+    allowed = {"\n", "\r", "\t"} if multiline else set()
+    return any(c not in allowed and unicodedata.category(c) in ("Cc", "Cs") for c in value)
+
+
+def read(data: bytes, campaign_id: int) -> ImportReport:
+    """Check a whole file without writing anything."""
+    if not data.strip():
+        raise ImportFileError(_l("The file is empty."))
+    text, encoding = decode(data)
+    report = ImportReport(encoding=encoding)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "",
+                                      delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        header = [h.strip().lower().lstrip("\ufeff") for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise ImportFileError(_l("The file has no header row.")) from exc
+    missing = [name for name in REQUIRED if name not in header]
+    if missing:
+        raise ImportFileError(_l(
+            "The first row must name the columns; missing: %(columns)s. Columns we read: "
+            "%(known)s.", columns=", ".join(missing), known=", ".join(COLUMNS)))
+    limit = current_app.config["PAPER_IMPORT_MAX_ROWS"]
+    seen: dict[str, int] = {}
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            report.rows += 1
+            if report.rows > limit:
+                raise ImportFileError(_l(
+                    "The file has more than %(limit)s rows. Split it into smaller files.",
+                    limit=f"{limit:,}"))
+            row = dict(zip(header, (c.strip() for c in cells)))
+            if len(cells) > len(header):
+                report.errors.append(RowError(line, _l("This row has more cells than the "
+                                                       "header.")))
+                continue
+            problem, clean = _check_row(row)
+            if problem is None:
+                key = clean["email_key"]
+                if key in seen:
+                    problem = _l("The same address is on line %(line)s.", line=seen[key])
+                else:
+                    seen[key] = line
+            if problem is not None:
+                report.errors.append(RowError(line, problem))
+            else:
+                clean["line"] = line
+                report.valid.append(clean)
+    except csv.Error as exc:
+        raise ImportFileError(_l("The file is not valid CSV near line %(line)s.",
+                                 line=reader.line_num)) from exc
+    if report.rows == 0:
+        raise ImportFileError(_l("The file has a header but no signatures."))
+    _drop_existing(report, campaign_id)
+    return report
+
+
+def _drop_existing(report: ImportReport, campaign_id: int) -> None:
+    """Rows whose address has signed already become errors (looked up in chunks, so a big
+    campaign's addresses are never all loaded)."""
+    keys = [row["email_key"] for row in report.valid]
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        existing.update(db.session.scalars(select(Signature.email_key).where(
+            Signature.campaign_id == campaign_id,
+            Signature.email_key.in_(keys[start:start + 500]))))
+    if not existing:
+        return
+    kept = []
+    for row in report.valid:
+        if row["email_key"] in existing:
+            report.errors.append(RowError(
+                row["line"], _l("This address has already signed this campaign.")))
+        else:
+            kept.append(row)
+    report.valid = kept
+    report.errors.sort(key=lambda error: error.line)
+
+
+def _check_row(row: dict) -> tuple[object | None, dict]:
+    name, email = row.get("full_name", ""), row.get("email", "")
+    country = row.get("country", "").upper()
+    comment, locale = row.get("comment", ""), row.get("locale", "").lower()
+    if not name:
+        return _l("The name is missing."), {}
+    if len(name) > 120:
+        return _l("The name is longer than 120 characters."), {}
+    if any(_has_controls(v) for v in (name, email, country, locale)) or _has_controls(
+            comment, multiline=True):
+        return _l("This row contains characters that are not allowed."), {}
+    try:
+        address, key = normalize_email(email)
+    except InvalidEmail:
+        return _l("“%(email)s” is not a valid e-mail address.", email=email[:80]), {}
+    if len(address) > 254:
+        return _l("The e-mail address is too long."), {}
+    if country not in COUNTRY_CODES:
+        return _l("“%(country)s” is not a two-letter ISO country code.",
+                  country=country[:20]), {}
+    if len(comment) > 1000:
+        return _l("The comment is longer than 1,000 characters."), {}
+    if locale and locale not in i18n.CONTENT_LANGUAGES:
+        return _l("“%(locale)s” is not one of our languages.", locale=locale[:20]), {}
+    return None, {"full_name": name, "email": address, "email_key": key, "country": country,
+                  "comment": comment or None, "locale": locale,
+                  "updates": row.get("updates", "").lower() in _TRUE}
+
+
+def import_rows(user, campaign, report: ImportReport, *, filename: str, note: str = "",
+                valid_only: bool = False) -> ImportReport:
+    """Write the valid rows as confirmed paper signatures, counted, in one transaction."""
+    if report.errors and not valid_only:
+        return report
+    now = utcnow()
+    batch = ImportBatch(campaign_id=campaign.id, user_id=user.id, filename=filename[:200],
+                        note=note[:200], rows_imported=len(report.valid),
+                        rows_rejected=len(report.errors))
+    db.session.add(batch)
+    db.session.flush()
+    db.session.add_all(Signature(
+        campaign_id=campaign.id, full_name=row["full_name"], email=row["email"],
+        email_key=row["email_key"], country=row["country"],
+        locale=row["locale"] or campaign.default_locale, comment=row["comment"],
+        display="initial", updates_opt_in=row["updates"],
+        updates_opt_in_at=now if row["updates"] else None, status="confirmed",
+        source="paper", created_at=now, confirmed_at=now, import_batch_id=batch.id)
+        for row in report.valid)
+    if report.valid:
+        campaigns.add_to_count(campaign.id, len(report.valid))
+    audit.record(user, "signature.import_paper", campaign_id=campaign.id, target=filename,
+                 batch=batch.id, imported=len(report.valid), rejected=len(report.errors))
+    db.session.commit()
+    report.imported, report.batch_id = len(report.valid), batch.id
+    return report
+
+
+def batches(campaign_id: int) -> list[ImportBatch]:
+    return list(db.session.scalars(select(ImportBatch).where(
+        ImportBatch.campaign_id == campaign_id).order_by(ImportBatch.id.desc())))

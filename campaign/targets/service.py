@@ -140,3 +140,7 @@ def update_target(target: Target, *, email: str | None, languages: str, active: 
     if verified:
         target.verified_on = date.today()
     db.session.commit()
+
+
+def target_by_id(target_id: int) -> Target | None:
+    return db.session.get(Target, target_id)

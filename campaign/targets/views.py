@@ -3,10 +3,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from ..addresses import InvalidEmail
-from ..extensions import db
+from ..organizers.access import admin_required
 from . import service
 from .forms import TargetForm
-from .models import Target
 
 bp = Blueprint("targets", __name__, url_prefix="/organize/targets")
 
@@ -18,9 +17,9 @@ def index():
 
 
 @bp.route("/<int:target_id>", methods=["GET", "POST"])
-@login_required
+@admin_required  # one shared directory: a wrong address would misdirect every campaign's mail
 def edit(target_id):
-    target = db.session.get(Target, target_id)
+    target = service.target_by_id(target_id)
     if target is None:
         abort(404)
     form = TargetForm(obj=target)

@@ -52,7 +52,8 @@ CONSOLE_RULES = _console_rules()
 PUBLIC = {"/organize/login", "/organize/login/2fa", "/organize/reset",
           "/organize/reset/<token>", "/organize/invite/<token>", "/organize/logout"}
 # Pages any logged-in organizer may open: their own dashboard, account and a new campaign.
-OWN = {"/organize/", "/organize/2fa", "/organize/new"}
+# The institutions directory is shared and read-only for organizers (admins edit it).
+OWN = {"/organize/", "/organize/2fa", "/organize/new", "/organize/targets/"}
 
 
 def _fill(rule: str, slug: str, signature_id: int) -> str:

@@ -69,15 +69,22 @@ def test_setup_loads_the_starting_set(app):
     assert len(service.all_targets()) == 19
 
 
-def test_organizer_corrects_and_verifies_an_address(client, app):
+def test_admin_corrects_and_verifies_an_address(client, app):
     from tests.conftest import csrf_from, login
     from tests.factories import make_user
 
     service.load_starting_set()
     target = next(t for t in service.all_targets() if t.short_id == "wgad")
-    user, password = make_user()
+    organizer, organizer_password = make_user()
+    admin, password = make_user(role="admin")
     assert client.get("/organize/targets/").status_code == 302
-    login(client, user.email, password)
+    # Organizers read the shared directory; only admins change it.
+    login(client, organizer.email, organizer_password)
+    assert client.get("/organize/targets/").status_code == 200
+    assert client.get(f"/organize/targets/{target.id}").status_code == 403
+    client.post("/organize/logout", data={"csrf_token": csrf_from(
+        client.get("/organize/").get_data(as_text=True))})
+    login(client, admin.email, password)
     listing = client.get("/organize/targets/").get_data(as_text=True)
     assert "hrc-wg-ad@un.org" in listing and "never" in listing
     page = client.get(f"/organize/targets/{target.id}").get_data(as_text=True)

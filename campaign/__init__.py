@@ -42,6 +42,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # First of the header hooks, so it runs last and has the final word on framing.
+    from . import framing
+    framing.init_app(app)
 
     _register_blueprints(app)
     _register_cli(app)
@@ -85,13 +88,21 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .api.console import bp as api_keys_bp
+    from .api.views import bp as api_bp
+    from .api.views import open_data_bp
     from .campaigns.views import bp as campaigns_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
+    from .widget.views import bp as widget_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(open_data_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(widget_bp)
 
 
 def _register_cli(app: Flask) -> None:

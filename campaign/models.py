@@ -3,3 +3,5 @@ from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: 
 from .organizers.models import CampaignMember, User  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .petitions.models import Signature  # noqa: F401
+from .api.models import ApiKey  # noqa: F401
+from .widget.models import WidgetSettings  # noqa: F401

@@ -76,7 +76,7 @@ def authenticate(token: str | None) -> ApiKey | None:
     """The active key for a token, or None. The hash is compared in constant time."""
     if not token:
         return None
-    parts = token.strip().split("_")
+    parts = token.strip().split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         _hash(token)
         return None

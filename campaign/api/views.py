@@ -167,7 +167,7 @@ def _request_token() -> str | None:
 
 def _key_for_limits() -> str:
     token = _request_token() or ""
-    parts = token.split("_")
+    parts = token.split("_", 2)
     return f"apikey:{parts[1]}" if len(parts) == 3 else f"ip:{request.remote_addr}"
 
 

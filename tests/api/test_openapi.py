@@ -44,11 +44,11 @@ def test_api_conforms_to_its_document(app):
 
     for operation in operations:
         # A schema-valid signature may still be refused with 422 (an unknown country code,
-        # a control character in a name): JSON Schema cannot say what the sign form checks,
-        # so "valid data accepted" is not asked of that one operation; the 422 must still
-        # match the document.
-        excluded = ([checks.positive_data_acceptance] if operation.method.upper() == "POST"
-                    else [])
+        # a control character in a name), and a cursor string we did not sign with 400:
+        # JSON Schema cannot say that, so "valid data accepted" is not asked of those
+        # operations; their 400/422 answers must still match the document.
+        excluded = ([checks.positive_data_acceptance]
+                    if operation.path.endswith(("/signatures", "/donations")) else [])
 
         @given(case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE)
                | operation.as_strategy(generation_mode=GenerationMode.NEGATIVE))

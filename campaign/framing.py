@@ -11,14 +11,16 @@ app-wide after_request functions in reverse order of registration, so this one r
 """
 from __future__ import annotations
 
-from flask import g
+from flask import request
 
 CSP = "Content-Security-Policy"
+# Kept in the WSGI environ, not `g`: an app context (and its `g`) may outlive one request.
+_KEY = "campaign.frame_ancestors"
 
 
 def allow_framing(ancestors: list[str]) -> None:
     """Let this response be framed by these origins (CSP source expressions)."""
-    g.frame_ancestors = list(ancestors) or ["'none'"]
+    request.environ[_KEY] = list(ancestors) or ["'none'"]
 
 
 def _with_directive(csp: str | None, name: str, value: str) -> str:
@@ -28,7 +30,7 @@ def _with_directive(csp: str | None, name: str, value: str) -> str:
 
 
 def apply_frame_policy(response):
-    ancestors = g.get("frame_ancestors")
+    ancestors = request.environ.get(_KEY)
     if ancestors is None:
         response.headers["X-Frame-Options"] = "DENY"
         response.headers[CSP] = _with_directive(response.headers.get(CSP), "frame-ancestors",

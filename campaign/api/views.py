@@ -9,7 +9,7 @@ import csv
 import io
 from datetime import datetime
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
@@ -181,7 +181,6 @@ def _authorized_campaign(slug):
         return None, None, _error(404, "not_found")
     if not service.key_may_use(key, campaign):
         return None, None, _error(403, "key_not_scoped_to_campaign")
-    g.api_key = key
     return campaign, key, None
 
 

@@ -106,14 +106,18 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from .api.cli import api_cli
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import setup_command
     from .outbox.cli import outbox_cli
+    from .widget.cli import widget_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(api_cli)
+    app.cli.add_command(widget_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -41,7 +41,7 @@ def create():
     form = _form()
     if not form.validate():
         return _page(form, 422)
-    key, token = service.create_key(current_user, form.name.data, form.campaigns.data,
+    _key, token = service.create_key(current_user, form.name.data, form.campaigns.data,
                                     trusted_import=form.trusted_import.data)
     return _page(_form(), 201, token=token)
 

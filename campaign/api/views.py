@@ -236,7 +236,7 @@ def _page_links(endpoint, slug, items_last_id, after_id, per_page, full, kind, c
 
 @bp.get("/campaigns/<slug>/signatures")
 def signatures(slug):
-    campaign, key, error = _authorized_campaign(slug)
+    campaign, _key, error = _authorized_campaign(slug)
     if error:
         return error
     after_id, per_page, error = _page_params("signatures", campaign)
@@ -252,7 +252,7 @@ def signatures(slug):
 
 @bp.get("/campaigns/<slug>/signatures/<int:signature_id>")
 def signature(slug, signature_id):
-    campaign, key, error = _authorized_campaign(slug)
+    campaign, _key, error = _authorized_campaign(slug)
     if error:
         return error
     # Larger than any id (and than the column's type): not found, not a database error.
@@ -331,7 +331,7 @@ def add_signature(slug):
 
 @bp.get("/campaigns/<slug>/donations")
 def donations(slug):
-    campaign, key, error = _authorized_campaign(slug)
+    campaign, _key, error = _authorized_campaign(slug)
     if error:
         return error
     provider = registry.donations_provider()

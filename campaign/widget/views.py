@@ -7,8 +7,16 @@ from __future__ import annotations
 
 import re
 
-from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
-                   url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from .. import i18n
@@ -33,11 +41,24 @@ def _style() -> dict:
             "accent": accent.lower() if _ACCENT.match(accent) else None}
 
 
+_FRAMED = {"widget.show", "widget.sign", "widget.thanks"}
+
+
+@bp.url_value_preprocessor
+def _framing(endpoint, values):
+    """Decide framing before anything can answer (the rate limiter's 429, an error page), so
+    the partner's page shows our answer instead of a blocked frame. URL value preprocessors
+    run before every before_request hook, the limiter's included."""
+    if endpoint in _FRAMED and values and "slug" in values:
+        campaign = campaigns.campaign_by_slug(values["slug"])
+        if campaign is not None:
+            allow_framing(service.frame_ancestors(campaign.id))
+
+
 def _campaign(slug):
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None:
         abort(404)
-    allow_framing(service.frame_ancestors(campaign.id))
     return campaign
 
 

@@ -2,7 +2,7 @@
 the same rules as the campaign page (confirmation e-mail, same answer, no cookie needed)."""
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
@@ -126,3 +126,25 @@ def test_organizer_lists_partner_sites_in_the_console(client, app):
                        ).status_code == 303
     assert widget.frame_ancestors(campaign.id) == ["https://partner.org", "https://b.example"]
     assert client.get(f"/organize/c/{theirs.slug}/widget").status_code == 403
+
+
+def test_widget_signing_is_rate_limited(app, database_url, tmp_path):
+    from tests.conftest import make_app
+
+    limited = make_app(database_url, tmp_path / "limited", RATELIMIT_ENABLED=True,
+                       WIDGET_SIGN_RATE_LIMIT="2/minute")
+    with limited.app_context():
+        campaign = make_campaign()
+        widget.set_framing(campaign.id, ["https://partner.org"])
+        client = limited.test_client()
+        responses = []
+        for n in range(3):
+            token = widget.form_token(campaign.id)
+            responses.append(client.post(
+                f"/en/c/{campaign.slug}/widget/sign",
+                data=dict(FORM, email=f"s{n}@example.org", widget_token=token)))
+        assert [r.status_code for r in responses] == [303, 303, 429]
+        # The refusal is shown inside the partner's page, not blocked as a frame.
+        assert frame_ancestors(responses[-1]) == "https://partner.org"
+        assert db.session.scalar(select(func.count()).select_from(Signature)) == 2
+        db.session.remove()

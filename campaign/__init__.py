@@ -42,6 +42,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     i18n.init_app(app)  # Flask-Babel with catalogs by language code, request language
     limiter.init_app(app)
     login_manager.init_app(app)
+    # First of the header hooks, so it runs last and has the final word on framing.
+    from . import framing
+    framing.init_app(app)
 
     from .outbox.service import deliver_inline_after_request
     app.after_request(deliver_inline_after_request)
@@ -83,12 +86,16 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .api.console import bp as api_keys_bp
+    from .api.views import bp as api_bp
+    from .api.views import open_data_bp
     from .campaigns.views import bp as campaigns_bp
     from .donations.views import bp as donations_bp
     from .letters.views import bp as letters_bp
-    from .targets.views import bp as targets_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
+    from .targets.views import bp as targets_bp
+    from .widget.views import bp as widget_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
@@ -96,9 +103,14 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(donations_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(targets_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(open_data_bp)
+    app.register_blueprint(api_keys_bp)
+    app.register_blueprint(widget_bp)
 
 
 def _register_cli(app: Flask) -> None:
+    from .api.cli import api_cli
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import config_table_command, setup_command
     from .donations.cli import donations_cli
@@ -106,6 +118,7 @@ def _register_cli(app: Flask) -> None:
     from .organizers.cli import users_cli
     from .outbox.cli import outbox_cli
     from .targets.cli import targets_cli
+    from .widget.cli import widget_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
@@ -116,6 +129,8 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(donations_cli)
     app.cli.add_command(targets_cli)
     app.cli.add_command(letters_cli)
+    app.cli.add_command(api_cli)
+    app.cli.add_command(widget_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -97,6 +97,16 @@ SETTINGS: list[Setting] = [
     Setting("RESET_MAX_AGE_MINUTES", "60", "Minutes a password-reset link stays valid.", int),
     Setting("PAPER_IMPORT_MAX_ROWS", "20000", "Most rows in one paper-signature CSV file.",
             int),
+    # --- API and widget ---
+    Setting("API_CACHE_MAX_AGE", "60",
+            "Seconds shared caches and browsers may keep public API answers and open-data "
+            "files (Cache-Control max-age; ETags let them revalidate).", int),
+    Setting("API_WRITE_RATE_LIMIT", "600/minute",
+            "Signatures one API key may add (Flask-Limiter syntax).", str),
+    Setting("WIDGET_SIGN_RATE_LIMIT", "10/minute;100/hour",
+            "Signing attempts through the embedded widget per client address.", str),
+    Setting("WIDGET_TOKEN_MAX_AGE_SECONDS", "7200",
+            "How long a widget's sign form stays valid after it was shown.", int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -1,4 +1,5 @@
 """Every feature's models, imported in one place so Alembic and the mappers see them all."""
+from .api.models import ApiKey  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: F401
 from .donations.models import Donation, DonationPayment, DonationSettings, StripeEvent  # noqa: F401
@@ -7,3 +8,4 @@ from .organizers.models import CampaignMember, CampaignUpdate, ImportBatch, User
 from .outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from .petitions.models import Signature  # noqa: F401
 from .targets.models import Target  # noqa: F401
+from .widget.models import WidgetSettings  # noqa: F401

@@ -49,6 +49,7 @@ class SignOutcome(Enum):
     RESENT = "resent"            # pending: the confirmation link was sent again
     ALREADY_SIGNED = "already"   # confirmed: the signer was told by e-mail
     SUPPRESSED = "suppressed"    # e-mailed very recently: nothing sent, to avoid mail floods
+    IMPORTED = "imported"        # trusted import: confirmed and counted, no e-mail
 
 
 class ConfirmOutcome(Enum):
@@ -135,6 +136,53 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
             db.session.commit()
             return SignOutcome.CREATED
     return _repeat_signature(existing, campaign)
+
+
+def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutcome, Signature]:
+    """Record a signature as already confirmed and count it, in one transaction, no e-mail.
+
+    Only for trusted partners who confirmed the address themselves (an API key with
+    trusted_import). A pending signature with the same address is confirmed and counted; a
+    confirmed one is left as it is (ALREADY_SIGNED), so re-running an import counts nobody
+    twice.
+    """
+    if not campaign.is_open:
+        raise CampaignNotOpen(campaign.slug)
+    email, email_key = normalize_email(data.email)
+    existing = _find(campaign.id, email_key)
+    if existing is None:
+        now = utcnow()
+        signature = Signature(
+            campaign_id=campaign.id, full_name=data.full_name, email=email,
+            email_key=email_key, country=data.country, locale=data.locale,
+            comment=data.comment or None, display=data.display,
+            updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
+            source=data.source, created_at=now, status="confirmed", confirmed_at=now,
+            ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
+        db.session.add(signature)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            existing = _find(campaign.id, email_key)
+            if existing is None:
+                raise
+        else:
+            campaigns.add_to_count(campaign.id, +1)
+            db.session.commit()
+            return SignOutcome.IMPORTED, signature
+    if existing.status != "pending":
+        return SignOutcome.ALREADY_SIGNED, existing
+    changed = db.session.execute(
+        update(Signature)
+        .where(Signature.id == existing.id, Signature.status == "pending")
+        .values(status="confirmed", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        campaigns.add_to_count(campaign.id, +1)
+    db.session.commit()
+    db.session.refresh(existing)
+    return (SignOutcome.IMPORTED if changed else SignOutcome.ALREADY_SIGNED), existing
 
 
 def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:

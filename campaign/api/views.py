@@ -1,0 +1,391 @@
+"""/api/v1: public read endpoints (open CORS, cacheable) and the organizer API (API keys).
+
+The API reads no cookies: organizer endpoints authenticate by key only, so the blueprint is
+CSRF-exempt. Nothing here returns personal data except to a key scoped to the campaign.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask_babel import force_locale
+from werkzeug.datastructures import MultiDict
+
+from .. import i18n
+from ..addresses import InvalidEmail
+from ..campaigns import service as campaigns
+from ..countries import country_name
+from ..extensions import csrf, limiter
+from ..petitions import service as petitions
+from ..petitions.forms import SignForm
+from . import registry, service
+from .openapi import MAX_ID, document
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+open_data_bp = Blueprint("open_data", __name__)
+
+# Endpoints anyone may read from any origin: no personal data, no credentials.
+PUBLIC_ENDPOINTS = {"api.campaigns_list", "api.campaign", "api.by_country", "api.by_day",
+                    "api.openapi"}
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 25
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.replace(microsecond=0).isoformat() + "Z" if value else None
+
+
+def _error(status: int, reason: str, **extra):
+    response = jsonify({"error": {"status": status, "reason": reason, **extra}})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return response
+
+
+def _public(payload) -> Response:
+    response = jsonify(payload)
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["API_CACHE_MAX_AGE"]
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.after_request
+def _headers(response):
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        response.headers["Access-Control-Expose-Headers"] = "ETag"
+    else:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- public -------------------------------------------------------------------------------
+
+def _campaign_links(campaign) -> dict:
+    slug = campaign.slug
+    return {
+        "self": {"href": url_for("api.campaign", slug=slug)},
+        "by-country": {"href": url_for("api.by_country", slug=slug)},
+        "by-day": {"href": url_for("api.by_day", slug=slug)},
+        "page": {"href": url_for("campaigns.show", lang=campaign.default_locale
+                                 if campaign.default_locale in i18n.INTERFACE_LANGUAGES
+                                 else "ru", slug=slug)},
+    }
+
+
+def _campaign_summary(campaign) -> dict:
+    return {
+        "slug": campaign.slug,
+        "status": campaign.status,
+        "count": campaign.signature_count,
+        "goal": campaign.goal,
+        "deadline": _iso(campaign.deadline),
+        "default_language": campaign.default_locale,
+        "texts": {text.locale: {"title": text.title, "summary": text.summary}
+                  for text in campaign.texts},
+        "_links": {"self": {"href": url_for("api.campaign", slug=campaign.slug)}},
+    }
+
+
+def _public_campaign_or_404(slug):
+    campaign = service.public_campaign(slug)
+    return campaign, (None if campaign else _error(404, "not_found"))
+
+
+@bp.get("/campaigns")
+def campaigns_list():
+    return _public({"campaigns": [_campaign_summary(c) for c in service.public_campaigns()],
+                    "_links": {"self": {"href": url_for("api.campaigns_list")}}})
+
+
+@bp.get("/campaigns/<slug>")
+def campaign(slug):
+    campaign, error = _public_campaign_or_404(slug)
+    if error:
+        return error
+    body = _campaign_summary(campaign)
+    body.update(progress_percent=campaign.progress_percent,
+                delivered_at=_iso(campaign.delivered_at), _links=_campaign_links(campaign))
+    extensions = {}
+    for name, fn in registry.campaign_extensions().items():
+        value = fn(campaign)
+        if value is not None:
+            extensions[name] = value
+    body["extensions"] = extensions
+    return _public(body)
+
+
+def _country_rows(campaign, lang):
+    locale = str(i18n.babel_locale(lang))
+    return [{"country": code, "name": country_name(code, locale), "count": n}
+            for code, n in service.counts_by_country(campaign.id)]
+
+
+def _day_rows(campaign):
+    return [{"date": day, "count": n} for day, n in service.counts_by_day(campaign.id)]
+
+
+@bp.get("/campaigns/<slug>/signatures/by-country")
+def by_country(slug):
+    campaign, error = _public_campaign_or_404(slug)
+    if error:
+        return error
+    lang = request.args.get("lang", "en")
+    if lang not in i18n.LANGUAGES:
+        return _error(400, "unknown_language")
+    return _public({"slug": campaign.slug, "count": campaign.signature_count,
+                    "by_country": _country_rows(campaign, lang)})
+
+
+@bp.get("/campaigns/<slug>/signatures/by-day")
+def by_day(slug):
+    campaign, error = _public_campaign_or_404(slug)
+    if error:
+        return error
+    return _public({"slug": campaign.slug, "count": campaign.signature_count,
+                    "by_day": _day_rows(campaign)})
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return _public(document())
+
+
+# --- organizer API (OSDI-shaped) ---------------------------------------------------------
+
+def _request_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("OSDI-API-Token")
+
+
+def _key_for_limits() -> str:
+    token = _request_token() or ""
+    parts = token.split("_", 2)
+    return f"apikey:{parts[1]}" if len(parts) == 3 else f"ip:{request.remote_addr}"
+
+
+def _authorized_campaign(slug):
+    """(campaign, key, None) or (None, None, error response): 401, then 404, then 403."""
+    key = service.authenticate(_request_token())
+    if key is None:
+        return None, None, _error(401, "invalid_api_key")
+    campaign = campaigns.campaign_by_slug(slug, public=False)
+    if campaign is None:
+        return None, None, _error(404, "not_found")
+    if not service.key_may_use(key, campaign):
+        return None, None, _error(403, "key_not_scoped_to_campaign")
+    return campaign, key, None
+
+
+def _signature_json(signature, slug) -> dict:
+    return {
+        "id": signature.id,
+        "identifiers": [f"korday:{signature.id}"],
+        "created_date": _iso(signature.created_at),
+        "confirmed_date": _iso(signature.confirmed_at),
+        "status": signature.status,
+        "origin_system": signature.source,
+        "comments": None if signature.comment_hidden else signature.comment,
+        "display": signature.display,
+        "updates_opt_in": bool(signature.updates_opt_in),
+        "_embedded": {"osdi:person": {
+            "name": signature.full_name,
+            "email_addresses": [{"address": signature.email, "primary": True}],
+            "postal_addresses": [{"country": signature.country}],
+            "languages_spoken": [signature.locale],
+        }},
+        "_links": {
+            "self": {"href": url_for("api.signature", slug=slug, signature_id=signature.id)},
+            "osdi:petition": {"href": url_for("api.campaign", slug=slug)},
+        },
+    }
+
+
+def _page_params(kind, campaign):
+    """(after_id, per_page, None) or (None, None, error response)."""
+    try:
+        per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
+    except ValueError:
+        return None, None, _error(400, "bad_per_page")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        return None, None, _error(400, "bad_per_page")
+    cursor = request.args.get("cursor")
+    after_id = 0
+    if cursor is not None:
+        after_id = service.read_cursor(kind, campaign.id, cursor)
+        if after_id is None:
+            return None, None, _error(400, "bad_cursor")
+    return after_id, per_page, None
+
+
+def _page_links(endpoint, slug, items_last_id, after_id, per_page, full, kind, campaign):
+    next_cursor = service.make_cursor(kind, campaign.id, items_last_id or after_id)
+    links = {"self": {"href": url_for(endpoint, slug=slug, **request.args)}}
+    if full:
+        links["next"] = {"href": url_for(endpoint, slug=slug, cursor=next_cursor,
+                                         per_page=per_page)}
+    return next_cursor, links
+
+
+@bp.get("/campaigns/<slug>/signatures")
+def signatures(slug):
+    campaign, _key, error = _authorized_campaign(slug)
+    if error:
+        return error
+    after_id, per_page, error = _page_params("signatures", campaign)
+    if error:
+        return error
+    rows = service.signatures_after(campaign.id, after_id, per_page)
+    next_cursor, links = _page_links("api.signatures", slug, rows[-1].id if rows else None,
+                                     after_id, per_page, len(rows) == per_page,
+                                     "signatures", campaign)
+    return jsonify({"per_page": per_page, "next_cursor": next_cursor, "_links": links,
+                    "_embedded": {"osdi:signatures": [_signature_json(s, slug) for s in rows]}})
+
+
+@bp.get("/campaigns/<slug>/signatures/<int:signature_id>")
+def signature(slug, signature_id):
+    campaign, _key, error = _authorized_campaign(slug)
+    if error:
+        return error
+    # Larger than any id (and than the column's type): not found, not a database error.
+    row = service.signature_of(campaign.id, signature_id) if signature_id <= MAX_ID else None
+    if row is None:
+        return _error(404, "not_found")
+    return jsonify(_signature_json(row, slug))
+
+
+def _first(items, field):
+    if isinstance(items, list) and items and isinstance(items[0], dict):
+        value = items[0].get(field)
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _signature_input(body, campaign):
+    """(SignatureInput, None) or (None, error response), validated by the sign form's rules."""
+    person = body.get("person") if isinstance(body.get("person"), dict) else {}
+    name = person.get("name")
+    if not isinstance(name, str):
+        name = " ".join(part for part in (person.get("given_name"), person.get("family_name"))
+                        if isinstance(part, str) and part)
+    languages = person.get("languages_spoken")
+    locale = languages[0] if isinstance(languages, list) and languages else None
+    if locale not in i18n.CONTENT_LANGUAGES:
+        locale = campaign.default_locale
+    display = body.get("display", "full")
+    updates = body.get("updates_opt_in", False)
+    comments = body.get("comments") or ""
+    if not isinstance(display, str) or not isinstance(updates, bool) or not isinstance(
+            comments, str):
+        return None, _error(422, "invalid", fields={"body": ["wrong type"]})
+    formdata = MultiDict({
+        "full_name": name or "", "email": _first(person.get("email_addresses"), "address") or "",
+        "country": (_first(person.get("postal_addresses"), "country") or "").upper(),
+        "comment": comments, "display": display})
+    if updates:
+        formdata["updates"] = "y"
+    with force_locale(i18n.catalog_locale(locale)):
+        form = SignForm(formdata=formdata, meta={"csrf": False})
+        if not form.validate():
+            return None, _error(422, "invalid", fields={
+                field: [str(m) for m in messages] for field, messages in form.errors.items()})
+    return petitions.SignatureInput(
+        full_name=form.full_name.data, email=form.email.data, country=form.country.data,
+        comment=form.comment.data, display=form.display.data, updates=form.updates.data,
+        locale=locale, source="api"), None
+
+
+@bp.post("/campaigns/<slug>/signatures")
+@limiter.limit(lambda: current_app.config["API_WRITE_RATE_LIMIT"], key_func=_key_for_limits)
+def add_signature(slug):
+    campaign, key, error = _authorized_campaign(slug)
+    if error:
+        return error
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, "json_object_expected")
+    data, error = _signature_input(body, campaign)
+    if error:
+        return error
+    try:
+        if key.trusted_import:
+            outcome, row = petitions.import_confirmed(campaign, data)
+            status = 201 if outcome is petitions.SignOutcome.IMPORTED else 200
+            return jsonify(_signature_json(row, slug)), status
+        petitions.sign(campaign, data)
+    except petitions.CampaignNotOpen:
+        return _error(409, "campaign_not_open")
+    except InvalidEmail:
+        return _error(422, "invalid", fields={"email": ["invalid"]})
+    # The same answer whether or not the address had signed: nobody learns who signed.
+    return jsonify({"status": "pending_confirmation"}), 202
+
+
+@bp.get("/campaigns/<slug>/donations")
+def donations(slug):
+    campaign, _key, error = _authorized_campaign(slug)
+    if error:
+        return error
+    provider = registry.donations_provider()
+    if provider is None:
+        return _error(404, "donations_not_available")
+    after_id, per_page, error = _page_params("donations", campaign)
+    if error:
+        return error
+    rows = provider(campaign.id, after_id, per_page)
+    next_cursor, links = _page_links("api.donations", slug, rows[-1]["id"] if rows else None,
+                                     after_id, per_page, len(rows) == per_page,
+                                     "donations", campaign)
+    return jsonify({"per_page": per_page, "next_cursor": next_cursor, "_links": links,
+                    "_embedded": {"osdi:donations": rows}})
+
+
+# --- open data files (like petition.parliament.uk's JSON/CSV) ----------------------------
+
+@open_data_bp.get("/<lang:lang>/c/<slug>/data.json")
+def data_json(slug):
+    campaign, error = _public_campaign_or_404(slug)
+    if error:
+        return error
+    lang = i18n.current_language()
+    body = _campaign_summary(campaign)
+    body.update(by_country=_country_rows(campaign, lang), by_day=_day_rows(campaign))
+    response = _public(body)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@open_data_bp.get("/<lang:lang>/c/<slug>/data.csv")
+def data_csv(slug):
+    """?by=country (default) or ?by=day."""
+    campaign, error = _public_campaign_or_404(slug)
+    if error:
+        return error
+    by = request.args.get("by", "country")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    if by == "day":
+        writer.writerow(["date", "count"])
+        writer.writerows(service.counts_by_day(campaign.id))
+    elif by == "country":
+        writer.writerow(["country", "name", "count"])
+        for row in _country_rows(campaign, i18n.current_language()):
+            writer.writerow([row["country"], row["name"], row["count"]])
+    else:
+        return _error(400, "bad_by")
+    response = Response(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{campaign.slug}-by-{by}.csv"')
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["API_CACHE_MAX_AGE"]
+    response.add_etag()
+    return response.make_conditional(request)

@@ -1,0 +1,46 @@
+"""Who may put our pages in a frame: nobody, unless a view says otherwise.
+
+Every response gets `X-Frame-Options: DENY` and `frame-ancestors 'none'` in its CSP. A view
+that must be framed (the petition widget) calls `allow_framing([...origins])` or
+`allow_framing(["*"])`; then X-Frame-Options is dropped (it cannot list origins) and the
+CSP's frame-ancestors directive names those origins. Any other CSP directives set by another
+after_request hook (site-wide security headers) are kept; only frame-ancestors is replaced.
+
+`init_app` must be called before other hooks that set headers are registered: Flask runs
+app-wide after_request functions in reverse order of registration, so this one runs last.
+"""
+from __future__ import annotations
+
+from flask import request
+
+CSP = "Content-Security-Policy"
+# Kept in the WSGI environ, not `g`: an app context (and its `g`) may outlive one request.
+_KEY = "campaign.frame_ancestors"
+
+
+def allow_framing(ancestors: list[str]) -> None:
+    """Let this response be framed by these origins (CSP source expressions)."""
+    request.environ[_KEY] = list(ancestors) or ["'none'"]
+
+
+def _with_directive(csp: str | None, name: str, value: str) -> str:
+    directives = [d.strip() for d in (csp or "").split(";") if d.strip()]
+    kept = [d for d in directives if d.split()[0].lower() != name]
+    return "; ".join(kept + [f"{name} {value}"])
+
+
+def apply_frame_policy(response):
+    ancestors = request.environ.get(_KEY)
+    if ancestors is None:
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers[CSP] = _with_directive(response.headers.get(CSP), "frame-ancestors",
+                                                "'none'")
+    else:
+        response.headers.pop("X-Frame-Options", None)
+        response.headers[CSP] = _with_directive(response.headers.get(CSP), "frame-ancestors",
+                                                " ".join(ancestors))
+    return response
+
+
+def init_app(app) -> None:
+    app.after_request(apply_frame_policy)

@@ -1,0 +1,1 @@
+"""The embeddable petition widget: a frameable count, progress bar and sign form."""

@@ -51,6 +51,10 @@ def create():
 def revoke(key_id):
     if not RevokeForm().validate():
         abort(400)
-    if not service.revoke_key(current_user, key_id):
+    try:
+        revoked = service.revoke_key(current_user, key_id)
+    except PermissionError:
+        abort(403)
+    if not revoked:
         abort(404)
     return redirect(url_for("api_keys.index"), code=303)

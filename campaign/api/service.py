@@ -63,9 +63,13 @@ def keys_of(user: User) -> list[ApiKey]:
 
 
 def revoke_key(user: User, key_id: int) -> bool:
+    """Revoke one of the user's keys; False if there is no such key, PermissionError if it is
+    someone else's."""
     key = db.session.get(ApiKey, key_id)
-    if key is None or key.user_id != user.id:
+    if key is None:
         return False
+    if key.user_id != user.id:
+        raise PermissionError(key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         db.session.commit()

@@ -52,6 +52,6 @@ def test_nobody_revokes_another_users_key(client, app):
     page = client.get("/organize/api-keys/").get_data(as_text=True)
     response = client.post(f"/organize/api-keys/{key.id}/revoke",
                            data={"csrf_token": csrf_from(page)})
-    assert response.status_code == 404
+    assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(ApiKey, key.id).revoked_at is None

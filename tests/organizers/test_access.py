@@ -53,12 +53,14 @@ PUBLIC = {"/organize/login", "/organize/login/2fa", "/organize/reset",
           "/organize/reset/<token>", "/organize/invite/<token>", "/organize/logout"}
 # Pages any logged-in organizer may open: their own dashboard, account and a new campaign.
 # The institutions directory is shared and read-only for organizers (admins edit it).
-OWN = {"/organize/", "/organize/2fa", "/organize/new", "/organize/targets/"}
+OWN = {"/organize/", "/organize/2fa", "/organize/new", "/organize/targets/",
+       "/organize/api-keys/"}
 
 
-def _fill(rule: str, slug: str, signature_id: int) -> str:
+def _fill(rule: str, slug: str, signature_id: int, key_id: int) -> str:
     values = {"slug": slug, "signature_id": str(signature_id), "locale": "en",
-              "target": "live", "action": "hide", "user_id": "1", "update_id": "1"}
+              "target": "live", "action": "hide", "user_id": "1", "update_id": "1",
+              "key_id": str(key_id)}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values.get(m.group(1), "1"), rule)
 
 
@@ -70,10 +72,13 @@ def test_every_console_route_refuses_other_organizers(client, app, rule, methods
     theirs = make_campaign()
     signature = make_signature(theirs, comment="hello")
     count = theirs.signature_count
+    owner, _ = make_user(campaigns=[theirs])
+    from campaign.api.service import create_key
+    key, _ = create_key(owner, "theirs", [theirs.id])
     intruder, password = make_user(campaigns=[make_campaign()])
     assert login(client, intruder.email, password).status_code == 302
     token = csrf_from(client.get("/organize/").get_data(as_text=True))
-    url = _fill(rule, theirs.slug, signature.id)
+    url = _fill(rule, theirs.slug, signature.id, key.id)
     for method in methods:
         data = {"csrf_token": token, "reason": "x", "email": intruder.email}
         response = client.open(url, method=method, data=data if method != "GET" else None)
@@ -90,7 +95,7 @@ def test_every_console_route_needs_login(client, app, rule, methods):
     if rule in PUBLIC:
         pytest.skip("public")
     campaign = make_campaign()
-    url = _fill(rule, campaign.slug, 1)
+    url = _fill(rule, campaign.slug, 1, 1)
     response = client.get(url) if "GET" in methods else client.post(url, data={})
     # Not logged in: to the login page (GET), or refused (POST without a session's CSRF).
     assert response.status_code in (302, 400, 401), (url, response.status_code)

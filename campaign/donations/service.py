@@ -692,3 +692,26 @@ def donations_csv(donations: list[Donation]) -> str:
             d.money.amount, d.currency, net.quantize(quantum), refunded.quantize(quantum),
             d.donor_name, "yes" if d.public else "no", d.email, d.note)])
     return out.getvalue()
+
+
+def osdi_donations(campaign_id: int, after_id: int, limit: int) -> list[dict]:
+    """A page of donations shaped as OSDI donations, for the organizer API (ascending ids)."""
+    donations = db.session.scalars(
+        select(Donation).where(Donation.campaign_id == campaign_id, Donation.id > after_id)
+        .order_by(Donation.id).limit(limit)).all()
+    return [{
+        "id": donation.id,
+        "identifiers": [f"korday:donation-{donation.id}"],
+        "created_date": donation.created_at.isoformat() + "Z",
+        "amount": str(donation.money.amount),
+        "currency": donation.currency,
+        "status": donation.status,
+        "channel": donation.channel,
+        "recurrence": {"recurring": donation.kind == "monthly",
+                       **({"period": "Monthly"} if donation.kind == "monthly" else {})},
+        "payment": {"method": "Credit Card" if donation.channel == "stripe" else "Offline"},
+        "donor": {"given_name": donation.donor_name, "email": donation.email},
+        "public": donation.public,
+        "refunded_amount": str(sum((p.refunded_amount or Decimal(0) for p in donation.payments),
+                                   Decimal(0))),
+    } for donation in donations]

@@ -20,6 +20,7 @@ from .. import i18n
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
+from ..api import registry as api_registry
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
@@ -31,6 +32,7 @@ from .money import Money
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
 console_registry.register_tab("donations", _l("Donations"), "donations.console", 70)
+api_registry.register_donations_provider(service.osdi_donations)
 
 
 @bp.app_template_filter("money")

@@ -17,6 +17,7 @@ from .. import i18n
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import limiter
+from ..api import registry as api_registry
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..targets import service as targets
@@ -27,6 +28,18 @@ from .templating import PLACEHOLDERS, TemplateProblem
 
 bp = Blueprint("letters", __name__)
 console_registry.register_tab("letters", _l("Letters and delivery"), "letters.console", 75)
+
+
+def _delivery_for_api(campaign) -> list[dict]:
+    """The public delivery timeline as data, under `extensions.delivery` in the campaign API."""
+    return [{"kind": event["kind"], "date": event["when"].isoformat(),
+             "target": event["target"].name, "organisation": event["target"].organisation,
+             "signatures": event.get("count"), "summary": event.get("summary"),
+             "link": event.get("link")}
+            for event in service.timeline(campaign.id)]
+
+
+api_registry.register_campaign_extension("delivery", _delivery_for_api)
 
 
 def _letters_section(campaign, lang):

@@ -62,22 +62,20 @@ def test_a_key_cannot_be_scoped_to_a_campaign_the_user_does_not_manage(app):
     assert [c.id for c in key.campaigns] == [mine.id]
 
 
-def test_donations_pending_until_a_provider_registers(client, app, keyed):
-    campaign, _user, token = keyed
-    response = client.get(f"/api/v1/campaigns/{campaign.slug}/donations", headers=bearer(token))
-    assert response.status_code == 404
-    assert response.json["error"]["reason"] == "donations_not_available"
+def test_donations_are_listed_page_by_page(client, app, keyed):
+    from decimal import Decimal
 
-    from campaign.api import registry
-    rows = [{"id": n, "amount": "10.00", "currency": "EUR"} for n in range(1, 4)]
-    registry.register_donations_provider(
-        lambda cid, after, limit: [r for r in rows if r["id"] > after][:limit])
-    try:
-        first = client.get(f"/api/v1/campaigns/{campaign.slug}/donations?per_page=2",
-                           headers=bearer(token)).json
-        second = client.get(first["_links"]["next"]["href"], headers=bearer(token)).json
-        ids = [d["id"] for d in first["_embedded"]["osdi:donations"] +
-               second["_embedded"]["osdi:donations"]]
-        assert ids == [1, 2, 3]
-    finally:
-        registry._donations_provider.clear()
+    from campaign.donations import service as donations
+    from campaign.donations.money import Money
+
+    campaign, _user, token = keyed
+    for amount in ("10", "20", "30"):
+        donations.record_offline(campaign, amount=Money(Decimal(amount), "EUR"), received=True,
+                                 donor_name="Donor", public=False, note=None)
+    first = client.get(f"/api/v1/campaigns/{campaign.slug}/donations?per_page=2",
+                       headers=bearer(token)).json
+    second = client.get(first["_links"]["next"]["href"], headers=bearer(token)).json
+    listed = first["_embedded"]["osdi:donations"] + second["_embedded"]["osdi:donations"]
+    assert [d["amount"] for d in listed] == ["10.00", "20.00", "30.00"]
+    assert {d["channel"] for d in listed} == {"offline"}
+    assert client.get(f"/api/v1/campaigns/{campaign.slug}/donations").status_code == 401

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import i18n
 from .config import load_config
-from .extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,12 +42,14 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
+    compress.init_app(app)
 
     _register_blueprints(app)
     _register_cli(app)
-    from . import errors, templating
+    from . import errors, static_files, templating
     errors.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)
 
     @app.url_value_preprocessor
     def _pull_lang(endpoint, values):
@@ -85,6 +87,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .api.views import bp as api_bp
     from .campaigns.views import bp as campaigns_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
@@ -92,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(api_bp)
 
 
 def _register_cli(app: Flask) -> None:

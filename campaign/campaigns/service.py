@@ -34,6 +34,17 @@ def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:
     return db.session.scalar(query)
 
 
+def campaign_summary(slug: str) -> dict | None:
+    """Slug, status, count and goal of a public campaign, in one small query (no texts)."""
+    row = db.session.execute(
+        select(Campaign.slug, Campaign.status, Campaign.signature_count, Campaign.goal)
+        .where(Campaign.slug == slug, Campaign.status != "draft")).first()
+    if row is None:
+        return None
+    return {"slug": row.slug, "status": row.status, "count": int(row.signature_count),
+            "goal": row.goal}
+
+
 def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = "draft",
                     deadline=None) -> Campaign:
     campaign = Campaign(slug=slug, goal=goal, default_locale=default_locale, status=status,

@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from .bench.cli import bench_cli
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import setup_command
     from .outbox.cli import outbox_cli
@@ -107,6 +108,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(bench_cli)
 
 
 @event.listens_for(Engine, "connect")

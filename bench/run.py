@@ -389,9 +389,10 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10, help="seconds per workload")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
-                        help="gunicorn processes (default: one per core)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn process")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1,
+                        help="gunicorn processes (default: cores + 1, as gunicorn_conf.py)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads per gunicorn process (default 2, as gunicorn_conf.py)")
     parser.add_argument("--big", type=int, default=1_000_000,
                         help="signatures for the big-campaign checks (0: skip)")
     parser.add_argument("--outbox", type=int, default=20_000,

@@ -26,6 +26,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from .sqlite_writelock import WriteLockConnection
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "factory": WriteLockConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

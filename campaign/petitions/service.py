@@ -103,7 +103,6 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
         signature=signature, campaign=campaign, campaign_title=text.title if text else
         campaign.slug, campaign_url=emails.external_url(
             "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)
-    signature.last_emailed_at = utcnow()
 
 
 def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
@@ -111,30 +110,28 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
-    existing = _find(campaign.id, email_key)
-    if existing is None:
-        now = utcnow()
-        signature = Signature(
-            campaign_id=campaign.id, full_name=data.full_name, email=email,
-            email_key=email_key, country=data.country, locale=data.locale,
-            comment=data.comment or None, display=data.display,
-            updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-            source=data.source, created_at=now,
-            ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
-        db.session.add(signature)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # The same address signed in a concurrent request: treat as a repeat.
-            db.session.rollback()
-            existing = _find(campaign.id, email_key)
-            if existing is None:
-                raise
-        else:
-            _queue_signer_email("signature_confirm", signature, campaign)
-            db.session.commit()
-            return SignOutcome.CREATED
-    return _repeat_signature(existing, campaign)
+    # The common case first: a new signer. The unique (campaign, email_key) constraint tells
+    # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
+    now = utcnow()
+    signature = Signature(
+        campaign_id=campaign.id, full_name=data.full_name, email=email,
+        email_key=email_key, country=data.country, locale=data.locale,
+        comment=data.comment or None, display=data.display,
+        updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
+        source=data.source, created_at=now, last_emailed_at=now,
+        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
+    db.session.add(signature)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        existing = _find(campaign.id, email_key)
+        if existing is None:
+            raise
+        return _repeat_signature(existing, campaign)
+    _queue_signer_email("signature_confirm", signature, campaign)
+    db.session.commit()
+    return SignOutcome.CREATED
 
 
 def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:
@@ -146,6 +143,7 @@ def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:
     else:
         _queue_signer_email("signature_already", signature, campaign)
         outcome = SignOutcome.ALREADY_SIGNED
+    signature.last_emailed_at = utcnow()
     db.session.commit()
     return outcome
 

@@ -19,3 +19,15 @@ def test_drafts_and_unknown_campaigns_are_404_in_json(client):
         response = client.get(f"/api/v1/campaigns/{slug}")
         assert response.status_code == 404
         assert response.get_json()["error"]["status"] == 404
+
+
+def test_count_is_at_most_a_second_old(client):
+    import time
+
+    campaign = make_campaign()
+    url = f"/api/v1/campaigns/{campaign.slug}"
+    assert client.get(url).get_json()["count"] == 0
+    make_signature(campaign)
+    assert client.get(url).get_json()["count"] in (0, 1)
+    time.sleep(1.05)
+    assert client.get(url).get_json()["count"] == 1

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.run import SLUG, Site, wrk  # noqa: E402
+from bench.run import SLUG, Site, wrk
 
 
 def main() -> None:
@@ -46,7 +46,7 @@ def main() -> None:
         else:
             lua = ["get", page, "gzip, br"]
         spy = subprocess.Popen(
-            ["py-spy", "record", "--pid", str(site.server.pid), "--subprocesses",
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(site.server.pid), "--subprocesses",
              "--duration", str(args.duration), "--rate", "200", "--format", "raw",
              "--output", str(args.out), "--nonblocking"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

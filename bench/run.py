@@ -69,7 +69,7 @@ class Site:
 
     def flask(self, *argv, env=None, check=True) -> str:
         result = subprocess.run([PY, "-m", "flask", *argv], cwd=ROOT, env=env or self.env,
-                                capture_output=True, text=True)
+                                capture_output=True, text=True, check=False)
         if check and result.returncode:
             sys.exit(f"flask {' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}")
         return result.stdout
@@ -97,7 +97,7 @@ class Site:
             [PY, "-m", "gunicorn", "-c", str(ROOT / "campaign" / "gunicorn_conf.py"),
              "-b", f"127.0.0.1:{self.port}", "bench.app:app"],
             cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
-            stderr=open(self.instance / "gunicorn.log", "w"))
+            stderr=open(self.instance / "gunicorn.log", "w"))  # noqa: SIM115 - gunicorn keeps it
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -135,8 +135,8 @@ def wrk(site: Site, args, *lua_args, duration=None) -> dict:
     command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections),
                "-d", f"{duration or args.duration}s", "--timeout", "5s", "-s", str(LUA),
                site.base, "--", *lua_args]
-    output = subprocess.run(command, capture_output=True, text=True).stdout
-    match = re.search(r"^BENCH (.*)$", output, re.M)
+    output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+    match = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
     if not match:
         sys.exit(f"wrk gave no result:\n{output}")
     result = json.loads(match.group(1))

@@ -47,11 +47,10 @@ def seed_signatures(campaign_id: int, count: int, *, status: str = "confirmed",
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         raw = connection.connection.driver_connection
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY signatures ({', '.join(SIGNATURE_COLUMNS)}) "
-                             "FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with raw.cursor() as cursor, cursor.copy(
+                f"COPY signatures ({', '.join(SIGNATURE_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
     else:
         # The DB-API's executemany on plain tuples: several times faster than ORM dicts.
         raw = connection.connection.driver_connection

@@ -13,9 +13,9 @@ import logging
 import re
 import smtplib
 from email.header import Header
-from email.policy import compat32
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
+from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
 

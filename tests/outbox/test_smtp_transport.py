@@ -1,6 +1,6 @@
 """Delivery through a real SMTP server (aiosmtpd on loopback)."""
-from campaign.outbox import service as outbox
 from campaign.extensions import db
+from campaign.outbox import service as outbox
 from tests.conftest import free_port
 
 

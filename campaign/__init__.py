@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 from . import i18n
 from .config import load_config
 from .extensions import csrf, db, limiter, login_manager, mail, migrate
+from .extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,12 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from .sqlite_writelock import WriteLockConnection
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}),
+                                   "factory": WriteLockConnection}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
@@ -48,12 +55,14 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     from .outbox.service import deliver_inline_after_request
     app.after_request(deliver_inline_after_request)
+    compress.init_app(app)
 
     _register_blueprints(app)
     _register_cli(app)
-    from . import errors, templating
+    from . import errors, static_files, templating
     errors.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)
 
     @app.url_defaults
     def _push_lang(endpoint, values):
@@ -111,6 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from .api.cli import api_cli
+    from .bench.cli import bench_cli
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import config_table_command, setup_command
     from .donations.cli import donations_cli
@@ -131,6 +141,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(letters_cli)
     app.cli.add_command(api_cli)
     app.cli.add_command(widget_cli)
+    app.cli.add_command(bench_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -107,6 +107,12 @@ SETTINGS: list[Setting] = [
             "Signing attempts through the embedded widget per client address.", str),
     Setting("WIDGET_TOKEN_MAX_AGE_SECONDS", "7200",
             "How long a widget's sign form stays valid after it was shown.", int),
+    # --- performance (bench) ---
+    Setting("CAMPAIGN_PAGE_CACHE_SECONDS", "3",
+            "Seconds a rendered campaign page is reused in each app process (each reader "
+            "still gets their own CSRF token); the shown count is at most this old. 0: off.",
+    Setting("COMPRESS_LEVEL", "6", "gzip level for pages, CSS and JSON (1-9).", int),
+    Setting("COMPRESS_BR_LEVEL", "4", "Brotli level for pages, CSS and JSON (0-11).", int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -1,5 +1,6 @@
 """Extensions, created unbound and bound to the app in create_app (init_app style)."""
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_limiter.util import get_remote_address
@@ -28,3 +29,5 @@ login_manager = LoginManager()
 # in_memory_fallback keeps the site taking signatures when Redis is down.
 limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,
                   swallow_errors=True)
+# gzip/brotli for pages, CSS and JSON (settings COMPRESS_*); streamed CSV exports too.
+compress = Compress()

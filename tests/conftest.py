@@ -53,6 +53,8 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "MAIL_SUPPRESS_SEND": False,  # the SMTP tests talk to a real (loopback) server
         "SITE_URL": "http://campaign.test",
         "RATELIMIT_ENABLED": False,
+        # Pages show the count as of now; tests of the page cache turn it on themselves.
+        "CAMPAIGN_PAGE_CACHE_SECONDS": 0,
     }
     config.update(overrides)
     return create_app(config, instance_path=str(instance_path))

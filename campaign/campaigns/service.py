@@ -8,6 +8,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 from sqlalchemy import select, update
+from sqlalchemy.orm import defer, joinedload
 
 from ..extensions import db
 from .models import COUNTER_SLOTS, Campaign, CampaignText, SignatureCounter
@@ -32,6 +33,26 @@ def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:
     if public:
         query = query.where(Campaign.status != "draft")
     return db.session.scalar(query)
+
+
+def campaign_to_sign(slug: str) -> Campaign | None:
+    """A public campaign with its texts, for taking a signature: one query, without the
+    count (the sign path does not show it)."""
+    return db.session.scalars(
+        select(Campaign).where(Campaign.slug == slug, Campaign.status != "draft")
+        .options(joinedload(Campaign.texts), defer(Campaign.signature_count))
+    ).unique().first()
+
+
+def campaign_summary(slug: str) -> dict | None:
+    """Slug, status, count and goal of a public campaign, in one small query (no texts)."""
+    row = db.session.execute(
+        select(Campaign.slug, Campaign.status, Campaign.signature_count, Campaign.goal)
+        .where(Campaign.slug == slug, Campaign.status != "draft")).first()
+    if row is None:
+        return None
+    return {"slug": row.slug, "status": row.status, "count": int(row.signature_count),
+            "goal": row.goal}
 
 
 def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = "draft",

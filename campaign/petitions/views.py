@@ -27,7 +27,9 @@ def _open_campaign(slug):
 
 @bp.post("/<lang:lang>/c/<slug>/sign")
 def sign(slug):
-    campaign = _open_campaign(slug)
+    campaign = campaigns.campaign_to_sign(slug)
+    if campaign is None:
+        abort(404)
     form = SignForm()
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {

@@ -1,0 +1,438 @@
+#!/usr/bin/env python3
+"""Load and scale benchmarks of the campaign site, in one command (see docs/bench.md).
+
+    .venv/bin/python bench/run.py [--database-url URL --wipe] [--duration 10]
+
+Starts the site under gunicorn (campaign/gunicorn_conf.py) on a fresh database, loads the
+flagship campaign, drives each workload with wrk on loopback (32 connections) and prints
+requests/s, p50/p99 latency, errors and each rate's ratio to /healthz measured in the same
+run. Then checks the database against wrk's answers, seeds a big campaign, and measures the
+CSV export, the organizer's signature table and the outbox against a local SMTP sink.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from email.parser import BytesHeaderParser
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LUA = ROOT / "bench" / "lua" / "workload.lua"
+SLUG = "korday-sentences-review"
+PY = sys.executable
+
+
+# --- plumbing -----------------------------------------------------------------------------
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Site:
+    def __init__(self, args):
+        self.args = args
+        self.instance = Path(tempfile.mkdtemp(prefix="bench-instance-"))
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, FLASK_APP="wsgi", INSTANCE_PATH=str(self.instance),
+                        SECRET_KEY=secrets.token_urlsafe(32), SITE_URL=self.base,
+                        MAIL_TRANSPORT="files", LOG_LEVEL="WARNING",
+                        WEB_CONCURRENCY=str(args.workers), GUNICORN_THREADS=str(args.threads))
+        self.env.pop("MAIL_SERVER", None)
+        if args.database_url:
+            self.env["DATABASE_URL"] = args.database_url
+        else:
+            self.env.pop("DATABASE_URL", None)
+        self.server = None
+
+    @property
+    def kind(self) -> str:
+        return "postgresql" if self.args.database_url else "sqlite"
+
+    def flask(self, *argv, env=None, check=True) -> str:
+        result = subprocess.run([PY, "-m", "flask", *argv], cwd=ROOT, env=env or self.env,
+                                capture_output=True, text=True, check=False)
+        if check and result.returncode:
+            sys.exit(f"flask {' '.join(argv)} failed:\n{result.stdout}\n{result.stderr}")
+        return result.stdout
+
+    def flask_json(self, *argv) -> dict:
+        return json.loads(self.flask(*argv).strip().splitlines()[-1])
+
+    def prepare_database(self) -> None:
+        if self.args.database_url:
+            from sqlalchemy import create_engine, inspect, text
+            url = self.args.database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+            engine = create_engine(url, isolation_level="AUTOCOMMIT")
+            with engine.connect() as conn:
+                if inspect(conn).get_table_names() and not self.args.wipe:
+                    sys.exit("the database has tables: give --wipe to empty it (everything "
+                             "in its public schema is dropped)")
+                conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+            engine.dispose()
+        self.flask("db", "upgrade")
+        self.flask("demo", "load")
+
+    def start(self) -> None:
+        self.server = subprocess.Popen(
+            [PY, "-m", "gunicorn", "-c", str(ROOT / "campaign" / "gunicorn_conf.py"),
+             "-b", f"127.0.0.1:{self.port}", "bench.app:app"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL,
+            stderr=open(self.instance / "gunicorn.log", "w"))  # noqa: SIM115 - gunicorn keeps it
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        sys.exit(f"gunicorn did not start: {(self.instance / 'gunicorn.log').read_text()}")
+
+    def stop(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.terminate()
+            try:
+                self.server.wait(20)
+            except subprocess.TimeoutExpired:
+                self.server.kill()
+        self.server = None
+
+    def session_token(self, path: str) -> str:
+        """A session cookie and its CSRF token, as a browser gets them from the page."""
+        with urllib.request.urlopen(self.base + path) as response:
+            cookie = response.headers["Set-Cookie"].split(";", 1)[0]
+            html = response.read().decode()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        return f"{cookie}|{token}"
+
+    def get(self, path: str, headers=None) -> tuple[int, dict, bytes]:
+        request = urllib.request.Request(self.base + path, headers=headers or {})
+        with urllib.request.urlopen(request) as response:
+            return response.status, dict(response.headers), response.read()
+
+
+def wrk(site: Site, args, *lua_args, duration=None) -> dict:
+    command = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections),
+               "-d", f"{duration or args.duration}s", "--timeout", "5s", "-s", str(LUA),
+               site.base, "--", *lua_args]
+    output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+    match = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
+    if not match:
+        sys.exit(f"wrk gave no result:\n{output}")
+    result = json.loads(match.group(1))
+    result["rps"] = result["requests"] / result["seconds"]
+    result["errors"] = result["socket_errors"] + result["status_errors"]
+    return result
+
+
+def ensure_wrk() -> None:
+    if shutil.which("wrk"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk missing: apt-get install -y wrk")
+        subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=False,
+                       stdout=subprocess.DEVNULL)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: apt-get install wrk (Debian/Ubuntu) or brew install wrk")
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())
+                     .group(1))
+    except OSError:
+        mem_kb = 0
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 2**20, 1),
+            "python": platform.python_version(), "load_before": os.getloadavg()[0]}
+
+
+# --- the run ------------------------------------------------------------------------------
+
+class Report:
+    def __init__(self):
+        self.rows: list[dict] = []
+        self.checks: list[tuple[str, bool, str]] = []
+        self.notes: list[str] = []
+
+    def row(self, name, result, base_rps, target=None, met=None):
+        self.rows.append({"name": name, **result,
+                          "ratio": result["rps"] / base_rps if base_rps else None,
+                          "target": target or "", "met": met})
+
+    def check(self, name, ok, detail):
+        self.checks.append((name, bool(ok), detail))
+
+    def render(self, header: str) -> str:
+        lines = [header, "",
+                 "| workload | req/s | p50 ms | p99 ms | errors | × /healthz | target | met |",
+                 "|---|---:|---:|---:|---:|---:|---|---|"]
+        for r in self.rows:
+            ratio = f"{r['ratio']:.0%}" if r["ratio"] is not None else ""
+            met = "" if r["met"] is None else ("yes" if r["met"] else "**no**")
+            lines.append(f"| {r['name']} | {r['rps']:,.0f} | {r['p50_ms']:.1f} | "
+                         f"{r['p99_ms']:.1f} | {r['errors']} | {ratio} | {r['target']} | {met} |")
+        if self.checks:
+            lines += ["", "| check | met | detail |", "|---|---|---|"]
+            lines += [f"| {name} | {'yes' if ok else '**no**'} | {detail} |"
+                      for name, ok, detail in self.checks]
+        if self.notes:
+            lines += [""] + [f"- {note}" for note in self.notes]
+        return "\n".join(lines)
+
+
+def http_workloads(site: Site, args, report: Report) -> None:
+    page = f"/en/c/{SLUG}"
+    api = f"/api/v1/campaigns/{SLUG}"
+    for path in ("/healthz", page, api):  # warm every worker's caches
+        for _ in range(20):
+            site.get(path)
+
+    log("healthz")
+    base = wrk(site, args, "get", "/healthz")
+    report.row("GET /healthz (trivial: SELECT 1)", base, base["rps"])
+    base_rps = base["rps"]
+
+    log("campaign page")
+    result = wrk(site, args, "get", page, "gzip, br")
+    report.row("GET campaign page (new visitor, gzip/br)", result, base_rps,
+               ">= 50% of healthz", result["rps"] >= 0.5 * base_rps and result["errors"] == 0)
+
+    log("count API")
+    result = wrk(site, args, "get", api)
+    report.row("GET /api/v1/campaigns/<slug>", result, base_rps, ">= 70% of healthz",
+               result["rps"] >= 0.7 * base_rps and result["errors"] == 0)
+
+    log("sign")
+    before = site.flask_json("bench", "counts")
+    tokens = [site.session_token(page) for _ in range(args.wrk_threads)]
+    run_id = "sign-" + secrets.token_hex(3)
+    result = wrk(site, args, "sign", f"/en/c/{SLUG}/sign", run_id, *tokens)
+    ok = result["statuses"].get("303", 0)
+    time.sleep(1)
+    after = site.flask_json("bench", "counts")
+    pending = after["signatures"].get("pending", 0) - before["signatures"].get("pending", 0)
+    queued = after["outbox_signature_confirm"] - before["outbox_signature_confirm"]
+    in_flight = result["sent"] - result["answered"]
+    report.row("POST sign (valid, CSRF, new address)", result, base_rps,
+               ">= 1,000/s, >= 20% of healthz, p99 < 100 ms, 0 errors",
+               result["rps"] >= 1000 and result["rps"] >= 0.2 * base_rps
+               and result["p99_ms"] < 100 and result["errors"] == 0)
+    report.check("sign: pending signatures = queued confirmation e-mails", pending == queued,
+                 f"{pending:,} pending, {queued:,} e-mails queued")
+    report.check("sign: pending signatures = wrk's 303 answers", ok <= pending <= ok + in_flight,
+                 f"{ok:,} answered 303; {pending:,} in the database; {in_flight} request(s) "
+                 "were in flight when wrk stopped (the server may have finished them)")
+
+    log("confirm: seeding pending signatures and their links")
+    token_file = site.instance / "confirm-tokens.txt"
+    site.flask("bench", "seed", "--signatures", str(args.duration * 4000), "--pending",
+               "--tokens-out", str(token_file))
+    before = site.flask_json("bench", "counts")
+    log("confirm")
+    result = wrk(site, args, "confirm", str(token_file), str(args.wrk_threads))
+    ok = result["statuses"].get("200", 0)
+    time.sleep(1)
+    after = site.flask_json("bench", "counts")
+    confirmed = (after["signatures"].get("confirmed", 0)
+                 - before["signatures"].get("confirmed", 0))
+    counted = after["counter"] - before["counter"]
+    in_flight = result["sent"] - result["answered"]
+    report.row("GET confirm link (pre-generated)", result, base_rps, ">= 1,000/s, 0 errors",
+               result["rps"] >= 1000 and result["errors"] == 0)
+    report.check("confirm: counter = confirmed signatures", confirmed == counted,
+                 f"{confirmed:,} confirmed, counter moved by {counted:,}")
+    fresh = ok - result["reused"]
+    report.check("confirm: confirmed = wrk's 200 answers",
+                 fresh <= confirmed <= fresh + in_flight,
+                 f"{fresh:,} first-time 200s; {confirmed:,} confirmed in the database; "
+                 f"{in_flight} in flight at the stop; {result['reused']} link(s) reused")
+
+
+def big_campaign(site: Site, args, report: Report, small: dict) -> None:
+    log(f"seeding {args.big:,} confirmed signatures")
+    seeded = site.flask_json("bench", "seed", "--signatures", str(args.big))
+    report.notes.append(f"Seeded {args.big:,} signatures in {seeded['seconds']} s "
+                        f"({seeded['rows_per_s']:,} rows/s).")
+    page = f"/en/c/{SLUG}"
+    api = f"/api/v1/campaigns/{SLUG}"
+    for path in (page, api):
+        for _ in range(20):
+            site.get(path)
+    duration = max(3, args.duration // 2)
+    base = wrk(site, args, "get", "/healthz", duration=duration)
+    for name, path, extra in (("campaign page", page, "gzip, br"), ("count API", api, "")):
+        result = wrk(site, args, "get", path, extra, duration=duration)
+        ratio, small_ratio = result["rps"] / base["rps"], small[name]
+        report.row(f"GET {name}, {args.big:,} signatures", result, base["rps"],
+                   "as fast as with few", ratio >= 0.85 * small_ratio and result["errors"] == 0)
+    export = site.flask_json("bench", "export")
+    report.check("CSV export >= 100,000 rows/s, peak memory < 200 MB",
+                 export["rows_per_s"] >= 100_000 and export["peak_rss_mb"] < 200,
+                 f"{export['rows']:,} rows ({export['mb']} MB) in {export['seconds']} s = "
+                 f"{export['rows_per_s']:,} rows/s; peak RSS {export['peak_rss_mb']} MB")
+    pages = site.flask_json("bench", "pages")
+    slowest = max(p["ms"] for p in pages["pages"].values())
+    report.check("organizer signature table < 100 ms at any page", slowest < 100,
+                 ", ".join(f"{k} {v['ms']} ms" for k, v in pages["pages"].items())
+                 + f" (of {pages['confirmed']:,})")
+
+
+class Sink:
+    """A local SMTP server (aiosmtpd) that notes each message's Message-ID and arrival."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.ids: list[str] = []
+        self.times: list[float] = []
+        self.lock = threading.Lock()
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                headers = BytesHeaderParser().parsebytes(envelope.content)
+                with sink.lock:
+                    sink.ids.append(headers.get("Message-ID", ""))
+                    sink.times.append(time.monotonic())
+                return "250 OK"
+
+        self.port = free_port()
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def reset(self):
+        with self.lock:
+            self.ids.clear()
+            self.times.clear()
+
+    def rate(self) -> float:
+        if len(self.times) < 2:
+            return 0.0
+        return (len(self.times) - 1) / (self.times[-1] - self.times[0])
+
+    def stop(self):
+        self.controller.stop()
+
+
+def outbox(site: Site, args, report: Report) -> None:
+    sink = Sink()
+    env = dict(site.env, MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1",
+               MAIL_PORT=str(sink.port))
+    try:
+        runs = [1, 2] if site.kind == "postgresql" else [1]
+        single = None
+        for workers in runs:
+            site.flask("bench", "seed-outbox", "--messages", str(args.outbox))
+            total = sum(site.flask_json("bench", "counts")["outbox"].get(s, 0)
+                        for s in ("queued", "sending"))
+            sink.reset()
+            log(f"outbox: {total:,} messages, {workers} worker(s)")
+            started = time.monotonic()
+            procs = [subprocess.Popen([PY, "-m", "flask", "outbox", "work", "--once"],
+                                      cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL) for _ in range(workers)]
+            for proc in procs:
+                proc.wait()
+            wall = time.monotonic() - started
+            ids = list(sink.ids)
+            rate = sink.rate()
+            duplicates = len(ids) - len(set(ids))
+            left = site.flask_json("bench", "counts")["outbox"].get("queued", 0)
+            if workers == 1:
+                single = rate
+                report.check("outbox: one worker >= 300 messages/s to local SMTP",
+                             rate >= 300 and len(ids) == total,
+                             f"{len(ids):,} delivered of {total:,} at {rate:,.0f}/s "
+                             f"(first to last arrival; {wall:.1f} s with start-up)")
+            else:
+                report.check("outbox: two workers (PostgreSQL) nearly double, no duplicates",
+                             duplicates == 0 and len(set(ids)) == total and
+                             rate >= 1.6 * single,
+                             f"{len(set(ids)):,} distinct of {total:,}, {duplicates} "
+                             f"duplicate(s), {rate:,.0f}/s = {rate / single:.2f}× one worker; "
+                             f"{left} left queued")
+    finally:
+        sink.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="PostgreSQL URL (default: a fresh SQLite file)")
+    parser.add_argument("--wipe", action="store_true",
+                        help="empty the PostgreSQL database first (drops its public schema)")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per workload")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) + 1,
+                        help="gunicorn processes (default: cores + 1, as gunicorn_conf.py)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="threads per gunicorn process (default 2, as gunicorn_conf.py)")
+    parser.add_argument("--big", type=int, default=1_000_000,
+                        help="signatures for the big-campaign checks (0: skip)")
+    parser.add_argument("--outbox", type=int, default=20_000,
+                        help="messages for the outbox benchmark (0: skip)")
+    parser.add_argument("--markdown", type=Path, help="also write the report to this file")
+    args = parser.parse_args()
+
+    ensure_wrk()
+    started = time.monotonic()
+    info = machine()
+    site = Site(args)
+    report = Report()
+    try:
+        log(f"database: {site.kind}; instance {site.instance}")
+        site.prepare_database()
+        site.start()
+        http_workloads(site, args, report)
+        small = {"campaign page": report.rows[1]["ratio"], "count API": report.rows[2]["ratio"]}
+        if args.big:
+            big_campaign(site, args, report, small)
+        site.stop()
+        if args.outbox:
+            outbox(site, args, report)
+    finally:
+        site.stop()
+    header = (
+        f"## {site.kind}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}\n\n"
+        f"Machine: {info['nproc']} cores ({info['cpu']}), {info['memory_gb']} GB, "
+        f"Python {info['python']}; load average before {info['load_before']:.1f}, "
+        f"after {os.getloadavg()[0]:.1f}. gunicorn: {args.workers} gthread workers x "
+        f"{args.threads} threads; wrk: {args.wrk_threads} threads, {args.connections} "
+        f"connections, {args.duration} s per workload, on loopback. Whole run: "
+        f"{time.monotonic() - started:.0f} s.")
+    text = report.render(header)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(site.instance, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

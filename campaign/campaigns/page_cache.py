@@ -1,0 +1,94 @@
+"""A few-second cache of the rendered campaign page, per (language, slug), in each process.
+
+Under a viral surge nearly every request is the same page; rendering it (Jinja, the sections,
+the count and recent signers from the database) costs far more than serving it. The cached
+copy is a *shell*: every form's CSRF token in it is a placeholder, swapped on each response
+for the reader's own token, so no reader ever gets another's token or session. The count on
+the page is therefore at most CAMPAIGN_PAGE_CACHE_SECONDS old.
+
+Browsers revalidate with an ETag built from the shell and the reader's session token: a reader
+whose session still holds the token that is in their copy gets a 304 without any rendering.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+
+from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
+
+# Unique per process; HTML-safe, so escaping in templates leaves it intact.
+PLACEHOLDER = f"csrf-placeholder-{secrets.token_hex(16)}"
+_FIELD = "csrf_token"
+
+
+@dataclass(frozen=True)
+class Shell:
+    body: str
+    status: int
+    etag: str            # of the shell; the response's ETag adds the reader's session token
+    expires: float       # time.monotonic() after which it is rendered again
+
+
+_lock = threading.Lock()
+
+
+def _store() -> dict[tuple[str, str], Shell]:
+    # Per application (tests build many apps over one process), shared by its threads.
+    return current_app.extensions.setdefault("campaign_page_cache", {})
+
+
+def clear() -> None:
+    with _lock:
+        _store().clear()
+
+
+def get_shell(key: tuple[str, str], render) -> Shell:
+    """The cached shell for `key`, rendered by `render()` -> (html, status) when stale.
+
+    `render` runs with a placeholder CSRF token, so nothing of this reader's session goes
+    into the shell (and the session is not created just to render it).
+    """
+    ttl = current_app.config["CAMPAIGN_PAGE_CACHE_SECONDS"]
+    now = time.monotonic()
+    cache = _store()
+    shell = cache.get(key)
+    if shell is not None and shell.expires > now:
+        return shell
+    had_token = _FIELD in g
+    saved = g.get(_FIELD)
+    setattr(g, _FIELD, PLACEHOLDER)
+    try:
+        body, status = render()
+    finally:
+        if had_token:
+            setattr(g, _FIELD, saved)
+        else:
+            g.pop(_FIELD, None)
+    etag = hashlib.blake2b(body.encode(), digest_size=12).hexdigest()
+    shell = Shell(body, status, etag, now + ttl)
+    if ttl > 0 and status == 200:
+        with _lock:
+            if len(cache) > 4096:  # many slugs x languages: bounded, drop everything
+                cache.clear()
+            cache[key] = shell
+    return shell
+
+
+def reader_etag(shell: Shell) -> str | None:
+    """The ETag for this reader's copy, or None when the reader has no CSRF session yet."""
+    raw = session.get(_FIELD)
+    if not raw:
+        return None
+    reader = hashlib.blake2b(str(raw).encode(), digest_size=6).hexdigest()
+    return f"{shell.etag}-{reader}"
+
+
+def fill(shell: Shell) -> str:
+    """The shell with this reader's CSRF token (created in their session if needed)."""
+    if PLACEHOLDER not in shell.body:
+        return shell.body
+    return shell.body.replace(PLACEHOLDER, generate_csrf())

@@ -11,8 +11,7 @@ from sqlalchemy.engine import Engine
 
 from . import i18n
 from .config import load_config
-from .extensions import csrf, db, limiter, login_manager, mail, migrate
-from .extensions import babel, compress, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -111,6 +111,7 @@ SETTINGS: list[Setting] = [
     Setting("CAMPAIGN_PAGE_CACHE_SECONDS", "3",
             "Seconds a rendered campaign page is reused in each app process (each reader "
             "still gets their own CSRF token); the shown count is at most this old. 0: off.",
+            int),
     Setting("COMPRESS_LEVEL", "6", "gzip level for pages, CSS and JSON (1-9).", int),
     Setting("COMPRESS_BR_LEVEL", "4", "Brotli level for pages, CSS and JSON (0-11).", int),
 ]

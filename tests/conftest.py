@@ -113,8 +113,8 @@ def csrf_from(html: str) -> str:
 def sent_mail():
     """Messages handed to the memory transport by the outbox, as email.message objects."""
     def messages():
-        return [message_from_bytes(m.as_bytes(), policy=policy.default)
-                for m in MemoryTransport.sent]
+        return [message_from_bytes(raw, policy=policy.default)
+                for raw in MemoryTransport.sent]
     return messages
 
 

@@ -209,6 +209,19 @@ def document() -> dict:
                 "responses": {"200": _json(_ref("Campaign"), "The campaign.", _CACHE_HEADERS),
                               "304": _NOT_MODIFIED,
                               "404": _error("No such public campaign.")}}},
+            "/api/v1/campaigns/{slug}/count": {"get": {
+                **public, "operationId": "getCampaignCount", "parameters": [_SLUG],
+                "summary": "Slug, status, exact count and goal (at most a second old): "
+                           "the answer widgets poll.",
+                "responses": {"200": _json({
+                    "type": "object", "required": ["slug", "status", "count", "goal"],
+                    "properties": {"slug": {"type": "string"},
+                                   "status": {"type": "string",
+                                              "enum": ["live", "closed", "delivered"]},
+                                   "count": {"type": "integer", "minimum": 0},
+                                   "goal": {"type": "integer", "minimum": 0}},
+                    "additionalProperties": False}, "The count."),
+                              "404": _error("No such public campaign.")}}},
             "/api/v1/campaigns/{slug}/signatures/by-country": {"get": {
                 **public, "operationId": "signaturesByCountry",
                 "parameters": [_SLUG, {"name": "lang", "in": "query", "required": False,

@@ -5,6 +5,8 @@ CSRF-exempt. Nothing here returns personal data except to a key scoped to the ca
 """
 from __future__ import annotations
 
+import time
+
 import csv
 import io
 from datetime import datetime
@@ -28,8 +30,11 @@ csrf.exempt(bp)
 open_data_bp = Blueprint("open_data", __name__)
 
 # Endpoints anyone may read from any origin: no personal data, no credentials.
-PUBLIC_ENDPOINTS = {"api.campaigns_list", "api.campaign", "api.by_country", "api.by_day",
-                    "api.openapi"}
+PUBLIC_ENDPOINTS = {"api.campaigns_list", "api.campaign", "api.campaign_count", "api.by_country",
+                    "api.by_day", "api.openapi"}
+# The count endpoint reuses its answer this long per process (it says max-age=1 anyway): under
+# a surge of widget polls it saves the query, and the count is at most this stale.
+COUNT_FRESH_SECONDS = 1.0
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
 
@@ -118,6 +123,27 @@ def campaign(slug):
             extensions[name] = value
     body["extensions"] = extensions
     return _public(body)
+
+
+@bp.get("/campaigns/<slug>/count")
+def campaign_count(slug):
+    """Slug, status, exact count and goal: the small answer widgets poll."""
+    now = time.monotonic()
+    recent = current_app.extensions.setdefault("api_campaign_counts", {})
+    cached = recent.get(slug)
+    if cached and cached[0] > now:
+        summary = cached[1]
+    else:
+        summary = campaigns.campaign_summary(slug)
+        if summary is None:
+            return _error(404, "not_found")
+        if len(recent) > 10_000:  # bounded: unknown slugs are never stored
+            recent.clear()
+        recent[slug] = (now + COUNT_FRESH_SECONDS, summary)
+    response = jsonify(summary)
+    response.cache_control.public = True
+    response.cache_control.max_age = 1
+    return response
 
 
 def _country_rows(campaign, lang):

@@ -48,7 +48,7 @@ def deliver_inline_after_request(response):
     if g.pop("outbox_queued", False) and current_app.config.get("OUTBOX_INLINE"):
         try:
             work(once=True)
-        except Exception:  # noqa: BLE001 - the action is committed; the worker retries later
+        except Exception:
             log.exception("outbox: inline delivery failed; messages stay queued")
             db.session.rollback()
     return response

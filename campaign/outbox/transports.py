@@ -1,8 +1,10 @@
 """Mail transports: one small interface, chosen by MAIL_TRANSPORT.
 
-- ``smtp``: smtplib over one SMTP connection per batch, messages built with the standard
-  library's fast compat32 MIME classes (Flask-Mail's EmailMessage path parses every header
-  back through the modern policy: 3/4 of the worker's time in bench/RESULTS.md);
+Every transport sends the same bytes, built by `build_mime_bytes` with the standard library's
+compat32 MIME classes (Flask-Mail's EmailMessage path parses every header back through the
+modern policy: 3/4 of the worker's time in bench/RESULTS.md).
+
+- ``smtp``: smtplib over one SMTP connection per batch;
 - ``files``: each message written as an .eml file under MAIL_DIR (the embedded default);
 - ``memory``: kept in a list, for tests that do not need a real server.
 """
@@ -13,34 +15,22 @@ import logging
 import re
 import smtplib
 from email.header import Header
+from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from pathlib import Path
+from typing import ClassVar
 
 from flask import current_app
-from flask_mail import Message
 
+from ..extensions import mail
 from .models import OutboxMessage
 
+SMTP_TIMEOUT_SECONDS = 30
+
 log = logging.getLogger(__name__)
-
-
-def build_message(row: OutboxMessage) -> Message:
-    message = Message(
-        subject=row.subject,
-        recipients=[row.to_addr],
-        body=row.body_text,
-        html=row.body_html,
-        reply_to=row.reply_to,
-        extra_headers=dict(row.headers or {}),
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
-    )
-    for attachment in row.attachments:
-        message.attach(attachment.filename, attachment.content_type, attachment.data)
-    message.msgId = f"<outbox-{row.id}@{_domain()}>"  # stable: a resend is recognisably the same
-    return message
 
 
 def _domain() -> str:
@@ -82,6 +72,17 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
         message.attach(_text_part(row.body_html, "html"))
     else:
         message = _text_part(row.body_text, "plain")
+    if row.attachments:
+        body, message = message, MIMEMultipart("mixed")
+        message.attach(body)
+        for attachment in row.attachments:
+            maintype, _, subtype = attachment.content_type.partition("/")
+            part = MIMEApplication(attachment.data, subtype or "octet-stream")
+            if maintype != "application":
+                part.replace_header("Content-Type", attachment.content_type)
+            part.add_header("Content-Disposition", "attachment",
+                            filename=("utf-8", "", attachment.filename))
+            message.attach(part)
     message["Subject"] = row.subject if row.subject.isascii() else Header(row.subject, "utf-8")
     message["From"] = _address_header(sender)
     message["To"] = row.to_addr
@@ -97,27 +98,23 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
 
 
 class SMTPTransport(Transport):
-    def _connect(self) -> smtplib.SMTP:
-        config = current_app.config
-        server, port = config["MAIL_SERVER"], config["MAIL_PORT"]
-        smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-        smtp = smtp_class(server, port, timeout=30)
-        if config["MAIL_USE_TLS"]:
-            smtp.starttls()
-        if config["MAIL_USERNAME"] and config["MAIL_PASSWORD"]:
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        return smtp
+    """Flask-Mail opens the SMTP session (server, port, TLS/SSL, login from MAIL_*); the
+    messages go over it as prebuilt bytes, one connection per batch."""
 
     def send_batch(self, rows):
-        # One connection for the batch; an error connecting fails every row of it.
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         envelope_from = parseaddr(sender)[1]
         domain = _domain()
-        with self._connect() as smtp:
+        # An error connecting fails every row of the batch (the caller retries them all).
+        with mail.connect() as connection:
+            smtp = connection.host  # None when MAIL_SUPPRESS_SEND: nothing leaves
+            if smtp is not None and smtp.sock is not None:
+                smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
             for row in rows:
                 try:
-                    smtp.sendmail(envelope_from, [row.to_addr],
-                                  build_mime_bytes(row, sender, domain))
+                    if smtp is not None:
+                        smtp.sendmail(envelope_from, [row.to_addr],
+                                      build_mime_bytes(row, sender, domain))
                 except smtplib.SMTPServerDisconnected:
                     raise  # the rest of the batch cannot go either: retried as a whole
                 except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
@@ -134,7 +131,8 @@ class FileTransport(Transport):
         folder.mkdir(parents=True, exist_ok=True)
         for row in rows:
             path = folder / f"{row.id:08d}-{row.kind}.eml"
-            path.write_bytes(build_message(row).as_bytes())
+            path.write_bytes(build_mime_bytes(row, current_app.config["MAIL_DEFAULT_SENDER"],
+                                              _domain()))
             links = re.findall(r"https?://\S+", row.body_text)
             log.info("e-mail %s (%s) kept at %s; links: %s", row.id, row.kind, path,
                      " ".join(links) or "none")
@@ -142,11 +140,14 @@ class FileTransport(Transport):
 
 
 class MemoryTransport(Transport):
-    sent: list[Message] = []
+    """Keeps each message's bytes in `sent` (a class-wide list tests read and clear)."""
+
+    sent: ClassVar[list[bytes]] = []
 
     def send_batch(self, rows):
+        sender, domain = current_app.config["MAIL_DEFAULT_SENDER"], _domain()
         for row in rows:
-            MemoryTransport.sent.append(build_message(row))
+            MemoryTransport.sent.append(build_mime_bytes(row, sender, domain))
             yield row, None
 
 

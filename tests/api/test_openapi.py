@@ -36,7 +36,8 @@ def test_api_conforms_to_its_document(app):
         make_signature(campaign, country=country)
     user, _ = make_user(campaigns=[campaign])
     _key, token = api.create_key(user, "fuzz", [campaign.id], trusted_import=True)
-    headers = {"Authorization": f"Bearer {token}"}
+    # Identity: the WSGI transport does not undo the compression the app applies.
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
 
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = [result.ok() for result in schema.get_all_operations()]

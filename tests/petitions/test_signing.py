@@ -61,7 +61,7 @@ def test_sign_confirm_and_count(client, app, sent_mail):
     assert message["To"] == "aisha@example.org"
     assert "/unsubscribe/" in message.get_body(("plain",)).get_content()
     assert "/forget/" in message.get_body(("plain",)).get_content()
-    assert message["List-Unsubscribe"].startswith("<http://campaign.test/unsubscribe/")
+    assert message["List-Unsubscribe"].strip().startswith("<http://campaign.test/unsubscribe/")
 
     first = client.get(link)
     assert first.status_code == 200 and "your signature is confirmed" in first.get_data(

@@ -45,8 +45,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     _register_blueprints(app)
     _register_cli(app)
-    from . import errors, templating
+    from . import errors, security, templating
     errors.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
 
     @app.url_value_preprocessor
@@ -87,22 +88,28 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
     from .organizers.views import bp as organizers_bp
+    from .abuse.views import bp as abuse_bp
     from .petitions.views import bp as petitions_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(abuse_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from .campaigns.cli import campaigns_cli, demo_cli
     from .cli import setup_command
     from .outbox.cli import outbox_cli
+    from .privacy.cli import privacy_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(setup_command)
+    app.cli.add_command(privacy_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -3,3 +3,4 @@ from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: 
 from .organizers.models import CampaignMember, User  # noqa: F401
 from .outbox.models import OutboxMessage  # noqa: F401
 from .petitions.models import Signature  # noqa: F401
+from .privacy.models import RetentionPolicy  # noqa: F401

@@ -51,6 +51,7 @@ def make_app(database_url: str, instance_path: Path, **overrides):
         "MAIL_PORT": 0,  # never a real mail server unless a test starts one
         "SITE_URL": "http://campaign.test",
         "RATELIMIT_ENABLED": False,
+        "ABUSE_MIN_FILL_SECONDS": 0,  # tests post forms at once; tests/abuse turn it on
     }
     config.update(overrides)
     return create_app(config, instance_path=str(instance_path))

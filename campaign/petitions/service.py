@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
+from ..abuse.limits import check_rate
 from ..addresses import normalize_email, network_hash
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
@@ -111,6 +112,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
+    if data.source != "paper":  # paper forms are typed in by organizers
+        check_rate("sign", ip=data.ip, email_key=email_key)
     existing = _find(campaign.id, email_key)
     if existing is None:
         now = utcnow()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 
 from disposable_email_domains import blocklist as _DISPOSABLE
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -33,6 +33,16 @@ class BotTrapForm(FlaskForm):
 
     website = StringField(_l("Leave this field empty"))   # the honeypot
     form_started = HiddenField(default=started_token)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # A field sent twice (an array where one value belongs) is malformed, not a choice.
+        if has_request_context() and self.is_submitted():
+            for name, field in self._fields.items():
+                if len(request.form.getlist(name)) > 1:
+                    field.errors = [*field.errors, _l("Please send this field only once.")]
+                    valid = False
+        return valid
 
 
 def is_bot(form: BotTrapForm) -> bool:

@@ -27,6 +27,16 @@ log = logging.getLogger(__name__)
 
 _fallback = FixedWindowRateLimiter(MemoryStorage())
 _last_warning = 0.0
+_strategies: dict[int, FixedWindowRateLimiter] = {}
+
+
+def _strategy() -> FixedWindowRateLimiter:
+    """A fixed-window counter on Flask-Limiter's storage (Redis or memory)."""
+    storage = limiter.storage
+    strategy = _strategies.get(id(storage))
+    if strategy is None or strategy.storage is not storage:
+        strategy = _strategies[id(storage)] = FixedWindowRateLimiter(storage)
+    return strategy
 
 
 class RateLimited(TooManyRequests):
@@ -66,7 +76,7 @@ def _hit(item, *identifiers) -> tuple[bool, int]:
     """Count one hit; returns (allowed, seconds until the window resets)."""
     global _last_warning
     try:
-        strategy = limiter.limiter
+        strategy = _strategy()
         allowed = strategy.hit(item, *identifiers)
         reset = strategy.get_window_stats(item, *identifiers).reset_time if not allowed else 0
     except Exception as exc:  # noqa: BLE001 - storage down: degrade to local counting

@@ -2,7 +2,7 @@
 
 Limits come from settings named ``RATELIMIT_<ACTION>_PER_<NETWORK|EMAIL|DOMAIN>`` (e.g.
 ``RATELIMIT_SIGN_PER_NETWORK="30/minute"``); an action without a setting is not limited.
-Counters live in Flask-Limiter's storage (Redis when REDIS_URL is set, else memory). Keys are
+Counters live in the `limits` storage Flask-Limiter is configured with (Redis when REDIS_URL is set, else memory). Keys are
 keyed hashes, so Redis never holds an address. When the storage fails, counting goes on in
 this process's memory and a warning is logged: the site degrades, it does not refuse everyone.
 """
@@ -16,26 +16,30 @@ import time
 
 from flask import current_app
 from limits import parse_many
-from limits.storage import MemoryStorage
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from ..addresses import email_domain, network_of
-from ..extensions import limiter
 
 log = logging.getLogger(__name__)
 
 _fallback = FixedWindowRateLimiter(MemoryStorage())
 _last_warning = 0.0
-_strategies: dict[int, FixedWindowRateLimiter] = {}
 
 
 def _strategy() -> FixedWindowRateLimiter:
-    """A fixed-window counter on Flask-Limiter's storage (Redis or memory)."""
-    storage = limiter.storage
-    strategy = _strategies.get(id(storage))
-    if strategy is None or strategy.storage is not storage:
-        strategy = _strategies[id(storage)] = FixedWindowRateLimiter(storage)
+    """A fixed-window counter on the app's rate-limit storage (Redis or memory).
+
+    Built from the same settings as Flask-Limiter's (RATELIMIT_STORAGE_URI and _OPTIONS),
+    once per app, so it also exists when the app started with limits off (tests).
+    """
+    app = current_app._get_current_object()
+    strategy = app.extensions.get("abuse_rate_limiter")
+    if strategy is None:
+        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
+                                      **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
+        strategy = app.extensions["abuse_rate_limiter"] = FixedWindowRateLimiter(storage)
     return strategy
 
 
@@ -72,21 +76,33 @@ def _subjects(ip: str | None, email_key: str | None) -> list[tuple[str, str]]:
     return subjects
 
 
+_RETRY_STORAGE_AFTER = 30.0  # seconds; a dead Redis is not asked on every request
+
+
 def _hit(item, *identifiers) -> tuple[bool, int]:
     """Count one hit; returns (allowed, seconds until the window resets)."""
     global _last_warning
-    try:
-        strategy = _strategy()
-        allowed = strategy.hit(item, *identifiers)
-        reset = strategy.get_window_stats(item, *identifiers).reset_time if not allowed else 0
-    except Exception as exc:  # noqa: BLE001 - storage down: degrade to local counting
-        if time.monotonic() - _last_warning > 60:
-            log.warning("rate limit storage unavailable (%s); counting in memory",
-                        type(exc).__name__)
-            _last_warning = time.monotonic()
+    state = current_app.extensions
+    strategy = _fallback
+    if time.monotonic() >= state.get("abuse_storage_down_until", 0.0):
+        try:
+            allowed = _strategy().hit(item, *identifiers)
+            strategy = _strategy()
+        except Exception as exc:  # noqa: BLE001 - storage down: degrade to local counting
+            state["abuse_storage_down_until"] = time.monotonic() + _RETRY_STORAGE_AFTER
+            if time.monotonic() - _last_warning > 60:
+                log.warning("rate limit storage unavailable (%s); counting in memory",
+                            type(exc).__name__)
+                _last_warning = time.monotonic()
+    if strategy is _fallback:
         allowed = _fallback.hit(item, *identifiers)
-        reset = _fallback.get_window_stats(item, *identifiers).reset_time if not allowed else 0
-    return allowed, max(1, math.ceil(reset - time.time())) if not allowed else 0
+    if allowed:
+        return True, 0
+    try:
+        reset = strategy.get_window_stats(item, *identifiers).reset_time
+    except Exception:  # noqa: BLE001
+        reset = time.time() + item.get_expiry()
+    return False, max(1, math.ceil(reset - time.time()))
 
 
 def check_rate(action: str, *, ip: str | None = None, email_key: str | None = None) -> None:

@@ -10,7 +10,9 @@ import logging
 import re
 from functools import wraps
 
-from flask import current_app, g, request
+from urllib.parse import unquote_to_bytes
+
+from flask import abort, current_app, g, request
 
 # No 'unsafe-inline' for scripts; styles too come only from our stylesheet.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -100,6 +102,22 @@ def install_log_masking() -> None:
     _installed = True
 
 
+def refuse_invalid_utf8_forms():
+    """A form body whose percent-escapes are not UTF-8 is malformed: 400, never stored.
+
+    Werkzeug keeps undecodable escapes as literal text ("%FF"), which would otherwise pass
+    as an odd but valid name. The body is cached, so form parsing reads it again.
+    """
+    if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
+        raw = request.get_data(cache=True)
+        try:
+            unquote_to_bytes(raw).decode("utf-8")
+        except UnicodeDecodeError:
+            abort(400)
+
+
 def init_app(app) -> None:
     install_log_masking()
+    # First of all hooks: CSRF protection parses the form, after which the raw body is gone.
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_invalid_utf8_forms)
     app.after_request(set_security_headers)

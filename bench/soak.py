@@ -129,7 +129,9 @@ def main():
     port = free_port()
     env = dict(os.environ, INSTANCE_PATH=str(instance), FLASK_APP="wsgi",
                SITE_URL=f"http://127.0.0.1:{port}", MAIL_TRANSPORT="files",
-               RATELIMIT_SIGN_PER_NETWORK="1000000/minute", ABUSE_MIN_FILL_SECONDS="0",
+               # One loopback client and one domain: limits would measure themselves.
+               RATELIMIT_SIGN_PER_NETWORK="1000000/minute",
+               RATELIMIT_SIGN_PER_DOMAIN="1000000/minute", ABUSE_MIN_FILL_SECONDS="0",
                LOG_LEVEL="WARNING", SECRET_KEY=os.environ.get("SECRET_KEY", "soak-secret"))
     if env.get("DATABASE_URL", "").startswith("postgresql"):
         from sqlalchemy import create_engine, text

@@ -2,8 +2,6 @@
 import re
 from pathlib import Path
 
-from werkzeug.routing import Map
-
 from campaign.config import load_config
 from campaign.security import allow_framing
 from tests.factories import make_campaign
@@ -81,10 +79,9 @@ CSRF_EXEMPT = {"/stripe/webhook"}
 
 
 def _fill(rule, slug):
-    values = {}
-    for name in rule.arguments:
-        values[name] = {"lang": "en", "slug": slug, "lang_code": "en"}.get(name, "x")
-    return rule.build(values, append_unknown=False)[1] if isinstance(rule.map, Map) else None
+    values = {name: {"lang": "en", "slug": slug, "lang_code": "en"}.get(name, "x")
+              for name in rule.arguments}
+    return rule.build(values, append_unknown=False)[1]
 
 
 def test_every_post_route_refuses_a_missing_csrf_token(client, app):
@@ -99,3 +96,24 @@ def test_every_post_route_refuses_a_missing_csrf_token(client, app):
         assert "Your form expired" in response.get_data(as_text=True), rule.rule
         checked += 1
     assert checked >= 6  # sign, unsubscribe, forget, login, logout, safety, privacy...
+
+
+def test_gunicorn_access_log_holds_no_address_and_no_link_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from campaign import gunicorn_conf
+
+    assert "%(h)s" not in gunicorn_conf.access_log_format
+    logger = gunicorn_conf.PrivateAccessLogger(Config())
+    request = SimpleNamespace(headers=[], method="GET", path="/confirm/SECRET.TOKEN",
+                              query="", uri="/confirm/SECRET.TOKEN", version=(1, 1))
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10, response_length=10)
+    environ = {"REMOTE_ADDR": "203.0.113.7", "PATH_INFO": "/confirm/SECRET.TOKEN",
+               "REQUEST_METHOD": "GET", "SERVER_PROTOCOL": "HTTP/1.1",
+               "QUERY_STRING": "", "RAW_URI": "/confirm/SECRET.TOKEN"}
+    from datetime import timedelta
+    atoms = logger.atoms(response, request, environ, timedelta(seconds=0.01))
+    line = gunicorn_conf.access_log_format % atoms
+    assert "SECRET" not in line and "203.0.113" not in line and "/confirm/" in line

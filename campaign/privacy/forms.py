@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField
-from wtforms.validators import DataRequired, Length
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from ..abuse.bots import BotTrapForm
 from ..petitions.forms import ValidEmail
@@ -13,3 +14,8 @@ class DataRequestForm(BotTrapForm):
         validators=[DataRequired(_l("Please enter your e-mail address.")),
                     Length(max=254, message=_l("Please enter a valid e-mail address.")),
                     NoControlCharacters(), ValidEmail()])
+
+
+class RetentionForm(FlaskForm):
+    days = IntegerField(_l("Days after delivery to keep signers' names, addresses and comments"),
+                        validators=[InputRequired(), NumberRange(min=0, max=3650)])

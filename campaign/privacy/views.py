@@ -8,7 +8,8 @@ from ..abuse.bots import is_bot
 from ..abuse.limits import check_rate
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
-from .forms import DataRequestForm
+from ..organizers.access import campaign_access
+from .forms import DataRequestForm, RetentionForm
 
 bp = Blueprint("privacy", __name__)
 
@@ -63,3 +64,15 @@ def delete(token):
     removed = service.erase(email_key)
     g.lang = i18n.current_language()
     return render_template("privacy/deleted.html", removed=sum(removed.values()))
+
+
+@bp.route("/organize/c/<slug>/privacy", methods=["GET", "POST"])
+@campaign_access
+def retention(campaign):
+    form = RetentionForm(days=service.retention_days(campaign.id))
+    saved = False
+    if form.validate_on_submit():
+        service.set_retention(campaign.id, form.days.data)
+        saved = True
+    return render_template("privacy/retention.html", campaign=campaign, form=form,
+                           saved=saved), 422 if form.errors else 200

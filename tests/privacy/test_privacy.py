@@ -147,3 +147,22 @@ def test_log_lines_never_hold_an_email_address(client, app, caplog):
     assert "dana@example.org" not in caplog.text and "d***@e***.org" in caplog.text
     assert "filed@example.org" not in caplog.text
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+
+
+def test_organizer_sets_the_retention_period_in_the_console(client, app):
+    from tests.conftest import csrf_from, login
+    from tests.factories import make_user
+
+    campaign, other = make_campaign(), make_campaign()
+    user, password = make_user(campaigns=[campaign])
+    login(client, user.email, password)
+    home = client.get(f"/organize/c/{campaign.slug}/").get_data(as_text=True)
+    assert f"/organize/c/{campaign.slug}/privacy" in home
+    page = client.get(f"/organize/c/{campaign.slug}/privacy").get_data(as_text=True)
+    assert 'value="180"' in page
+    response = client.post(f"/organize/c/{campaign.slug}/privacy",
+                           data={"days": "30", "csrf_token": csrf_from(page)})
+    assert response.status_code == 200 and service.retention_days(campaign.id) == 30
+    assert client.post(f"/organize/c/{campaign.slug}/privacy", data={
+        "days": "-5", "csrf_token": csrf_from(page)}).status_code == 422
+    assert client.get(f"/organize/c/{other.slug}/privacy").status_code == 403

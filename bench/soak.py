@@ -152,7 +152,7 @@ def main():
         "with app.app_context():\n"
         "    c = service.create_campaign('soak', goal=100000, default_locale='en', status='live')\n"
         "    service.set_text(c, 'en', title='Soak', summary='s', body_markdown='b')\n"
-        "    db.session.commit()\n")], cwd=ROOT, env=env, capture_output=True, text=True)
+        "    db.session.commit()\n")], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if setup.returncode:
         sys.exit(setup.stderr)
 
@@ -219,7 +219,7 @@ def main():
         "    rows = dict(db.session.execute(select(Signature.status, func.count())"
         ".group_by(Signature.status)).all())\n"
         "    print(json.dumps({'counter': c.signature_count, 'rows': rows}))\n")],
-        cwd=ROOT, env=env, capture_output=True, text=True)
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     for proc in (worker, server):
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)

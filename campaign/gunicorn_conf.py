@@ -4,6 +4,9 @@ The access log never holds the client's address (%(h)s) nor the query string, wh
 carry tokens: method, path, status, size and duration are enough to run the site.
 """
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
@@ -12,9 +15,6 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 # Links in e-mails carry tokens in their path (/confirm/<token>): log the route, not the token.
-from gunicorn.glogging import Logger  # noqa: E402
-import re  # noqa: E402
-
 _TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe|forget|privacy/data)/[^/]+")
 
 

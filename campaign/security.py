@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 from functools import wraps
-
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, current_app, g, request

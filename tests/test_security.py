@@ -65,12 +65,12 @@ def test_no_inline_script_or_event_handler_in_any_page_template():
         if "emails" in path.parts:
             continue  # e-mails are not served to browsers under our CSP
         text = path.read_text()
-        for tag in re.findall(r"<script\b[^>]*>", text, re.I):
+        for tag in re.findall(r"<script\b[^>]*>", text, re.IGNORECASE):
             if "src=" not in tag:
                 offenders.append(f"{path.name}: {tag}")
-        if re.search(r"\son[a-z]+\s*=", text, re.I) or "javascript:" in text.lower():
+        if re.search(r"\son[a-z]+\s*=", text, re.IGNORECASE) or "javascript:" in text.lower():
             offenders.append(f"{path.name}: event handler or javascript: URL")
-        if re.search(r"\sstyle\s*=", text, re.I):
+        if re.search(r"\sstyle\s*=", text, re.IGNORECASE):
             offenders.append(f"{path.name}: inline style (blocked by style-src 'self')")
     assert offenders == []
 

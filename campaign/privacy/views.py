@@ -6,9 +6,9 @@ from flask import Blueprint, Response, g, redirect, render_template, request, ur
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import check_rate
+from ..organizers.access import campaign_access
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
-from ..organizers.access import campaign_access
 from .forms import DataRequestForm, RetentionForm
 
 bp = Blueprint("privacy", __name__)

@@ -1,10 +1,9 @@
 """Rate limits per network, address and domain: 429, translated, with Retry-After."""
 import logging
 
-import campaign.abuse.limits as limits_module
-
 from sqlalchemy import func, select
 
+import campaign.abuse.limits as limits_module
 from campaign.addresses import network_hash, normalize_email
 from campaign.extensions import db
 from campaign.petitions.models import Signature

@@ -4,13 +4,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from campaign.extensions import db
 from tests.conftest import make_app, wipe
-from tests.faults.conftest import CuttableProxy
 from tests.factories import make_campaign
+from tests.faults.conftest import CuttableProxy
 from tests.forms_util import sign_post
 
 

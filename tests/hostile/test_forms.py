@@ -5,8 +5,8 @@ API) appends an entry and its form is fuzzed too.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import pytest
 from hypothesis import HealthCheck, given, settings

@@ -1,8 +1,8 @@
 """XSS payloads in every stored text field come out escaped on every page and e-mail."""
 import re
 
-from campaign.extensions import db
 from campaign.campaigns import service as campaigns
+from campaign.extensions import db
 from campaign.outbox import service as outbox
 from campaign.privacy import service as privacy
 from tests.conftest import login

@@ -60,7 +60,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     _register_blueprints(app)
     _register_cli(app)
     from . import errors, static_files, templating
+    from . import errors, security, templating
     errors.init_app(app)
+    security.init_app(app)
     templating.init_app(app)
     static_files.init_app(app)
 
@@ -102,9 +104,11 @@ def _register_blueprints(app: Flask) -> None:
     from .donations.views import bp as donations_bp
     from .letters.views import bp as letters_bp
     from .organizers.views import bp as organizers_bp
+    from .abuse.views import bp as abuse_bp
     from .petitions.views import bp as petitions_bp
     from .targets.views import bp as targets_bp
     from .widget.views import bp as widget_bp
+    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
@@ -116,6 +120,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(open_data_bp)
     app.register_blueprint(api_keys_bp)
     app.register_blueprint(widget_bp)
+    app.register_blueprint(abuse_bp)
+    app.register_blueprint(privacy_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -129,6 +135,7 @@ def _register_cli(app: Flask) -> None:
     from .outbox.cli import outbox_cli
     from .targets.cli import targets_cli
     from .widget.cli import widget_cli
+    from .privacy.cli import privacy_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
@@ -142,6 +149,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(api_cli)
     app.cli.add_command(widget_cli)
     app.cli.add_command(bench_cli)
+    app.cli.add_command(privacy_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -114,6 +114,39 @@ SETTINGS: list[Setting] = [
             int),
     Setting("COMPRESS_LEVEL", "6", "gzip level for pages, CSS and JSON (1-9).", int),
     Setting("COMPRESS_BR_LEVEL", "4", "Brotli level for pages, CSS and JSON (0-11).", int),
+    # --- security, abuse resistance and privacy (campaign/security.py, abuse/, privacy/) ---
+    Setting("RATELIMIT_ENABLED", "true", "Rate limits on; off only for tests.", bool),
+    Setting("RATELIMIT_SIGN_PER_NETWORK", "30/minute;300/day",
+            "Signatures from one IPv4 /24 or IPv6 /48 network (limits syntax, `;` between)."),
+    Setting("RATELIMIT_SIGN_PER_EMAIL", "5/hour",
+            "Sign attempts with one e-mail address (canonical form), on any campaign."),
+    Setting("RATELIMIT_SIGN_PER_DOMAIN", "60/minute",
+            "Sign attempts from one e-mail domain (big webmail domains are exempt)."),
+    Setting("RATELIMIT_PRIVACY_PER_NETWORK", "10/hour",
+            "Requests for a personal-data link from one network."),
+    Setting("RATELIMIT_PRIVACY_PER_EMAIL", "3/hour",
+            "Requests for a personal-data link for one address."),
+    Setting("RATELIMIT_COMMON_DOMAINS",
+            "gmail.com,outlook.com,hotmail.com,yahoo.com,icloud.com,mail.ru,yandex.ru,"
+            "yandex.kz,bk.ru,inbox.ru,list.ru,rambler.ru,proton.me,protonmail.com,qq.com,"
+            "163.com,gmx.de,web.de,t-online.de,orange.fr,free.fr,laposte.net",
+            "E-mail domains exempt from the per-domain limit (comma-separated)."),
+    Setting("ABUSE_MIN_FILL_SECONDS", "2",
+            "A form sent sooner than this after it was shown is dropped silently (bots); 0 "
+            "turns the check off.", int),
+    Setting("ABUSE_BLOCK_DISPOSABLE", "true",
+            "Refuse addresses at throwaway-mailbox domains.", bool),
+    Setting("ABUSE_VELOCITY_MIN_PER_HOUR", "50",
+            "Signatures in an hour below which no velocity alarm is raised.", int),
+    Setting("ABUSE_VELOCITY_FACTOR", "5",
+            "Alarm when the last hour has this many times the usual hourly rate.", int),
+    Setting("CSP_FORM_ACTION", "'self' https://checkout.stripe.com",
+            "Where forms may post or redirect to (Content-Security-Policy form-action)."),
+    Setting("PRIVACY_LINK_MAX_AGE_HOURS", "24",
+            "Hours a personal-data link (copy or deletion) stays valid.", int),
+    Setting("PRIVACY_DEFAULT_RETENTION_DAYS", "180",
+            "Days after delivery before `flask privacy purge` anonymises a campaign's "
+            "signatures, unless the organizer set another period.", int),
 ]
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -173,6 +206,9 @@ def load_config(instance_path: str, environ=None) -> dict:
         MAIL_DIR=str(instance / "mail"),
         SITE_URL=values["SITE_URL"].rstrip("/"),
         RATELIMIT_STORAGE_URI=values["REDIS_URL"] or "memory://",
+        # A Redis that hangs must not hang the sign form: fail fast, count in memory.
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        if values["REDIS_URL"] else {},
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",

@@ -1,13 +1,19 @@
-"""Production gunicorn settings: `gunicorn -c campaign/gunicorn_conf.py wsgi:app`.
+"""Production gunicorn settings: `gunicorn -c python:campaign.gunicorn_conf wsgi:app`.
 
-Measured on 2 cores (bench/RESULTS.md): cores + 1 processes with 2 threads each did best of
-2x1, 4x1, 2x4 and 3x2: a request waiting on the database or a client does not idle its core,
-and few threads per process keep GIL convoys short; keep-alive connections (gthread workers
-keep them, sync workers close every connection).
-Override with WEB_CONCURRENCY (processes), GUNICORN_THREADS and GUNICORN_BIND.
+Workers: measured on 2 cores (bench/RESULTS.md), cores + 1 processes with 2 threads each did
+best of 2x1, 4x1, 2x4 and 3x2: a request waiting on the database or a client does not idle its
+core, and few threads per process keep GIL convoys short (gthread workers also keep
+keep-alive connections). Override with WEB_CONCURRENCY, GUNICORN_THREADS and GUNICORN_BIND.
+
+Privacy: the access log never holds the client's address (%(h)s) nor the query string, and
+the tokens in e-mailed links' paths are cut: method, route, status, size and duration are
+enough to run the site.
 """
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
@@ -20,4 +26,22 @@ graceful_timeout = 20
 # Recycle workers now and then, jittered so they do not all restart at once.
 max_requests = 200_000
 max_requests_jitter = 20_000
-accesslog = None  # the reverse proxy logs requests; no IP addresses in our logs
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # e.g. "-" for stdout
+access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+
+# Links in e-mails carry tokens in their path (/confirm/<token>): log the route, not the token.
+_TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe|forget|privacy/data|letters/confirm|"
+                         r"donations/manage)/[^/]+")
+
+
+class PrivateAccessLogger(Logger):
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["U"] = _TOKEN_PATH.sub(r"/\1/…", atoms.get("U", ""))
+        atoms["h"] = "-"
+        return atoms
+
+
+logger_class = PrivateAccessLogger

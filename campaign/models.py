@@ -7,5 +7,6 @@ from .letters.models import CampaignTarget, Delivery, Letter, LetterTemplate, Re
 from .organizers.models import CampaignMember, CampaignUpdate, ImportBatch, User  # noqa: F401
 from .outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from .petitions.models import Signature  # noqa: F401
+from .privacy.models import RetentionPolicy  # noqa: F401
 from .targets.models import Target  # noqa: F401
 from .widget.models import WidgetSettings  # noqa: F401

@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from .. import i18n
+from ..abuse.bots import BotTrapForm, NotDisposable
 from ..addresses import InvalidEmail, normalize_email
 from ..countries import COUNTRY_CODES, country_choices
 from ..validators import NoControlCharacters
@@ -21,7 +21,7 @@ class ValidEmail:
             raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
 
 
-class SignForm(FlaskForm):
+class SignForm(BotTrapForm):
     full_name = StringField(
         _l("Full name"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your name.")),
@@ -31,7 +31,7 @@ class SignForm(FlaskForm):
         _l("E-mail"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your e-mail address.")),
                     Length(max=254, message=_l("Please enter a valid e-mail address.")),
-                    NoControlCharacters(), ValidEmail()])
+                    NoControlCharacters(), ValidEmail(), NotDisposable()])
     country = SelectField(
         _l("Country"),
         validators=[InputRequired(_l("Please choose your country."))],

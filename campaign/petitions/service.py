@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
+from ..abuse.limits import check_rate
 from ..addresses import normalize_email, network_hash
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
@@ -111,6 +112,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
+    if data.source == "web":  # paper is typed in by organizers; API writes have their own limit
+        check_rate("sign", ip=data.ip, email_key=email_key)
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
     now = utcnow()

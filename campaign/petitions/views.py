@@ -1,6 +1,7 @@
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 
 from .. import i18n
+from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..campaigns.views import render_campaign_page
@@ -37,6 +38,9 @@ def sign(slug):
     if not form.validate():
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id)}})
+    if is_bot(form):
+        # Same answer as a real signature, nothing stored: a bot learns nothing.
+        return redirect(url_for("petitions.thanks", slug=slug), code=303)
     service.sign(campaign, service.SignatureInput(
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,

@@ -1,0 +1,79 @@
+"""Bot traps for public forms: a honeypot field and a minimum time to fill the form.
+
+A form that fails either is dropped silently: the sender sees the usual answer and nothing
+is stored, so a bot learns nothing from trying.
+"""
+from __future__ import annotations
+
+import time
+
+from disposable_email_domains import blocklist as _DISPOSABLE
+from flask import current_app, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from wtforms import HiddenField, StringField
+from wtforms.validators import ValidationError
+
+from ..addresses import InvalidEmail, email_domain, normalize_email
+
+HONEYPOT_FIELD = "website"
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-started")
+
+
+def started_token() -> str:
+    return _serializer().dumps(int(time.time()))
+
+
+class BotTrapForm(FlaskForm):
+    """Base for public forms: render `{{ bot_trap(form) }}` (macros/forms.html) inside them."""
+
+    website = StringField(_l("Leave this field empty"))   # the honeypot
+    form_started = HiddenField(default=started_token)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # A field sent twice (an array where one value belongs) is malformed, not a choice.
+        if has_request_context() and self.is_submitted():
+            for name, field in self._fields.items():
+                if len(request.form.getlist(name)) > 1:
+                    field.errors = [*field.errors, _l("Please send this field only once.")]
+                    valid = False
+        return valid
+
+
+def is_bot(form: BotTrapForm) -> bool:
+    if (form.website.data or "").strip():
+        return True
+    minimum = current_app.config.get("ABUSE_MIN_FILL_SECONDS") or 0
+    if minimum <= 0:
+        return False
+    try:
+        started = _serializer().loads(form.form_started.data or "", max_age=7 * 24 * 3600)
+    except (BadSignature, TypeError, ValueError):
+        return True
+    return not isinstance(started, int) or time.time() - started < minimum
+
+
+def is_disposable(address: str) -> bool:
+    try:
+        _email, key = normalize_email(address)
+    except InvalidEmail:
+        return False
+    domain = email_domain(key)
+    # Sub-domains of a throwaway service are throwaway too.
+    parts = domain.split(".")
+    return any(".".join(parts[i:]) in _DISPOSABLE for i in range(len(parts) - 1))
+
+
+class NotDisposable:
+    """Refuses throwaway-mailbox domains (list from the `disposable-email-domains` package)."""
+
+    def __call__(self, form, field):
+        if current_app.config.get("ABUSE_BLOCK_DISPOSABLE", True) and is_disposable(
+                field.data or ""):
+            raise ValidationError(_l("Please use a permanent e-mail address; "
+                                     "we cannot accept throwaway mailboxes."))

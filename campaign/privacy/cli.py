@@ -1,0 +1,30 @@
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..campaigns.models import Campaign
+from ..extensions import db
+from . import service
+
+privacy_cli = AppGroup("privacy", help="Personal data: retention and anonymisation.")
+
+
+@privacy_cli.command("purge")
+def purge_command():
+    """Anonymise signatures of campaigns delivered longer ago than their retention period."""
+    done = service.purge()
+    for slug, count in sorted(done.items()):
+        click.echo(f"{slug}\t{count} signature(s) anonymised")
+    click.echo(f"privacy purge: {sum(done.values())} signature(s) anonymised")
+
+
+@privacy_cli.command("retention")
+@click.argument("slug")
+@click.argument("days", type=click.IntRange(0, 36500))
+def retention_command(slug, days):
+    """Keep SLUG's signers' personal data DAYS days after delivery."""
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    service.set_retention(campaign.id, days)
+    click.echo(f"{slug}: personal data kept {days} day(s) after delivery")

@@ -1,0 +1,159 @@
+"""A signer's data: find it by e-mail address, send a copy, delete it; anonymise old data.
+
+Features holding personal data register a source (`register_data_source`) with an export and
+an erase function keyed by the canonical address, so one link covers all of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from .. import emails
+from ..addresses import normalize_email
+from ..campaigns.models import Campaign
+from ..extensions import db
+from ..petitions import service as petitions
+from ..petitions.models import Signature
+from ..tokens import make_token, read_token
+from ..util import utcnow
+from .models import RetentionPolicy
+
+ANONYMISED_PREFIX = "anonymised:"
+
+
+@dataclass(frozen=True)
+class DataSource:
+    name: str
+    export: Callable[[str], list[dict]]   # email_key -> records
+    erase: Callable[[str], int]           # email_key -> records deleted
+
+
+_SOURCES: dict[str, DataSource] = {}
+
+
+def register_data_source(name: str, export, erase) -> None:
+    _SOURCES[name] = DataSource(name, export, erase)
+
+
+def _signatures_of(email_key: str) -> list[Signature]:
+    return list(db.session.scalars(select(Signature).where(Signature.email_key == email_key)
+                                   .order_by(Signature.id)))
+
+
+def _export_signatures(email_key: str) -> list[dict]:
+    return [{
+        "campaign": s.campaign.slug, "full_name": s.full_name, "email": s.email,
+        "country": s.country, "language": s.locale, "comment": s.comment,
+        "comment_hidden": s.comment_hidden, "display": s.display,
+        "news_opt_in": s.updates_opt_in, "status": s.status, "source": s.source,
+        "signed_at": s.created_at.isoformat() + "Z",
+        "confirmed_at": s.confirmed_at.isoformat() + "Z" if s.confirmed_at else None,
+        "network_hash": s.ip_hash,
+    } for s in _signatures_of(email_key)]
+
+
+def _erase_signatures(email_key: str) -> int:
+    signatures = _signatures_of(email_key)
+    for signature in signatures:
+        petitions.forget(signature)
+    return len(signatures)
+
+
+register_data_source("signatures", _export_signatures, _erase_signatures)
+
+
+def email_key_of(address: str) -> str:
+    return normalize_email(address)[1]
+
+
+def data_token(email_key: str) -> str:
+    return make_token("privacy", email_key)
+
+
+def email_key_from_token(token: str) -> str:
+    """Raises InvalidToken / ExpiredToken."""
+    max_age = current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"] * 3600
+    key = read_token("privacy", token, max_age)
+    if not isinstance(key, str):
+        from ..tokens import InvalidToken
+        raise InvalidToken("payload")
+    return key
+
+
+def holds_data(email_key: str) -> bool:
+    return any(source.export(email_key) for source in _SOURCES.values())
+
+
+def request_data_link(address: str, lang: str) -> bool:
+    """E-mail a link to the data held for `address`, if there is any. Commits.
+
+    The caller answers the same either way, so the page does not reveal who signed.
+    """
+    email, email_key = normalize_email(address)
+    if not holds_data(email_key):
+        return False
+    emails.queue_email("privacy_link", to=email, lang=lang, data_url=emails.external_url(
+        "privacy.data", token=data_token(email_key)),
+        hours=current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"])
+    db.session.commit()
+    return True
+
+
+def export(email_key: str) -> dict:
+    return {"email_key": email_key, "exported_at": utcnow().isoformat() + "Z",
+            **{name: source.export(email_key) for name, source in _SOURCES.items()}}
+
+
+def erase(email_key: str) -> dict[str, int]:
+    return {name: source.erase(email_key) for name, source in _SOURCES.items()}
+
+
+# --- anonymisation after delivery --------------------------------------------------------
+
+def set_retention(campaign_id: int, days: int) -> None:
+    policy = db.session.get(RetentionPolicy, campaign_id)
+    if policy is None:
+        db.session.add(RetentionPolicy(campaign_id=campaign_id, days_after_delivery=days))
+    else:
+        policy.days_after_delivery = days
+    db.session.commit()
+
+
+def retention_days(campaign_id: int) -> int:
+    policy = db.session.get(RetentionPolicy, campaign_id)
+    if policy is not None:
+        return policy.days_after_delivery
+    return current_app.config["PRIVACY_DEFAULT_RETENTION_DAYS"]
+
+
+def purge(now=None) -> dict[str, int]:
+    """Anonymise signatures of campaigns delivered longer ago than their retention period.
+
+    Name, address, comment and network hash go; country, dates and status stay, so counts
+    and statistics do not change. Returns {campaign slug: signatures anonymised}.
+    """
+    now = now or utcnow()
+    done: dict[str, int] = {}
+    delivered = db.session.scalars(select(Campaign).where(
+        Campaign.status == "delivered", Campaign.delivered_at.is_not(None)))
+    for campaign in list(delivered):
+        if campaign.delivered_at + timedelta(days=retention_days(campaign.id)) > now:
+            continue
+        # email_key must stay unique per campaign: the row id keeps it so.
+        changed = db.session.execute(
+            update(Signature)
+            .where(Signature.campaign_id == campaign.id,
+                   Signature.email_key.not_like(f"{ANONYMISED_PREFIX}%"))
+            .values(full_name="", email="",
+                    email_key=ANONYMISED_PREFIX + db.cast(Signature.id, db.String),
+                    comment=None, ip_hash=None, display="anonymous",
+                    updates_opt_in=False, updates_opt_in_at=None)
+            .execution_options(synchronize_session=False)).rowcount
+        db.session.commit()
+        if changed:
+            done[campaign.slug] = changed
+    return done

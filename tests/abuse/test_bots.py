@@ -1,0 +1,62 @@
+"""Bots are dropped silently: same answer, nothing stored, no e-mail."""
+import time
+
+from sqlalchemy import func, select
+
+from campaign.extensions import db
+from campaign.outbox.models import OutboxMessage
+from campaign.petitions.models import Signature
+from tests.factories import make_campaign
+from tests.forms_util import sign_post
+
+
+def counts():
+    return (db.session.scalar(select(func.count()).select_from(Signature)),
+            db.session.scalar(select(func.count()).select_from(OutboxMessage)))
+
+
+def test_filled_honeypot_gets_the_usual_answer_and_nothing_is_stored(client, app):
+    campaign = make_campaign()
+    response = sign_post(client, campaign, website="http://spam.example")
+    assert response.status_code == 303
+    assert "Check your inbox" in client.get(response.location).get_data(as_text=True)
+    assert counts() == (0, 0)
+
+
+def test_the_honeypot_is_on_the_page_but_hidden_from_people(client, app):
+    campaign = make_campaign()
+    page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    assert 'class="hp" aria-hidden="true"' in page and 'name="website"' in page
+    assert 'tabindex="-1"' in page
+    css = client.get("/static/css/site.css").get_data(as_text=True)
+    assert ".hp {" in css and "left: -10000px" in css
+
+
+def test_a_form_sent_too_fast_is_dropped_and_a_patient_one_is_kept(client, app):
+    app.config["ABUSE_MIN_FILL_SECONDS"] = 1
+    campaign = make_campaign()
+    assert sign_post(client, campaign).status_code == 303
+    assert counts() == (0, 0)
+    page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    from tests.forms_util import SIGN_FORM, hidden_inputs
+    data = dict(SIGN_FORM, **hidden_inputs(page))
+    time.sleep(1.1)
+    assert client.post(f"/en/c/{campaign.slug}/sign", data=data).status_code == 303
+    assert counts() == (1, 1)
+
+
+def test_a_missing_or_forged_start_time_is_a_bot(client, app):
+    app.config["ABUSE_MIN_FILL_SECONDS"] = 1
+    campaign = make_campaign()
+    sign_post(client, campaign, form_started="")
+    sign_post(client, campaign, form_started="MTIz.forged.sig")
+    assert counts() == (0, 0)
+
+
+def test_disposable_addresses_are_refused_with_a_clear_message(client, app):
+    campaign = make_campaign()
+    for address in ("x@mailinator.com", "y@sub.mailinator.com"):
+        response = sign_post(client, campaign, email=address)
+        assert response.status_code == 422
+        assert "throwaway" in response.get_data(as_text=True)
+    assert counts() == (0, 0)

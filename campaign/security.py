@@ -1,35 +1,23 @@
 """Security headers on every response, and e-mail addresses masked in every log line.
 
 Pages carry no inline script, so the Content-Security-Policy allows scripts only from this
-site. Framing is refused everywhere; a view that must be embeddable (a future widget) opts
-in with `@allow_framing(...)`.
+site. Framing is decided in one place, `campaign/framing.py` (refused everywhere but where a
+view such as the widget allows it); its hook runs after this one and sets frame-ancestors.
 """
 from __future__ import annotations
 
 import logging
 import re
-from functools import wraps
 from urllib.parse import unquote_to_bytes
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, request
 
 # No 'unsafe-inline' for scripts; styles too come only from our stylesheet.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-        "form-action {form_action}; frame-ancestors {frame_ancestors}")
+        "form-action {form_action}")
 _PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                 "interest-cohort=(), browsing-topics=()")
-
-
-def allow_framing(*origins: str):
-    """Let pages of this view be framed by `origins` (e.g. "https://partner.example")."""
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            g.frame_ancestors = origins
-            return view(*args, **kwargs)
-        return wrapper
-    return decorator
 
 
 def _is_https() -> bool:
@@ -38,14 +26,9 @@ def _is_https() -> bool:
 
 def set_security_headers(response):
     config = current_app.config
-    origins = getattr(g, "frame_ancestors", None)
-    frame_ancestors = " ".join(origins) if origins else "'none'"
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _CSP.format(
-        form_action=config.get("CSP_FORM_ACTION") or "'self'",
-        frame_ancestors=frame_ancestors))
-    if not origins:
-        headers.setdefault("X-Frame-Options", "DENY")
+        form_action=config.get("CSP_FORM_ACTION") or "'self'"))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", _PERMISSIONS)

@@ -59,8 +59,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     _register_blueprints(app)
     _register_cli(app)
-    from . import errors, static_files, templating
-    from . import errors, security, templating
+    from . import errors, security, static_files, templating
     errors.init_app(app)
     security.init_app(app)
     templating.init_app(app)
@@ -97,6 +96,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .abuse.views import bp as abuse_bp
     from .api.console import bp as api_keys_bp
     from .api.views import bp as api_bp
     from .api.views import open_data_bp
@@ -104,11 +104,10 @@ def _register_blueprints(app: Flask) -> None:
     from .donations.views import bp as donations_bp
     from .letters.views import bp as letters_bp
     from .organizers.views import bp as organizers_bp
-    from .abuse.views import bp as abuse_bp
     from .petitions.views import bp as petitions_bp
+    from .privacy.views import bp as privacy_bp
     from .targets.views import bp as targets_bp
     from .widget.views import bp as widget_bp
-    from .privacy.views import bp as privacy_bp
 
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
@@ -133,9 +132,9 @@ def _register_cli(app: Flask) -> None:
     from .letters.cli import letters_cli
     from .organizers.cli import users_cli
     from .outbox.cli import outbox_cli
+    from .privacy.cli import privacy_cli
     from .targets.cli import targets_cli
     from .widget.cli import widget_cli
-    from .privacy.cli import privacy_cli
 
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)

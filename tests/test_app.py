@@ -80,12 +80,12 @@ def test_setup_builds_database_and_demo_from_nothing(tmp_path):
     for name in ("DATABASE_URL", "SECRET_KEY", "MAIL_SERVER"):
         env.pop(name, None)
     run = subprocess.run([sys.executable, "-m", "flask", "setup"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=120)
+                         capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "password:" in run.stdout and "korday-sentences-review" in run.stdout
     again = subprocess.run([sys.executable, "-m", "flask", "setup"], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120)
+                           capture_output=True, text=True, timeout=120, check=False)
     assert again.returncode == 0 and "password:" not in again.stdout  # printed once only
     listing = subprocess.run([sys.executable, "-m", "flask", "campaigns", "list"], cwd=ROOT,
-                             env=env, capture_output=True, text=True, timeout=60)
+                             env=env, capture_output=True, text=True, timeout=60, check=False)
     assert "korday-sentences-review\tlive\t0/10000" in listing.stdout

@@ -90,7 +90,7 @@ def _fill(rule, slug):
         if isinstance(converter, IntegerConverter):
             return "1"
         if isinstance(converter, AnyConverter):
-            return sorted(converter.items)[0]
+            return min(converter.items)
         return {"lang": "en", "slug": slug, "lang_code": "en"}.get(name, "x")
 
     values = {name: sample(name) for name in rule.arguments}

@@ -5,10 +5,9 @@ CSRF-exempt. Nothing here returns personal data except to a key scoped to the ca
 """
 from __future__ import annotations
 
-import time
-
 import csv
 import io
+import time
 from datetime import datetime
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for

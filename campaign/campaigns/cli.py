@@ -22,7 +22,9 @@ def list_command():
 @click.argument("slug", required=False)
 def recount_command(slug):
     """Reconcile cached counts with the signatures (all campaigns, or SLUG). Safe at any time."""
-    from ..petitions.service import recount  # petitions depend on campaigns, not the reverse
+    from ..petitions.service import (
+        recount,  # petitions depend on campaigns, not the reverse
+    )
 
     query = select(Campaign.id, Campaign.slug)
     if slug:

@@ -1,5 +1,14 @@
-from flask import (Blueprint, Response, abort, current_app, make_response, render_template,
-                   request, send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 
 from .. import i18n
 from . import page_cache, service, sharing

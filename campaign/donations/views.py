@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import i18n
+from ..api import registry as api_registry
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
-from ..api import registry as api_registry
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken

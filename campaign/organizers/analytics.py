@@ -56,13 +56,13 @@ def bar_chart_svg(points: list[tuple[date, int]], *, title: str, width: int = 72
     pad_left, pad_bottom = 40, 20
     plot_w, plot_h = width - pad_left, height - pad_bottom
     bar_w = plot_w / max(len(points), 1)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{escape(title)}" class="chart">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+              f'role="img" aria-label="{escape(title)}" class="chart">'),
              f"<title>{escape(title)}</title>",
              f'<text x="0" y="12" font-size="11">{top}</text>',
              f'<text x="0" y="{plot_h}" font-size="11">0</text>',
-             f'<line x1="{pad_left}" y1="{plot_h}" x2="{width}" y2="{plot_h}" '
-             'stroke="#999"/>']
+             (f'<line x1="{pad_left}" y1="{plot_h}" x2="{width}" y2="{plot_h}" '
+              'stroke="#999"/>')]
     for i, (day, count) in enumerate(points):
         h = plot_h * count / top
         x = pad_left + i * bar_w

@@ -1,7 +1,15 @@
 """Console pages of one campaign: settings, texts, status, signatures, paper imports,
 exports, analytics, updates. Every view taking `slug` goes through campaign_access."""
-from flask import (Response, abort, flash, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,8 +21,15 @@ from ..petitions.models import Signature
 from . import analytics, editing, moderation, paper, registry, updates
 from . import service as accounts
 from .access import campaign_access
-from .forms import (CampaignSettingsForm, CampaignTextForm, EmptyForm, MemberForm,
-                    PaperImportForm, ReasonForm, UpdateForm)
+from .forms import (
+    CampaignSettingsForm,
+    CampaignTextForm,
+    EmptyForm,
+    MemberForm,
+    PaperImportForm,
+    ReasonForm,
+    UpdateForm,
+)
 from .views import bp
 
 EDIT_ERRORS = {

@@ -2,8 +2,18 @@
 the dashboard, and the admin pages for accounts and the audit log."""
 import time
 
-from flask import (Blueprint, abort, current_app, flash, g, redirect, render_template, request,
-                   session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,8 +23,15 @@ from ..audit import service as audit
 from ..extensions import db, limiter
 from . import service
 from .access import admin_required, managed_campaigns
-from .forms import (CodeForm, EmptyForm, InviteForm, LoginForm, PasswordForm,
-                    ResetRequestForm, TotpSetupForm)
+from .forms import (
+    CodeForm,
+    EmptyForm,
+    InviteForm,
+    LoginForm,
+    PasswordForm,
+    ResetRequestForm,
+    TotpSetupForm,
+)
 from .models import User
 
 bp = Blueprint("organizers", __name__, url_prefix="/organize")
@@ -232,4 +249,4 @@ def audit_log():
                            next_before=entries[-1].id if len(entries) == 100 else None)
 
 
-from . import campaign_views  # noqa: E402,F401 - adds the campaign pages to this blueprint
+from . import campaign_views  # noqa: F401 - adds the campaign pages to this blueprint

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import emails
 from ..abuse.limits import check_rate
-from ..addresses import normalize_email, network_hash
+from ..addresses import network_hash, normalize_email
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..extensions import db

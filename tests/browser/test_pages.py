@@ -93,7 +93,7 @@ def test_language_switcher_keeps_the_page_and_remembers_the_choice(app, live_ser
 def test_organizer_logs_in_and_sees_their_campaigns(app, live_server, page_factory, axe,
                                                     screenshot):
     campaign = make_campaign(locales=("en", "ru"))
-    user, password = make_user(campaigns=[campaign], email="org@example.org")
+    _user, password = make_user(campaigns=[campaign], email="org@example.org")
     page = page_factory(viewport=DESKTOP)
     page.goto(live_server.url("/organize/login"))
     axe(page, context="console login")

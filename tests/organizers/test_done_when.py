@@ -33,7 +33,7 @@ def test_done_when(app, client, sent_mail):
     assert response.status_code == 302
     client.post("/organize/logout", data={"csrf_token": csrf_from(
         client.get("/organize/").get_data(as_text=True))})
-    invite = [m for m in deliver(sent_mail) if m["To"] == "aigul@example.org"][0]
+    invite = next(m for m in deliver(sent_mail) if m["To"] == "aigul@example.org")
     invite_path = link_in(invite, "/organize/invite/")
     # Before accepting, the account cannot log in with anything.
     assert login(client, "aigul@example.org", "whatever-password").status_code == 422

@@ -19,7 +19,7 @@ def organizer(client, app):
 
 
 def test_keyset_pages_cover_every_signature_once(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     made = {make_signature(campaign).id for _ in range(7)}
     seen, before = [], None
     while True:
@@ -34,7 +34,7 @@ def test_keyset_pages_cover_every_signature_once(organizer, client):
 
 
 def test_search_by_country_and_status(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     make_signature(campaign, full_name="Kyrgyz Friend", country="KG")
     make_signature(campaign, full_name="Pending Person", confirmed=False)
     page = client.get(f"/organize/c/{campaign.slug}/signatures?country=kg").get_data(
@@ -67,7 +67,7 @@ def test_invalidate_and_restore_keep_the_count_exact(organizer):
 
 
 def test_hide_a_comment(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     signature = make_signature(campaign, comment="something abusive")
     response = post_form(client, f"/organize/c/{campaign.slug}/signatures", {},
                          f"/organize/c/{campaign.slug}/signatures/{signature.id}/comment/hide")
@@ -77,7 +77,7 @@ def test_hide_a_comment(organizer, client):
 
 
 def test_csv_export_neutralises_formulas(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     make_signature(campaign, full_name="=HYPERLINK(\"http://evil\")", comment="+1 -2 @x")
     body = client.get(f"/organize/c/{campaign.slug}/signatures.csv").get_data(as_text=True)
     row = next(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))
@@ -85,7 +85,7 @@ def test_csv_export_neutralises_formulas(organizer, client):
 
 
 def test_export_streams(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     for _ in range(3):
         make_signature(campaign)
     response = client.get(f"/organize/c/{campaign.slug}/signatures.json",
@@ -103,7 +103,7 @@ def _upload(client, campaign, data: bytes, **extra):
 
 
 def test_paper_import_utf8_with_bom_and_duplicates(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     make_signature(campaign, email="already@example.org")
     data = ("\ufefffull_name,email,country,updates\n"
             "Айгуль,aigul@example.org,KZ,да\n"
@@ -124,7 +124,7 @@ def test_paper_import_utf8_with_bom_and_duplicates(organizer, client):
 
 
 def test_paper_import_refuses_unreadable_files(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     for data, message in ((b"\x00\x81\xfe\xff garbage \x9f\x98", "encoding"),
                           (b"", "empty"),
                           (b"name,mail\nx,y\n", "missing: full_name, email, country"),
@@ -135,7 +135,7 @@ def test_paper_import_refuses_unreadable_files(organizer, client):
 
 
 def test_paper_import_row_limit(organizer, client, app):
-    user, campaign = organizer
+    _user, campaign = organizer
     app.config["PAPER_IMPORT_MAX_ROWS"] = 2
     data = "full_name,email,country\n" + "".join(
         f"P{i},p{i}@example.org,KZ\n" for i in range(3))
@@ -154,7 +154,7 @@ def test_paper_decode_rejects_non_cyrillic_legacy_text():
 
 
 def test_status_transitions(organizer):
-    user, campaign = organizer
+    user, _campaign = organizer
     draft = make_campaign(status="draft")
     with pytest.raises(editing.EditError):
         editing.transition(user, draft, "closed")
@@ -176,7 +176,7 @@ def test_status_transitions(organizer):
 
 
 def test_analytics_page_draws_svg(organizer, client):
-    user, campaign = organizer
+    _user, campaign = organizer
     make_signature(campaign, country="KZ", locale="ru")
     make_signature(campaign, confirmed=False)
     page = client.get(f"/organize/c/{campaign.slug}/analytics").get_data(as_text=True)

@@ -164,6 +164,6 @@ def test_inline_delivery_writes_the_email_during_the_request(app, client, tmp_pa
     campaign = make_campaign()
     with caplog.at_level("INFO"):
         sign(client, campaign)
-    [eml] = list((tmp_path / "mail").glob("*signature_confirm.eml"))
+    [_eml] = list((tmp_path / "mail").glob("*signature_confirm.eml"))
     assert "http://campaign.test/confirm/" in caplog.text
     assert statuses() == ["sent"]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 
 from . import i18n
@@ -35,6 +36,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if app.config.get("TRUSTED_PROXIES"):
+        # Only the proxies we run may set the client address and scheme.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     app.url_map.converters["lang"] = i18n.LanguageConverter
     app.url_map.strict_slashes = False

@@ -63,6 +63,10 @@ SETTINGS: list[Setting] = [
             "worker. Default: on with the `files` transport (a newcomer sees links at once), "
             "off otherwise.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("TRUSTED_PROXIES", "0",
+            "Reverse proxies (load balancers) in front of the app. Set it to their number so "
+            "rate limits see the client's network from X-Forwarded-For, not the proxy's; 0 "
+            "trusts no forwarded header.", int),
     # --- donations ---
     Setting("STRIPE_SECRET_KEY", None,
             "Stripe secret key (`sk_live_...`/`sk_test_...`). Unset: no card payments; the "

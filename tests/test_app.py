@@ -89,3 +89,18 @@ def test_setup_builds_database_and_demo_from_nothing(tmp_path):
     listing = subprocess.run([sys.executable, "-m", "flask", "campaigns", "list"], cwd=ROOT,
                              env=env, capture_output=True, text=True, timeout=60, check=False)
     assert "korday-sentences-review\tlive\t0/10000" in listing.stdout
+
+
+def test_client_address_comes_from_trusted_proxies_only(tmp_path):
+    from flask import request
+
+    def remote_addr_seen(trusted):
+        app = create_app({"SECRET_KEY": "x", "TRUSTED_PROXIES": trusted},
+                         instance_path=str(tmp_path))
+        app.add_url_rule("/whoami", "whoami", lambda: request.remote_addr)
+        return app.test_client().get(
+            "/whoami", headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"}).get_data(as_text=True)
+
+    assert remote_addr_seen(0) == "10.0.0.2"  # a client cannot forge its address
+    assert remote_addr_seen(1) == "203.0.113.7"  # behind one load balancer

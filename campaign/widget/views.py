@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from .. import i18n
+from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
@@ -92,6 +93,12 @@ def sign(slug):
         return _render(campaign, form, 400, expired=True)
     if not form.validate():
         return _render(campaign, form, 422)
+    style = _style()
+    thanks = redirect(url_for("widget.thanks", slug=slug, theme=style["theme"],
+                              **({"accent": style["accent"]} if style["accent"] else {})),
+                      code=303)
+    if is_bot(form):
+        return thanks  # the same answer as a real signature, nothing stored
     try:
         petitions.sign(campaign, petitions.SignatureInput(
             full_name=form.full_name.data, email=form.email.data, country=form.country.data,
@@ -99,10 +106,7 @@ def sign(slug):
             locale=i18n.current_language(), ip=request.remote_addr))
     except petitions.CampaignNotOpen:
         return _render(campaign, form, 403)
-    style = _style()
-    return redirect(url_for("widget.thanks", slug=slug, theme=style["theme"],
-                            **({"accent": style["accent"]} if style["accent"] else {})),
-                    code=303)
+    return thanks
 
 
 @bp.get("/<lang:lang>/c/<slug>/widget/thanks")

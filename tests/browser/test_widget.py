@@ -1,21 +1,19 @@
 """A real browser: the widget inside a partner page on another origin (and another site:
 `localhost` vs `127.0.0.1`, so our cookies would be third-party there).
 
-Self-contained: the app is served from one loopback port, the partner page from a second.
-Needs Debian's Chromium (`apt-get install -y chromium`) and the `playwright` package.
+The app is served from one loopback port (`live_server`), the partner page from a second;
+the browser is the suite's shared Chromium (tests/browser/conftest.py).
 """
 from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from campaign.extensions import db
 from campaign.outbox.models import OutboxMessage
@@ -24,34 +22,10 @@ from campaign.widget import service as widget
 from tests.conftest import free_port
 from tests.factories import make_campaign, make_signature
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI") == "true":
-        raise RuntimeError(f"{CHROMIUM} is missing on CI: apt-get install -y chromium")
-    pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium); CI is not set",
-                allow_module_level=True)
-playwright = pytest.importorskip("playwright.sync_api")
-
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture
-def live_app(app):
-    """The app on a free loopback port, in a thread; yields its base URL."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(5)
 
 
 @pytest.fixture
@@ -67,14 +41,6 @@ def partner_site(tmp_path):
     thread.join(5)
 
 
-@pytest.fixture
-def browser():
-    with playwright.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def partner_page(directory: Path, app_url: str, slug: str) -> str:
     (directory / "index.html").write_text(f"""<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Partner</title></head>
@@ -85,12 +51,12 @@ def partner_page(directory: Path, app_url: str, slug: str) -> str:
     return "/index.html"
 
 
-def test_widget_signs_inside_a_partner_page_on_another_origin(live_app, partner_site, browser):
+def test_widget_signs_inside_a_partner_page_on_another_origin(live_server, partner_site, browser):
     origin, directory = partner_site
     campaign = make_campaign(locales=("en", "ru"), goal=10)
     make_signature(campaign)
     widget.set_framing(campaign.id, [origin])
-    path = partner_page(directory, live_app, campaign.slug)
+    path = partner_page(directory, live_server.url(""), campaign.slug)
 
     page = browser.new_page()
     page.goto(origin + path)
@@ -122,11 +88,11 @@ def test_widget_signs_inside_a_partner_page_on_another_origin(live_app, partner_
     page.close()
 
 
-def test_an_unlisted_site_cannot_frame_the_widget(live_app, partner_site, browser):
+def test_an_unlisted_site_cannot_frame_the_widget(live_server, partner_site, browser):
     origin, directory = partner_site
     campaign = make_campaign()
     widget.set_framing(campaign.id, ["https://some-other-partner.example"])
-    path = partner_page(directory, live_app, campaign.slug)
+    path = partner_page(directory, live_server.url(""), campaign.slug)
 
     page = browser.new_page()
     blocked = []
@@ -138,7 +104,7 @@ def test_an_unlisted_site_cannot_frame_the_widget(live_app, partner_site, browse
     inner = [f for f in page.frames if f is not page.main_frame]
     assert inner, "the script made no iframe"
     # The browser refused to render our page inside the partner's: no widget content.
-    assert all(not f.url.startswith(live_app) or f.locator("[data-count]").count() == 0
+    assert all(not f.url.startswith(live_server.url("")) or f.locator("[data-count]").count() == 0
                for f in inner)
     assert any(re.search(r"frame-ancestors", text) for text in blocked)
     page.close()

@@ -42,8 +42,8 @@ def test_a_form_sent_too_fast_is_dropped_and_a_patient_one_is_kept(client, app):
     from campaign.abuse.bots import _serializer
     from tests.forms_util import SIGN_FORM, hidden_inputs
     # The form as it would be after half a minute of typing: shown 31 seconds ago.
-    data = dict(SIGN_FORM, **hidden_inputs(page),
-                form_started=_serializer().dumps(int(time.time()) - 31))
+    data = {**SIGN_FORM, **hidden_inputs(page),
+            "form_started": _serializer().dumps(int(time.time()) - 31)}
     assert client.post(f"/en/c/{campaign.slug}/sign", data=data).status_code == 303
     assert counts() == (1, 1)
 

@@ -173,13 +173,7 @@ def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutc
             return SignOutcome.IMPORTED, signature
     if existing.status != "pending":
         return SignOutcome.ALREADY_SIGNED, existing
-    changed = db.session.execute(
-        update(Signature)
-        .where(Signature.id == existing.id, Signature.status == "pending")
-        .values(status="confirmed", confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if changed:
-        campaigns.add_to_count(campaign.id, +1)
+    changed = _confirm_pending(existing)
     db.session.commit()
     db.session.refresh(existing)
     return (SignOutcome.IMPORTED if changed else SignOutcome.ALREADY_SIGNED), existing
@@ -204,6 +198,22 @@ def _find(campaign_id: int, email_key: str) -> Signature | None:
         Signature.campaign_id == campaign_id, Signature.email_key == email_key))
 
 
+def _confirm_pending(signature: Signature) -> bool:
+    """Mark a pending signature confirmed and count it, in the caller's transaction.
+
+    A conditional update: of two simultaneous confirmations only one changes the row and
+    counts. Returns whether this one did.
+    """
+    changed = db.session.execute(
+        update(Signature)
+        .where(Signature.id == signature.id, Signature.status == "pending")
+        .values(status="confirmed", confirmed_at=utcnow())
+        .execution_options(synchronize_session=False)).rowcount
+    if changed:
+        campaigns.add_to_count(signature.campaign_id, +1)
+    return bool(changed)
+
+
 def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     """Confirm the signature behind a link, counting it exactly once."""
     max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 24 * 3600
@@ -214,14 +224,7 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
         return ConfirmOutcome.ALREADY_CONFIRMED, signature
     if not signature.campaign.is_open:
         return ConfirmOutcome.CLOSED, signature
-    # Conditional update: of two simultaneous clicks, only one changes the row and counts.
-    changed = db.session.execute(
-        update(Signature)
-        .where(Signature.id == signature.id, Signature.status == "pending")
-        .values(status="confirmed", confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if changed:
-        campaigns.add_to_count(signature.campaign_id, +1)
+    changed = _confirm_pending(signature)
     db.session.commit()
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature

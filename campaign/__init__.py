@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Flask, redirect, request, url_for
 from sqlalchemy import event
-from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import i18n
 from .config import load_config

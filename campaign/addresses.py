@@ -56,3 +56,18 @@ def network_hash(ip: str | None, key: str) -> str | None:
     if network is None:
         return None
     return hmac.new(key.encode(), network.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def domain_variants(email_key: str) -> list[str]:
+    """The domains whose addresses can share this canonical key (gmail.com, googlemail.com)."""
+    domain = email_domain(email_key)
+    return sorted({alias for alias, canonical in _DOTLESS_DOMAINS.items()
+                   if canonical == domain} | {domain})
+
+
+def has_key(address: str | None, email_key: str) -> bool:
+    """Whether `address` is, canonically, the same person's address as `email_key`."""
+    try:
+        return normalize_email(address or "")[1] == email_key
+    except InvalidEmail:
+        return False

@@ -23,6 +23,7 @@ from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
+from ..privacy.service import register_data_source
 from ..tokens import InvalidToken
 from . import gateway, service
 from .forms import DonateForm, DonationSettingsForm, OfflineDonationForm
@@ -32,6 +33,7 @@ from .money import Money
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
 console_registry.register_tab("donations", _l("Donations"), "donations.console", 70)
+register_data_source("donations", service.export_donations, service.erase_donations)
 api_registry.register_donations_provider(service.osdi_donations)
 
 

@@ -13,13 +13,14 @@ from email.utils import formataddr
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 
 from .. import emails, i18n
-from ..addresses import normalize_email
+from ..addresses import domain_variants, has_key, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox import service as outbox
+from ..outbox.models import OutboxMessage
 from ..petitions.models import Signature
 from ..targets.models import Target
 from ..tokens import make_token, read_token
@@ -441,3 +442,36 @@ def prune_unconfirmed(older_than_days: int) -> int:
         Letter.status == "unconfirmed", Letter.created_at < cutoff))
     db.session.commit()
     return result.rowcount
+
+
+# --- a supporter's own data (the privacy page's copy and deletion) -------------------------
+
+def letters_of(email_key: str) -> list[Letter]:
+    domains = domain_variants(email_key)
+    candidates = db.session.scalars(select(Letter).where(or_(*(
+        func.lower(Letter.sender_email).like(f"%@{domain}") for domain in domains)))
+        .order_by(Letter.id))
+    return [letter for letter in candidates if has_key(letter.sender_email, email_key)]
+
+
+def export_letters(email_key: str) -> list[dict]:
+    return [{
+        "campaign": letter.campaign_id, "to": letter.target.name, "name": letter.sender_name,
+        "email": letter.sender_email, "place": letter.sender_place, "language": letter.locale,
+        "subject": letter.subject, "body": letter.body, "status": letter.status,
+        "written_at": letter.created_at.isoformat() + "Z",
+        "sent_at": letter.sent_at.isoformat() + "Z" if letter.sent_at else None,
+    } for letter in letters_of(email_key)]
+
+
+def erase_letters(email_key: str) -> int:
+    """Delete the person's letters and our copies of the e-mails that carried them alone
+    (Reply-To them); a digest shared with other senders is left to the outbox's pruning."""
+    letters = letters_of(email_key)
+    own_messages = [letter.outbox_message_id for letter in letters if letter.outbox_message_id]
+    db.session.execute(delete(Letter).where(Letter.id.in_([letter.id for letter in letters])))
+    if own_messages:
+        db.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.id.in_(own_messages), OutboxMessage.reply_to.is_not(None)))
+    db.session.commit()
+    return len(letters)

@@ -20,6 +20,7 @@ from ..campaigns.sections import register_section
 from ..extensions import limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
+from ..privacy.service import register_data_source
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
@@ -28,6 +29,7 @@ from .templating import PLACEHOLDERS, TemplateProblem
 
 bp = Blueprint("letters", __name__)
 console_registry.register_tab("letters", _l("Letters and delivery"), "letters.console", 75)
+register_data_source("letters", service.export_letters, service.erase_letters)
 
 
 def _delivery_for_api(campaign) -> list[dict]:

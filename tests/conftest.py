@@ -21,6 +21,9 @@ from campaign import create_app
 from campaign.extensions import db
 from campaign.outbox.transports import MemoryTransport
 
+# Fixtures more than one folder uses: the fake Stripe API (donations and browser tests).
+pytest_plugins = ["tests.donations.fake_stripe"]
+
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 SECRET = "test-secret-key-not-for-production"
 

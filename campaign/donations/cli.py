@@ -1,16 +1,15 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
-from ..extensions import db
 from . import service
 
 donations_cli = AppGroup("donations", help="Donations for legal aid.")
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     return campaign

@@ -1,9 +1,7 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from ..campaigns.models import Campaign
-from ..extensions import db
+from ..campaigns import service as campaigns
 from . import service
 
 letters_cli = AppGroup("letters", help="Letters to institutions and petition delivery.")
@@ -23,7 +21,7 @@ def digest_command():
 @click.option("--output", "-o", type=click.File("wb"), default="-")
 def export_command(slug, output):
     """Write the canonical signature export of SLUG (its SHA-256 is in the dossier)."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     output.write(service.canonical_export(campaign.id))

@@ -7,6 +7,7 @@ from flask import abort
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..extensions import db, login_manager
 from .models import CampaignMember, User
@@ -46,7 +47,7 @@ def campaign_access(view):
     @wraps(view)
     @login_required
     def wrapper(*args, slug: str, **kwargs):
-        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+        campaign = campaigns.campaign_by_slug(slug, public=False)
         if campaign is None:
             abort(404)
         if not can_manage(current_user, campaign.id):

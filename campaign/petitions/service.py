@@ -107,6 +107,20 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
             "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)
 
 
+def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
+                   now, **state) -> Signature:
+    """A signature row from what the signer gave (added to the session, not flushed)."""
+    signature = Signature(
+        campaign_id=campaign.id, full_name=data.full_name, email=email,
+        email_key=email_key, country=data.country, locale=data.locale,
+        comment=data.comment or None, display=data.display,
+        updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
+        source=data.source, created_at=now,
+        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **state)
+    db.session.add(signature)
+    return signature
+
+
 def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     """Record a pending signature and queue its confirmation e-mail, in one transaction."""
     if not campaign.is_open:
@@ -117,14 +131,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
     now = utcnow()
-    signature = Signature(
-        campaign_id=campaign.id, full_name=data.full_name, email=email,
-        email_key=email_key, country=data.country, locale=data.locale,
-        comment=data.comment or None, display=data.display,
-        updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-        source=data.source, created_at=now, last_emailed_at=now,
-        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
-    db.session.add(signature)
+    signature = _new_signature(campaign, data, email, email_key, now, last_emailed_at=now)
     try:
         db.session.flush()
     except IntegrityError:
@@ -152,14 +159,8 @@ def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutc
     existing = _find(campaign.id, email_key)
     if existing is None:
         now = utcnow()
-        signature = Signature(
-            campaign_id=campaign.id, full_name=data.full_name, email=email,
-            email_key=email_key, country=data.country, locale=data.locale,
-            comment=data.comment or None, display=data.display,
-            updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-            source=data.source, created_at=now, status="confirmed", confirmed_at=now,
-            ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]))
-        db.session.add(signature)
+        signature = _new_signature(campaign, data, email, email_key, now,
+                                   status="confirmed", confirmed_at=now)
         try:
             db.session.flush()
         except IntegrityError:

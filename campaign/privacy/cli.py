@@ -1,9 +1,7 @@
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from ..campaigns.models import Campaign
-from ..extensions import db
+from ..campaigns import service as campaigns
 from . import service
 
 privacy_cli = AppGroup("privacy", help="Personal data: retention and anonymisation.")
@@ -23,7 +21,7 @@ def purge_command():
 @click.argument("days", type=click.IntRange(0, 36500))
 def retention_command(slug, days):
     """Keep SLUG's signers' personal data DAYS days after delivery."""
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     service.set_retention(campaign.id, days)

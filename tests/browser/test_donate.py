@@ -2,14 +2,7 @@
 loopback: the browser lands on the Checkout address the fake returned, and the fake received
 the amount in minor units, the currency, the mode and the donation id. Without keys, the
 page shows the offline ways to give."""
-import html
-import itertools
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
-import pytest
 from sqlalchemy import select
 
 from campaign.donations import service as donations
@@ -19,78 +12,6 @@ from tests.browser.conftest import DESKTOP, hosts_of
 from tests.factories import make_campaign
 
 OFFLINE = "IBAN KZ00 0000 0000 0000 0000\nKorday legal-aid fund, Almaty"
-
-
-class FakeStripe:
-    """The Stripe API's Checkout endpoint, and a Checkout page the browser can open, both on
-    one loopback port (tests/donations/conftest.py has the fuller fake; its sessions point at
-    a host the browser could not reach without the internet)."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.sessions: dict[str, dict] = {}
-        ids = itertools.count(1)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                form = {k: v[0] for k, v in parse_qs(body).items()}
-                fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "form": form})
-                if self.path != "/v1/checkout/sessions":
-                    return self._send(404, "application/json", json.dumps(
-                        {"error": {"type": "invalid_request_error", "message": "no"}}))
-                session_id = f"cs_test_{next(ids)}"
-                fake.sessions[session_id] = form
-                return self._send(200, "application/json", json.dumps({
-                    "id": session_id, "object": "checkout.session",
-                    "url": f"{fake.url}/c/pay/{session_id}"}))
-
-            def do_GET(self):
-                session = fake.sessions.get(self.path.rsplit("/", 1)[-1])
-                if not self.path.startswith("/c/pay/") or session is None:
-                    return self._send(404, "text/plain", "no such session")
-                return self._send(200, "text/html; charset=utf-8", (
-                    "<!doctype html><html lang=en><title>Fake Checkout</title>"
-                    f"<h1>Fake Checkout</h1><a id=pay href=\"{html.escape(session['success_url'])}"
-                    "\">Pay</a></html>"))
-
-            def _send(self, status, content_type, text):
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def posts(self, path):
-        return [r for r in self.requests if r["path"] == path]
-
-
-@pytest.fixture
-def fake_stripe():
-    fake = FakeStripe()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-
-
-@pytest.fixture
-def stripe_app(app, fake_stripe):
-    app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_WEBHOOK_SECRET="whsec_test",
-                      STRIPE_API_BASE=fake_stripe.url)
-    app.extensions.pop("donations_gateway", None)
-    yield app
-    app.extensions.pop("donations_gateway", None)
 
 
 def test_donate_in_usd_goes_to_checkout(stripe_app, fake_stripe, live_server, page_factory,

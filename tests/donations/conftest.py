@@ -1,4 +1,4 @@
-"""Donation fixtures: a fake of the Stripe HTTP API on a loopback port, and webhooks signed
+"""Donation fixtures: the fake Stripe API (fake_stripe.py), and webhooks signed
 exactly as Stripe signs them (`t=<unix time>,v1=HMAC-SHA256(secret, f"{t}.{payload}")`)."""
 from __future__ import annotations
 
@@ -6,83 +6,9 @@ import hashlib
 import hmac
 import itertools
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
 
-import pytest
-
-from tests.conftest import free_port
-
-WEBHOOK_SECRET = "whsec_test_donations_secret"
-
-
-class FakeStripe:
-    """Answers the few Stripe endpoints the site calls and records every request."""
-
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.fail_with: int | None = None
-        self._ids = itertools.count(1)
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-                fake.requests.append({"path": self.path, "headers": dict(self.headers),
-                                      "form": {k: v[0] for k, v in parse_qs(body).items()}})
-                if fake.fail_with:
-                    return self._json(fake.fail_with, {"error": {
-                        "type": "api_error", "message": "Stripe is having a bad day"}})
-                number = next(fake._ids)
-                if self.path == "/v1/checkout/sessions":
-                    return self._json(200, {
-                        "id": f"cs_test_{number}", "object": "checkout.session",
-                        "url": f"https://checkout.stripe.test/c/pay/cs_test_{number}"})
-                if self.path == "/v1/billing_portal/sessions":
-                    return self._json(200, {
-                        "id": f"bps_{number}", "object": "billing_portal.session",
-                        "url": f"https://billing.stripe.test/p/session/{number}"})
-                return self._json(404, {"error": {"type": "invalid_request_error",
-                                                  "message": "unknown path"}})
-
-            def _json(self, status, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def posts(self, path):
-        return [r for r in self.requests if r["path"] == path]
-
-
-@pytest.fixture
-def fake_stripe():
-    fake = FakeStripe()
-    fake.thread.start()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
-
-
-@pytest.fixture
-def stripe_app(app, fake_stripe):
-    """The app with Stripe keys, talking to the loopback fake instead of Stripe."""
-    app.config.update(STRIPE_SECRET_KEY="sk_test_fake", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                      STRIPE_API_BASE=fake_stripe.url)
-    app.extensions.pop("donations_gateway", None)
-    yield app
-    app.extensions.pop("donations_gateway", None)
+from tests.donations.fake_stripe import WEBHOOK_SECRET
 
 
 def sign(payload: str, secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> str:

@@ -32,7 +32,7 @@ def test_one_time_checkout_sends_amount_currency_mode_metadata_and_idempotency_k
     assert response.status_code == 303
     [sent] = fake_stripe.posts("/v1/checkout/sessions")
     donation = db.session.scalar(select(Donation))
-    assert response.headers["Location"] == f"https://checkout.stripe.test/c/pay/{donation.stripe_session_id}"
+    assert response.headers["Location"] == f"{fake_stripe.url}/c/pay/{donation.stripe_session_id}"
     form = sent["form"]
     assert form["mode"] == "payment"
     assert form["line_items[0][price_data][unit_amount]"] == "2500"

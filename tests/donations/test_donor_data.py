@@ -12,7 +12,7 @@ from tests.factories import make_campaign
 
 def test_donations_are_exported_and_anonymised(app):
     campaign = make_campaign()
-    gift = donations.record_offline(campaign, amount=Money(Decimal("40"), "EUR"),
+    gift = donations.record_offline(campaign, amount=Money(Decimal(40), "EUR"),
                                     received=True, donor_name="Dana K", public=True,
                                     note=None)
     gift.email = "dana@example.org"
@@ -27,6 +27,6 @@ def test_donations_are_exported_and_anonymised(app):
     db.session.expire_all()
     kept = db.session.get(Donation, gift.id)
     assert (kept.donor_name, kept.email, kept.public) == (None, None, False)
-    assert donations.raised_by_currency(campaign.id)["EUR"].amount == Decimal("40")
+    assert donations.raised_by_currency(campaign.id)["EUR"].amount == Decimal(40)
     assert donations.donor_wall(campaign.id) == []
     assert not privacy.holds_data(key)

@@ -3,16 +3,13 @@ from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..util import utcnow
 from . import service
 from .forms import InvalidateForm
 
 bp = Blueprint("abuse", __name__, url_prefix="/organize")
-console_registry.register_tab("safety", _l("Safety"), "abuse.safety", 80)
 
 
 @bp.route("/c/<slug>/safety", methods=["GET", "POST"])

@@ -21,6 +21,7 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
+from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..targets.models import Target
 from ..tokens import make_token, read_token
@@ -165,7 +166,7 @@ class SendOutcome:
 def confirmed_signer(campaign: Campaign, email_key: str) -> Signature | None:
     return db.session.scalar(select(Signature).where(
         Signature.campaign_id == campaign.id, Signature.email_key == email_key,
-        Signature.status == "confirmed"))
+        counted()))
 
 
 def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email: str,
@@ -310,7 +311,7 @@ def canonical_export(campaign_id: int) -> bytes:
     rows = db.session.execute(
         select(Signature.id, Signature.full_name, Signature.email, Signature.country,
                Signature.locale, Signature.confirmed_at)
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+        .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.id)).all()
     for sid, name, email, country, locale, confirmed_at in rows:
         writer.writerow([sid, name, email, country, locale,
@@ -342,7 +343,7 @@ def dossier_data(campaign: Campaign, locale: str) -> DossierData:
 
     text = campaign.text_for(locale)
     signatures = list(db.session.scalars(select(Signature).where(
-        Signature.campaign_id == campaign.id, Signature.status == "confirmed")
+        Signature.campaign_id == campaign.id, counted())
         .order_by(Signature.confirmed_at, Signature.id)))
     by_country: dict[str, int] = {}
     by_week: dict[date, int] = {}

@@ -7,13 +7,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 
-from ..audit import service as audit
-from ..campaigns import service as campaigns
-from ..extensions import db
-from ..petitions.models import SIGNATURE_SOURCES, SIGNATURE_STATUSES, Signature
-from ..util import utcnow
+from ...audit import service as audit
+from ...extensions import db
+from ...util import utcnow
+from .. import lifecycle
+from ..models import SIGNATURE_SOURCES, SIGNATURE_STATUSES, Signature
 
 PAGE_SIZE = 50
 EXPORT_FIELDS = ("id", "full_name", "email", "country", "locale", "status", "source",
@@ -84,16 +84,8 @@ def invalidate(user, signature: Signature, reason: str) -> bool:
     reason = reason.strip()[:200]
     if not reason:
         raise ValueError("reason")
-    previous = signature.status
-    if previous == "invalidated":
-        return False
     # Conditional update: two organizers clicking at once uncount once.
-    changed = db.session.execute(
-        update(Signature).where(Signature.id == signature.id, Signature.status == previous)
-        .values(status="invalidated", invalidation_reason=reason)
-        .execution_options(synchronize_session=False)).rowcount
-    if changed and previous == "confirmed":
-        campaigns.add_to_count(signature.campaign_id, -1)
+    changed = lifecycle.invalidate(signature, reason)
     if changed:
         audit.record(user, "signature.invalidate", campaign_id=signature.campaign_id,
                      target=f"signature {signature.id}", reason=reason)
@@ -104,14 +96,7 @@ def invalidate(user, signature: Signature, reason: str) -> bool:
 
 def restore(user, signature: Signature) -> bool:
     """Undo an invalidation: back to confirmed (and counted) if it had been confirmed."""
-    target = "confirmed" if signature.confirmed_at else "pending"
-    changed = db.session.execute(
-        update(Signature).where(Signature.id == signature.id,
-                                Signature.status == "invalidated")
-        .values(status=target, invalidation_reason=None)
-        .execution_options(synchronize_session=False)).rowcount
-    if changed and target == "confirmed":
-        campaigns.add_to_count(signature.campaign_id, +1)
+    changed = lifecycle.restore(signature)
     if changed:
         audit.record(user, "signature.restore", campaign_id=signature.campaign_id,
                      target=f"signature {signature.id}")

@@ -103,7 +103,6 @@ def _features() -> list[ModuleType]:
     campaign page sections, privacy data sources, API parts, CLI. The one list; nothing
     is registered by importing a module."""
     from . import (
-        abuse,
         api,
         bench,
         campaigns,
@@ -117,15 +116,18 @@ def _features() -> list[ModuleType]:
         widget,
     )
     return [outbox, campaigns, petitions, organizers, donations, letters, targets, api,
-            widget, abuse, privacy, bench]
+            widget, privacy, bench]
 
 
 def _register_features(app: Flask) -> None:
     for feature in _features():
         feature.init_app(app)
+    # App-level commands: they compose features rather than belong to one.
     from .cli import config_table_command, setup_command
+    from .demo import demo_cli
     app.cli.add_command(setup_command)
     app.cli.add_command(config_table_command)
+    app.cli.add_command(demo_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -118,3 +118,69 @@ def test_the_literal_scan_catches_a_bare_status():
     assert status_literals("x.py", ast.parse("q.where(Signature.status == 'confirmed')"))
     assert not status_literals("x.py", ast.parse(
         "q.where(Signature.status == SignatureStatus.CONFIRMED)"))
+
+
+# --- the features' import graph --------------------------------------------------------
+
+def feature_graph() -> dict[str, set[str]]:
+    """feature -> the features its modules import (campaign/<feature>/... only; top-level
+    modules such as campaign/__init__.py, cli.py and demo.py compose features)."""
+    features = {path.name for path in PACKAGE.iterdir() if (path / "__init__.py").exists()}
+    graph: dict[str, set[str]] = {feature: set() for feature in features}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        if len(parts) < 2:
+            continue
+        package = ["campaign", *parts[:-1]]
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[list[str]] = []
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[:len(package) - (node.level - 1)]
+                targets = ([base + node.module.split(".")] if node.module
+                           else [base + [alias.name] for alias in node.names])
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                targets = [node.module.split(".")]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name.split(".") for alias in node.names]
+            for target in targets:
+                if (len(target) > 1 and target[0] == "campaign" and target[1] in features
+                        and target[1] != parts[0]):
+                    graph[parts[0]].add(target[1])
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A cycle as a path [a, b, ..., a], or None."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for neighbour in sorted(graph.get(node, ())):
+            if state.get(neighbour) == "open":
+                return stack[stack.index(neighbour):] + [neighbour]
+            if neighbour not in state and (cycle := visit(neighbour)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_feature_import_graph_has_no_cycle():
+    graph = feature_graph()
+    assert find_cycle(graph) is None, " -> ".join(find_cycle(graph) or [])
+    # The bottom of the graph, as docs/architecture.md draws it.
+    for base in ("campaigns", "outbox", "abuse", "audit"):
+        assert graph[base] == set(), f"{base} imports {graph[base]}"
+    assert "petitions" not in graph["organizers"]
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None

@@ -5,9 +5,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Campaign pages, `flask campaigns` and `flask demo`."""
+    """Campaign pages and `flask campaigns`."""
     from . import cli, views
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.campaigns_cli)
-    app.cli.add_command(cli.demo_cli)

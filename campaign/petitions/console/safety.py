@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..petitions import lifecycle
-from ..petitions.models import Signature, SignatureStatus
-from ..util import utcnow
+from ...extensions import db
+from ...util import utcnow
+from .. import lifecycle
+from ..models import Signature, SignatureStatus
 
 _DOMAIN = func.substr(Signature.email_key, func.instr(Signature.email_key, "@") + 1)
 

@@ -24,6 +24,7 @@ def register_tabs(app) -> None:
     registry.register_tab(app, "paper", _l("Paper signatures"), "organizers.paper_import", 40)
     registry.register_tab(app, "analytics", _l("Analytics"), "organizers.analytics_page", 50)
     registry.register_tab(app, "updates", _l("Updates"), "organizers.updates_page", 60)
+    registry.register_tab(app, "safety", _l("Safety"), "organizers.safety", 80)
 
 
 # --- signatures ------------------------------------------------------------------------------

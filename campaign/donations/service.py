@@ -10,9 +10,7 @@ end in the same state.
 from __future__ import annotations
 
 import calendar
-import csv
 import hashlib
-import io
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from .. import emails, i18n
 from ..addresses import domain_variants, has_key
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..spreadsheet import csv_text
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import gateway as gateways
@@ -666,33 +665,22 @@ def monthly_totals(campaign_id: int) -> list[tuple[str, dict[str, Money]]]:
     return sorted(by_month.items(), reverse=True)
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (OWASP CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 CSV_COLUMNS = ("id", "created_at", "kind", "channel", "status", "amount", "currency",
                "received_net", "refunded", "donor_name", "public", "email", "note")
 
 
-def donations_csv(donations: list[Donation]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for d in donations:
-        net = sum((p.net.amount for p in d.payments), Decimal(0))
-        refunded = sum((p.refunded_amount or Decimal(0) for p in d.payments), Decimal(0))
-        exp = d.money.amount.as_tuple().exponent
-        quantum = Decimal(1).scaleb(exp)
-        writer.writerow([_cell(v) for v in (
-            d.id, d.created_at.isoformat(timespec="seconds"), d.kind, d.channel, d.status,
+def _csv_row(d: Donation) -> tuple:
+    net = sum((p.net.amount for p in d.payments), Decimal(0))
+    refunded = sum((p.refunded_amount or Decimal(0) for p in d.payments), Decimal(0))
+    quantum = Decimal(1).scaleb(d.money.amount.as_tuple().exponent)
+    return (d.id, d.created_at.isoformat(timespec="seconds"), d.kind, d.channel, d.status,
             d.money.amount, d.currency, net.quantize(quantum), refunded.quantize(quantum),
-            d.donor_name, "yes" if d.public else "no", d.email, d.note)])
-    return out.getvalue()
+            d.donor_name, "yes" if d.public else "no", d.email, d.note)
+
+
+def donations_csv(donations: list[Donation]) -> str:
+    """The console's export (spreadsheet.py defuses formulas in names and notes)."""
+    return csv_text(CSV_COLUMNS, (_csv_row(d) for d in donations))
 
 
 def osdi_donations(campaign_id: int, after_id: int, limit: int) -> list[dict]:

@@ -19,6 +19,7 @@ from ..abuse.limits import check_rate
 from ..addresses import network_hash, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import lifecycle
@@ -267,16 +268,6 @@ CSV_COLUMNS = ("confirmed_at", "full_name", "email", "country", "locale", "displ
                "updates_opt_in", "comment")
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(text: str | None) -> str | None:
-    # A cell starting like a formula would run as one in a spreadsheet (CSV injection).
-    if text and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
 def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     """The confirmed signatures as CSV text chunks, oldest first, streamed.
 
@@ -285,8 +276,6 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     yielded before the next is read. The query is built by SQLAlchemy but its rows are read
     from the driver's cursor: ORM/Core row objects would triple the export's time.
     """
-    import csv
-    import io
     import secrets
 
     query = (
@@ -304,21 +293,16 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     else:
         cursor = raw.cursor()
         params = tuple(compiled.params[name] for name in compiled.positiontup)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    try:
+
+    def rows():
         cursor.execute(str(compiled), params)
-        while rows := cursor.fetchmany(chunk_rows):
+        while batch := cursor.fetchmany(chunk_rows):
             # Seconds only: SQLite gives text, PostgreSQL a datetime; both print alike.
-            writer.writerows(
-                (str(when)[:19], _safe_text(name), email, country, locale, display,
-                 int(updates), _safe_text(comment))
-                for when, name, email, country, locale, display, updates, comment in rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            for when, name, email, country, locale, display, updates, comment in batch:
+                yield (str(when)[:19], name, email, country, locale, display,
+                       int(updates), comment)
+
+    try:
+        yield from iter_csv(CSV_COLUMNS, rows(), chunk_rows=chunk_rows)
     finally:
         cursor.close()
-    if buffer.tell():
-        yield buffer.getvalue()

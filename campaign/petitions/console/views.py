@@ -3,7 +3,15 @@ updates to supporters. Mounted in the organizers' console shell (organizers/cons
 every view taking `slug` goes through campaign_access."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

@@ -138,11 +138,15 @@ def webhook():
     except gateway.InvalidEvent as exc:
         log.warning("refused a Stripe webhook: %s", exc)
         return {"error": "invalid signature"}, 400
+    parsed = gateway.parse_event(event)
     try:
-        outcome = service.handle_event(event)
+        outcome = service.handle_event(parsed)
+    except service.EventMismatch:
+        # Logged with the reason by the service; Stripe will show the refusal.
+        return {"error": "event does not match its donation"}, 400
     except service.RetryLater:
         return {"error": "busy, retry"}, 503
-    log.info("stripe event %s %s: %s", event["id"], event.get("type"), outcome)
+    log.info("stripe event %s %s: %s", parsed.id, parsed.type, outcome)
     return {"received": True, "outcome": outcome}
 
 

@@ -21,7 +21,7 @@ def setup_command():
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile",
                         "-d", str(translations)], check=True)
     upgrade()
-    from .campaigns.cli import load_demo
+    from .demo import load_demo
     from .campaigns.models import Campaign
 
     if db.session.scalar(select(func.count()).select_from(Campaign)) == 0:

@@ -6,6 +6,7 @@ path exists, and runs schemathesis against the app to find responses that break 
 from __future__ import annotations
 
 from .. import i18n
+from ..petitions.models import SignatureStatus
 
 MAX_ID = 2_147_483_647
 
@@ -128,7 +129,7 @@ SCHEMAS = {
             "identifiers": {"type": "array", "items": {"type": "string"}},
             "created_date": {"type": "string", "format": "date-time"},
             "confirmed_date": _NULLABLE_DATE,
-            "status": {"type": "string", "enum": ["confirmed"]},
+            "status": {"type": "string", "enum": [SignatureStatus.CONFIRMED.value]},
             "origin_system": {"type": "string", "enum": ["web", "api", "paper"]},
             "comments": _NULLABLE_STRING,
             "display": {"type": "string", "enum": ["full", "initial", "anonymous"]},

@@ -1,37 +1,51 @@
 """Extension points of the API for features that sit beside it (letters, donations).
 
-The API must not import those features (they are built in parallel and may be absent), so
-they register here at import time instead:
+The API must not import those features, so they register here from their init_app; the
+registrations live on the app (app.extensions["api"]), never in module state filled by an
+import:
 
-- `register_campaign_extension("delivery", fn)`: `fn(campaign) -> dict | list | None` adds a
-  key to `GET /api/v1/campaigns/<slug>` (e.g. the letters feature's delivery timeline and
-  the institutions' replies). It must return public data only.
-- `register_donations_provider(fn)`: `fn(campaign_id, after_id, limit) -> list[dict]`, each
-  dict an OSDI donation with an integer `id`, ascending by id, only ids > `after_id`. Until a
-  provider is registered, the donations endpoint answers 404 `donations_not_available`.
+- `register_campaign_extension(app, "delivery", fn)`: `fn(campaign) -> dict | list | None`
+  adds a key to `GET /api/v1/campaigns/<slug>` (e.g. the letters feature's delivery timeline
+  and the institutions' replies). It must return public data only.
+- `register_donations_provider(app, fn)`: `fn(campaign_id, after_id, limit) -> list[dict]`,
+  each dict an OSDI donation with an integer `id`, ascending by id, only ids > `after_id`.
+  Until a provider is registered, the donations endpoint answers 404
+  `donations_not_available`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
 
 CampaignExtension = Callable[[object], object]
 DonationsProvider = Callable[[int, int, int], list[dict]]
 
-_campaign_extensions: dict[str, CampaignExtension] = {}
-_donations_provider: list[DonationsProvider] = []
+
+@dataclass
+class ApiRegistry:
+    campaign_extensions: dict[str, CampaignExtension] = field(default_factory=dict)
+    donations_provider: DonationsProvider | None = None
 
 
-def register_campaign_extension(name: str, fn: CampaignExtension) -> None:
-    _campaign_extensions[name] = fn
+def _registry(app: Flask | None = None) -> ApiRegistry:
+    target = app if app is not None else current_app
+    registry: ApiRegistry = target.extensions.setdefault("api", ApiRegistry())
+    return registry
+
+
+def register_campaign_extension(app: Flask, name: str, fn: CampaignExtension) -> None:
+    _registry(app).campaign_extensions[name] = fn
 
 
 def campaign_extensions() -> dict[str, CampaignExtension]:
-    return dict(_campaign_extensions)
+    return dict(_registry().campaign_extensions)
 
 
-def register_donations_provider(fn: DonationsProvider) -> None:
-    _donations_provider[:] = [fn]
+def register_donations_provider(app: Flask, fn: DonationsProvider) -> None:
+    _registry(app).donations_provider = fn
 
 
 def donations_provider() -> DonationsProvider | None:
-    return _donations_provider[0] if _donations_provider else None
+    return _registry().donations_provider

@@ -19,6 +19,7 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..organizers.access import can_manage, managed_campaigns
 from ..organizers.models import User
+from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..util import utcnow
 from .models import ApiKey
@@ -139,7 +140,7 @@ def counts_by_country(campaign_id: int) -> list[tuple[str, int]]:
     def compute():
         rows = db.session.execute(
             select(Signature.country, func.count())
-            .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+            .where(Signature.campaign_id == campaign_id, counted())
             .group_by(Signature.country)).all()
         return sorted(((country, int(n)) for country, n in rows), key=lambda r: (-r[1], r[0]))
     return _cached(("country", campaign_id), compute)
@@ -151,7 +152,7 @@ def counts_by_day(campaign_id: int) -> list[tuple[str, int]]:
         day = func.date(Signature.confirmed_at, type_=Date)
         rows = db.session.execute(
             select(day, func.count())
-            .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+            .where(Signature.campaign_id == campaign_id, counted())
             .group_by(day)).all()
         return sorted((d.isoformat(), int(n)) for d, n in rows if d is not None)
     return _cached(("day", campaign_id), compute)
@@ -166,7 +167,7 @@ def signatures_after(campaign_id: int, after_id: int, limit: int) -> list[Signat
     """
     return list(db.session.scalars(
         select(Signature)
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+        .where(Signature.campaign_id == campaign_id, counted(),
                Signature.id > after_id)
         .order_by(Signature.id).limit(limit)))
 
@@ -174,7 +175,7 @@ def signatures_after(campaign_id: int, after_id: int, limit: int) -> list[Signat
 def signature_of(campaign_id: int, signature_id: int) -> Signature | None:
     return db.session.scalar(select(Signature).where(
         Signature.id == signature_id, Signature.campaign_id == campaign_id,
-        Signature.status == "confirmed"))
+        counted()))
 
 
 def _cursor_serializer() -> URLSafeSerializer:

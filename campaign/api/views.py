@@ -5,8 +5,6 @@ CSRF-exempt. Nothing here returns personal data except to a key scoped to the ca
 """
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import datetime
 
@@ -21,6 +19,7 @@ from ..countries import country_name
 from ..extensions import csrf, limiter
 from ..petitions import service as petitions
 from ..petitions.forms import SignForm
+from ..spreadsheet import csv_text
 from . import registry, service
 from .openapi import MAX_ID, document
 
@@ -395,18 +394,15 @@ def data_csv(slug):
     if error:
         return error
     by = request.args.get("by", "country")
-    out = io.StringIO()
-    writer = csv.writer(out)
     if by == "day":
-        writer.writerow(["date", "count"])
-        writer.writerows(service.counts_by_day(campaign.id))
+        body = csv_text(["date", "count"], service.counts_by_day(campaign.id))
     elif by == "country":
-        writer.writerow(["country", "name", "count"])
-        for row in _country_rows(campaign, i18n.current_language()):
-            writer.writerow([row["country"], row["name"], row["count"]])
+        body = csv_text(["country", "name", "count"], (
+            (row["country"], row["name"], row["count"])
+            for row in _country_rows(campaign, i18n.current_language())))
     else:
         return _error(400, "bad_by")
-    response = Response(out.getvalue(), mimetype="text/csv")
+    response = Response(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{campaign.slug}-by-{by}.csv"')
     response.headers["Access-Control-Allow-Origin"] = "*"

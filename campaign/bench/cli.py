@@ -13,7 +13,8 @@ from ..campaigns import service as campaigns
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..petitions import service as petitions
-from ..petitions.models import Signature
+from ..petitions.lifecycle import counted
+from ..petitions.models import Signature, SignatureStatus
 from . import service
 
 bench_cli = AppGroup("bench", help="Benchmark support (seeding, measurements).")
@@ -37,7 +38,8 @@ def seed_command(slug, signatures, pending, tokens_out):
     campaign_id = _campaign_id(slug)
     started = time.perf_counter()
     tag = service.seed_signatures(campaign_id, signatures,
-                                  status="pending" if pending else "confirmed")
+                                  status=(SignatureStatus.PENDING if pending
+                                          else SignatureStatus.CONFIRMED).value)
     seconds = time.perf_counter() - started
     if tokens_out:
         with open(tokens_out, "w") as out:
@@ -105,7 +107,7 @@ def pages_command(slug, per_page):
     """Time the organizer's signature table (keyset pages) at the start, middle and end."""
     campaign_id = _campaign_id(slug)
     total = db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, Signature.status == "confirmed"))
+        Signature.campaign_id == campaign_id, counted()))
     timings = {}
     for label, position in (("first", 0), ("middle", total // 2),
                             ("last", max(total - per_page, 0))):
@@ -114,7 +116,7 @@ def pages_command(slug, per_page):
             # Where the reader's cursor would be (found once with OFFSET, not timed).
             row = db.session.execute(
                 select(Signature.confirmed_at, Signature.id)
-                .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+                .where(Signature.campaign_id == campaign_id, counted())
                 .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
                 .offset(position - 1).limit(1)).first()
             after = tuple(row)

@@ -2,12 +2,15 @@
 
 The campaign page belongs to `campaigns`, which knows nothing of petitions, donations or
 letters; each of those registers a section (a template and a function giving its context),
-so dependencies keep pointing down while the page shows them all.
+so dependencies keep pointing down while the page shows them all. Sections are registered
+from each feature's init_app and kept on the app (app.extensions["campaign_sections"]).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from flask import Flask, current_app
 
 from .models import Campaign
 
@@ -20,12 +23,15 @@ class Section:
     context: Callable[[Campaign, str], dict | None]  # None: nothing to show
 
 
-_SECTIONS: dict[str, Section] = {}
-
-
-def register_section(name: str, template: str, order: int,
+def register_section(app: Flask, name: str, template: str, order: int,
                      context: Callable[[Campaign, str], dict | None]) -> None:
-    _SECTIONS[name] = Section(name, template, order, context)
+    app.extensions.setdefault("campaign_sections", {})[name] = Section(
+        name, template, order, context)
+
+
+def sections() -> list[Section]:
+    registered: dict[str, Section] = current_app.extensions.get("campaign_sections", {})
+    return sorted(registered.values(), key=lambda s: s.order)
 
 
 def build_sections(campaign: Campaign, lang: str, overrides: dict | None = None
@@ -34,7 +40,7 @@ def build_sections(campaign: Campaign, lang: str, overrides: dict | None = None
     re-rendered with its errors)."""
     overrides = overrides or {}
     built = []
-    for section in sorted(_SECTIONS.values(), key=lambda s: s.order):
+    for section in sections():
         context = overrides.get(section.name) or section.context(campaign, lang)
         if context is not None:
             built.append((section, context))

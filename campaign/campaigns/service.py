@@ -1,17 +1,16 @@
-"""Rules for campaigns: finding them, their texts, and their signature counter."""
+"""Rules for campaigns: finding them and their texts. The signature count is read from
+the model (Campaign.signature_count); only petitions/lifecycle.py moves it."""
 from __future__ import annotations
 
-import random
-from collections.abc import Callable
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import defer, joinedload
 
 from ..extensions import db
-from .models import COUNTER_SLOTS, Campaign, CampaignText, SignatureCounter
+from .models import Campaign, CampaignText
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -60,9 +59,7 @@ def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = 
     campaign = Campaign(slug=slug, goal=goal, default_locale=default_locale, status=status,
                         deadline=deadline)
     db.session.add(campaign)
-    db.session.flush()
-    db.session.add_all(SignatureCounter(campaign_id=campaign.id, slot=slot, count=0)
-                       for slot in range(COUNTER_SLOTS))
+    db.session.flush()  # the id; its counter slots appear with its first count (petitions)
     return campaign
 
 
@@ -76,40 +73,3 @@ def set_text(campaign: Campaign, locale: str, *, title: str, summary: str,
     else:
         text.title, text.summary, text.body_markdown = title, summary, body_markdown
     return text
-
-
-def add_to_count(campaign_id: int, delta: int) -> None:
-    """Add `delta` to the campaign's count on a random slot (no commit: the caller's transaction).
-
-    Each slot's row is locked only by the transactions that picked it, so concurrent
-    confirmations on one campaign rarely wait for each other.
-    """
-    db.session.execute(
-        update(SignatureCounter)
-        .where(SignatureCounter.campaign_id == campaign_id,
-               SignatureCounter.slot == random.randrange(COUNTER_SLOTS))
-        .values(count=SignatureCounter.count + delta))
-
-
-def reset_count(campaign_id: int, compute_true_count: Callable[[], int]) -> tuple[int, int]:
-    """Set the counter to the true count, returning (old, new). Commits.
-
-    The slots are locked before counting, so a confirmation running meanwhile either was
-    counted and its increment is overwritten here, or waits and adds itself afterwards.
-    """
-    slots = db.session.scalars(
-        select(SignatureCounter).where(SignatureCounter.campaign_id == campaign_id)
-        .order_by(SignatureCounter.slot).with_for_update()).all()
-    old = sum(slot.count for slot in slots)
-    new = compute_true_count()
-    if len(slots) < COUNTER_SLOTS:
-        present = {slot.slot for slot in slots}
-        for number in range(COUNTER_SLOTS):
-            if number not in present:
-                slot = SignatureCounter(campaign_id=campaign_id, slot=number, count=0)
-                db.session.add(slot)
-                slots.append(slot)
-    for slot in slots:
-        slot.count = new if slot.slot == 0 else 0
-    db.session.commit()
-    return old, new

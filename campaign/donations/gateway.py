@@ -2,17 +2,20 @@
 
 Everything else speaks in Money and our own ids; here Money becomes Stripe's integer minor
 units, our row ids become idempotency keys and metadata, and incoming webhook payloads are
-verified with the official library before anything reads them.
+verified with the official library, then parsed into small typed facts (`Event` with a
+`SessionFacts`, `InvoiceFacts`, `ChargeFacts` or `SubscriptionFacts`): no other module reads
+Stripe's raw payloads, their shapes across API versions, or minor units.
 """
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import stripe
 from flask import current_app
 
-from .money import Money, to_minor
+from .money import Money, from_minor, to_minor
 
 # Checkout's `locale` values (docs.stripe.com/api/checkout/sessions/create#locale) for the
 # site's languages. Stripe has neither Kazakh nor Kyrgyz: "auto" lets Checkout follow the
@@ -128,3 +131,206 @@ def verify_event(payload: bytes, signature_header: str | None) -> dict:
             or not isinstance(event.get("data"), dict):
         raise InvalidEvent("not an event")
     return event
+
+
+def expected_livemode() -> bool | None:
+    """Whether events should be live ones, from the configured key's prefix (None: unknown)."""
+    key = current_app.config.get("STRIPE_SECRET_KEY") or ""
+    if key.startswith(("sk_live_", "rk_live_")):
+        return True
+    if key.startswith(("sk_test_", "rk_test_")):
+        return False
+    return None
+
+
+# --- webhook payloads, parsed -------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """checkout.session.* : a Checkout Session."""
+    session_id: str | None
+    donation_id: int | None
+    mode: str | None                 # "payment" or "subscription"
+    paid: bool                       # payment_status == "paid"
+    amount: Money | None             # amount_total
+    customer: str | None
+    subscription: str | None
+    payment_intent: str | None
+    email: str | None
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """invoice.paid: one month of a monthly donation."""
+    invoice_id: str | None
+    subscription: str | None
+    donation_id: int | None
+    customer: str | None
+    email: str | None
+    amount: Money | None             # amount_paid
+    payment_intent: str | None
+    paid_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChargeFacts:
+    """charge.refunded: the cumulative refunded amount of one charge."""
+    payment_intent: str | None
+    invoice: str | None
+    donation_id: int | None
+    amount: Money | None
+    refunded: Money | None
+    created: datetime | None
+
+
+@dataclass(frozen=True)
+class SubscriptionFacts:
+    """customer.subscription.deleted."""
+    subscription_id: str | None
+    donation_id: int | None
+    ended_at: datetime | None
+
+
+Facts = SessionFacts | InvoiceFacts | ChargeFacts | SubscriptionFacts
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    created: int | None
+    livemode: bool | None
+    facts: Facts | None              # None: a type we do not handle, or no object
+
+
+def _int(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return None
+
+
+def _id(value) -> str | None:
+    """A Stripe id, whether the field holds the id or an expanded object."""
+    if isinstance(value, dict):
+        value = value.get("id")
+    return value if isinstance(value, str) and value else None
+
+
+def _dict(value) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _when(timestamp) -> datetime | None:
+    if isinstance(timestamp, int) and not isinstance(timestamp, bool):
+        return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
+    return None
+
+
+def _money(minor, currency) -> Money | None:
+    minor = _int(minor)
+    if minor is None or not isinstance(currency, str) or len(currency) != 3 \
+            or not currency.isalpha():
+        return None
+    return from_minor(minor, currency.upper())
+
+
+def _donation_id(metadata) -> int | None:
+    return _int(_dict(metadata).get("donation_id"))
+
+
+def _email(*values) -> str | None:
+    for value in values:
+        if isinstance(value, str) and value:
+            return value[:254]
+    return None
+
+
+def _session(obj: dict) -> SessionFacts:
+    return SessionFacts(
+        session_id=_id(obj.get("id")), donation_id=_donation_id(obj.get("metadata")),
+        mode=obj.get("mode") if obj.get("mode") in ("payment", "subscription") else None,
+        paid=obj.get("payment_status") == "paid",
+        amount=_money(obj.get("amount_total"), obj.get("currency")),
+        customer=_id(obj.get("customer")), subscription=_id(obj.get("subscription")),
+        payment_intent=_id(obj.get("payment_intent")),
+        email=_email(_dict(obj.get("customer_details")).get("email"),
+                     obj.get("customer_email")),
+        created=_when(obj.get("created")))
+
+
+def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
+    """Subscription id and metadata, from the old (`subscription`) or new (`parent`) shape."""
+    parent = _dict(invoice.get("parent"))
+    details = _dict(parent.get("subscription_details")
+                    or invoice.get("subscription_details"))
+    subscription = _id(invoice.get("subscription")) or _id(details.get("subscription"))
+    metadata = _dict(details.get("metadata"))
+    if not metadata:
+        for line in _dict(invoice.get("lines")).get("data") or []:
+            if isinstance(line, dict) and _dict(line.get("metadata")).get("donation_id"):
+                metadata = line["metadata"]
+                break
+    return subscription, metadata
+
+
+def _invoice_payment_intent(invoice: dict) -> str | None:
+    found = _id(invoice.get("payment_intent"))
+    if found:
+        return found
+    for item in _dict(invoice.get("payments")).get("data") or []:
+        payment = _dict(_dict(item).get("payment"))
+        if _id(payment.get("payment_intent")):
+            return _id(payment.get("payment_intent"))
+    return None
+
+
+def _invoice(obj: dict) -> InvoiceFacts:
+    subscription, metadata = _invoice_subscription(obj)
+    return InvoiceFacts(
+        invoice_id=_id(obj.get("id")), subscription=subscription,
+        donation_id=_donation_id(metadata), customer=_id(obj.get("customer")),
+        email=_email(obj.get("customer_email")),
+        amount=_money(obj.get("amount_paid"), obj.get("currency")),
+        payment_intent=_invoice_payment_intent(obj),
+        paid_at=_when(_dict(obj.get("status_transitions")).get("paid_at")))
+
+
+def _charge(obj: dict) -> ChargeFacts:
+    return ChargeFacts(
+        payment_intent=_id(obj.get("payment_intent")), invoice=_id(obj.get("invoice")),
+        donation_id=_donation_id(obj.get("metadata")),
+        amount=_money(obj.get("amount"), obj.get("currency")),
+        refunded=_money(obj.get("amount_refunded"), obj.get("currency")),
+        created=_when(obj.get("created")))
+
+
+def _subscription(obj: dict) -> SubscriptionFacts:
+    return SubscriptionFacts(
+        subscription_id=_id(obj.get("id")), donation_id=_donation_id(obj.get("metadata")),
+        ended_at=_when(obj.get("ended_at") or obj.get("canceled_at")))
+
+
+_PARSERS = {
+    "checkout.session.completed": _session,
+    "checkout.session.async_payment_succeeded": _session,
+    "checkout.session.async_payment_failed": _session,
+    "invoice.paid": _invoice,
+    "charge.refunded": _charge,
+    "customer.subscription.deleted": _subscription,
+}
+
+
+def parse_event(event: dict) -> Event:
+    """A verified event's id, type and facts (see verify_event)."""
+    type_ = str(event.get("type", ""))[:80]
+    obj = _dict(event.get("data")).get("object")
+    parser = _PARSERS.get(type_)
+    livemode = event.get("livemode")
+    return Event(id=event["id"], type=type_, created=_int(event.get("created")),
+                 livemode=livemode if isinstance(livemode, bool) else None,
+                 facts=parser(obj) if parser and isinstance(obj, dict) else None)

@@ -14,16 +14,11 @@ from flask import (
 )
 from flask_babel import format_currency
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from .. import i18n
-from ..api import registry as api_registry
 from ..campaigns import service as campaigns
-from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
-from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
-from ..privacy.service import register_data_source
 from ..tokens import InvalidToken
 from . import gateway, service
 from .forms import DonateForm, DonationSettingsForm, OfflineDonationForm
@@ -32,9 +27,6 @@ from .money import Money
 
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
-console_registry.register_tab("donations", _l("Donations"), "donations.console", 70)
-register_data_source("donations", service.export_donations, service.erase_donations)
-api_registry.register_donations_provider(service.osdi_donations)
 
 
 @bp.app_template_filter("money")
@@ -45,7 +37,7 @@ def _money(value):
     return format_currency(money.amount, money.currency)
 
 
-def _donations_section(campaign, lang):
+def donations_section(campaign, lang):
     settings = service.settings_for(campaign.id)
     progress = service.progress(campaign.id)
     can_give = service.stripe_enabled() or bool(service.offline_instructions(settings))
@@ -53,9 +45,6 @@ def _donations_section(campaign, lang):
         return None
     return {"progress": progress, "donors": service.donor_wall(campaign.id),
             "can_give": can_give}
-
-
-register_section("donations", "donations/_section.html", 20, _donations_section)
 
 
 def _campaign(slug):
@@ -149,11 +138,15 @@ def webhook():
     except gateway.InvalidEvent as exc:
         log.warning("refused a Stripe webhook: %s", exc)
         return {"error": "invalid signature"}, 400
+    parsed = gateway.parse_event(event)
     try:
-        outcome = service.handle_event(event)
+        outcome = service.handle_event(parsed)
+    except service.EventMismatch:
+        # Logged with the reason by the service; Stripe will show the refusal.
+        return {"error": "event does not match its donation"}, 400
     except service.RetryLater:
         return {"error": "busy, retry"}, 503
-    log.info("stripe event %s %s: %s", event["id"], event.get("type"), outcome)
+    log.info("stripe event %s %s: %s", parsed.id, parsed.type, outcome)
     return {"received": True, "outcome": outcome}
 
 

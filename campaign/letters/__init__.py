@@ -1,1 +1,23 @@
 """Letters: supporters write to the targets; organizers deliver the petition and log replies."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Letter pages, console tab, the campaign page's section, the writers' data for
+    privacy, the delivery timeline in the API and `flask letters`."""
+    from flask_babel import lazy_gettext as _l
+
+    from ..api.registry import register_campaign_extension
+    from ..campaigns.sections import register_section
+    from ..organizers.registry import register_tab
+    from ..privacy.service import register_data_source
+    from . import cli, service, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.letters_cli)
+    register_tab(app, "letters", _l("Letters and delivery"), "letters.console", 75)
+    register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
+    register_data_source(app, "letters", service.export_letters, service.erase_letters)
+    register_campaign_extension(app, "delivery", views.delivery_for_api)

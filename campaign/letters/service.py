@@ -2,9 +2,7 @@
 delivery and replies. Callable without a request (views, CLI and tests use it)."""
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -21,7 +19,9 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
+from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
+from ..spreadsheet import csv_text
 from ..targets.models import Target
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -165,7 +165,7 @@ class SendOutcome:
 def confirmed_signer(campaign: Campaign, email_key: str) -> Signature | None:
     return db.session.scalar(select(Signature).where(
         Signature.campaign_id == campaign.id, Signature.email_key == email_key,
-        Signature.status == "confirmed"))
+        counted()))
 
 
 def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email: str,
@@ -303,20 +303,17 @@ EXPORT_COLUMNS = ["signature_id", "full_name", "email", "country", "locale", "co
 def canonical_export(campaign_id: int) -> bytes:
     """The full signature export whose SHA-256 goes into the dossier. Fixed definition:
     UTF-8 CSV, no BOM, LF line ends, minimal quoting, header `EXPORT_COLUMNS`, one row per
-    confirmed signature ordered by signature_id, confirmed_at in UTC as YYYY-MM-DDTHH:MM:SS."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS)
+    confirmed signature ordered by signature_id, confirmed_at in UTC as YYYY-MM-DDTHH:MM:SS,
+    a text cell starting like a spreadsheet formula prefixed with `'` (spreadsheet.py)."""
     rows = db.session.execute(
         select(Signature.id, Signature.full_name, Signature.email, Signature.country,
                Signature.locale, Signature.confirmed_at)
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+        .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.id)).all()
-    for sid, name, email, country, locale, confirmed_at in rows:
-        writer.writerow([sid, name, email, country, locale,
-                         confirmed_at.replace(microsecond=0).isoformat() if confirmed_at
-                         else ""])
-    return out.getvalue().encode("utf-8")
+    return csv_text(EXPORT_COLUMNS, (
+        (sid, name, email, country, locale,
+         confirmed_at.replace(microsecond=0).isoformat() if confirmed_at else "")
+        for sid, name, email, country, locale, confirmed_at in rows), line_end="\n").encode()
 
 
 @dataclass
@@ -342,7 +339,7 @@ def dossier_data(campaign: Campaign, locale: str) -> DossierData:
 
     text = campaign.text_for(locale)
     signatures = list(db.session.scalars(select(Signature).where(
-        Signature.campaign_id == campaign.id, Signature.status == "confirmed")
+        Signature.campaign_id == campaign.id, counted())
         .order_by(Signature.confirmed_at, Signature.id)))
     by_country: dict[str, int] = {}
     by_week: dict[date, int] = {}

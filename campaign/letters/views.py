@@ -10,17 +10,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import i18n
-from ..api import registry as api_registry
 from ..campaigns import service as campaigns
-from ..campaigns.sections import register_section
 from ..extensions import limiter
-from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
-from ..privacy.service import register_data_source
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
@@ -28,11 +23,9 @@ from .forms import DeliverForm, LetterForm, PlainForm, ReplyForm, TemplateForm
 from .templating import PLACEHOLDERS, TemplateProblem
 
 bp = Blueprint("letters", __name__)
-console_registry.register_tab("letters", _l("Letters and delivery"), "letters.console", 75)
-register_data_source("letters", service.export_letters, service.erase_letters)
 
 
-def _delivery_for_api(campaign) -> list[dict]:
+def delivery_for_api(campaign) -> list[dict]:
     """The public delivery timeline as data, under `extensions.delivery` in the campaign API."""
     return [{"kind": event["kind"], "date": event["when"].isoformat(),
              "target": event["target"].name, "organisation": event["target"].organisation,
@@ -41,15 +34,9 @@ def _delivery_for_api(campaign) -> list[dict]:
             for event in service.timeline(campaign.id)]
 
 
-api_registry.register_campaign_extension("delivery", _delivery_for_api)
-
-
-def _letters_section(campaign, lang):
+def letters_section(campaign, lang):
     return {"events": service.timeline(campaign.id),
             "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
-
-
-register_section("letters", "letters/_section.html", 30, _letters_section)
 
 
 # --- supporters ------------------------------------------------------------------------

@@ -1,15 +1,21 @@
-"""Places other features fill in the console without this package importing them.
+"""The console shell's registries, kept on the app (app.extensions["console"]).
 
-- `register_tab`: a link in a campaign's console navigation (donations, letters, API keys...).
-- `register_panel`: a block on a campaign's analytics page (letters sent, donations...).
-- `register_settings_block`: a block on the campaign edit page (donation currencies, letter
-  defaults): a template included with the campaign in its context.
-Same pattern as campaigns/sections.py.
+Features add to the console without this package importing them, each from its own
+`init_app` (the list in campaign/__init__.py):
+
+- `register_tab(app, ...)`: a link in a campaign's console navigation.
+- `register_panel(app, ...)`: a block on a campaign's analytics page.
+- `register_settings_block(app, ...)`: a block on the campaign edit page, a template
+  included with the campaign in its context.
+Nothing is registered by importing a module, so what a console shows depends only on which
+features the factory set up.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from flask import Flask, current_app
 
 from ..campaigns.models import Campaign
 
@@ -37,31 +43,39 @@ class SettingsBlock:
     order: int
 
 
-_TABS: dict[str, Tab] = {}
-_PANELS: dict[str, Panel] = {}
-_SETTINGS: dict[str, SettingsBlock] = {}
+@dataclass
+class ConsoleRegistry:
+    tabs: dict[str, Tab] = field(default_factory=dict)
+    panels: dict[str, Panel] = field(default_factory=dict)
+    settings: dict[str, SettingsBlock] = field(default_factory=dict)
 
 
-def register_tab(name: str, label, endpoint: str, order: int) -> None:
-    _TABS[name] = Tab(name, label, endpoint, order)
+def _registry(app: Flask | None = None) -> ConsoleRegistry:
+    target = app if app is not None else current_app
+    registry: ConsoleRegistry = target.extensions.setdefault("console", ConsoleRegistry())
+    return registry
 
 
-def register_panel(name: str, template: str, order: int,
+def register_tab(app: Flask, name: str, label: object, endpoint: str, order: int) -> None:
+    _registry(app).tabs[name] = Tab(name, label, endpoint, order)
+
+
+def register_panel(app: Flask, name: str, template: str, order: int,
                    context: Callable[[Campaign], dict | None]) -> None:
-    _PANELS[name] = Panel(name, template, order, context)
+    _registry(app).panels[name] = Panel(name, template, order, context)
 
 
-def register_settings_block(name: str, template: str, order: int) -> None:
-    _SETTINGS[name] = SettingsBlock(name, template, order)
+def register_settings_block(app: Flask, name: str, template: str, order: int) -> None:
+    _registry(app).settings[name] = SettingsBlock(name, template, order)
 
 
 def tabs() -> list[Tab]:
-    return sorted(_TABS.values(), key=lambda t: t.order)
+    return sorted(_registry().tabs.values(), key=lambda t: t.order)
 
 
 def panels(campaign: Campaign) -> list[tuple[Panel, dict]]:
     built = []
-    for panel in sorted(_PANELS.values(), key=lambda p: p.order):
+    for panel in sorted(_registry().panels.values(), key=lambda p: p.order):
         context = panel.context(campaign)
         if context is not None:
             built.append((panel, context))
@@ -69,4 +83,4 @@ def panels(campaign: Campaign) -> list[tuple[Panel, dict]]:
 
 
 def settings_blocks() -> list[SettingsBlock]:
-    return sorted(_SETTINGS.values(), key=lambda b: b.order)
+    return sorted(_registry().settings.values(), key=lambda b: b.order)

@@ -249,4 +249,4 @@ def audit_log():
                            next_before=entries[-1].id if len(entries) == 100 else None)
 
 
-from . import campaign_views  # noqa: F401 - adds the campaign pages to this blueprint
+

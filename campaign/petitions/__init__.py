@@ -1,1 +1,22 @@
 """Petitions: signing, confirming by e-mail, unsubscribing and removing a signature."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Sign, confirm, unsubscribe and forget pages, the campaign page's sign form, and the
+    console pages of signatures, paper, analytics, updates and safety (velocity alarms)."""
+    from ..campaigns.cli import campaigns_cli
+    from ..campaigns.sections import register_section
+    from . import cli, views
+    from .console import safety_views
+    from .console import views as console
+
+    app.register_blueprint(views.bp)
+    register_section(app, "petition", "petitions/_section.html", 10,
+                     views.petition_section)
+    console.pages.init_app(app)
+    safety_views.pages.init_app(app)
+    console.register_tabs(app)
+    campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`

@@ -1,7 +1,11 @@
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
+    Form,
     RadioField,
     SelectField,
     StringField,
@@ -28,7 +32,10 @@ class ValidEmail:
             raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
 
 
-class SignForm(BotTrapForm):
+class SignatureFields:
+    """The one schema of what a signer gives, shared by the web form (SignForm) and the
+    paper import (PaperRowForm): the same checks and messages on both front ends."""
+
     full_name = StringField(
         _l("Full name"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your name.")),
@@ -47,6 +54,13 @@ class SignForm(BotTrapForm):
         _l("Comment (optional)"), filters=[_strip],
         validators=[Length(max=1000, message=_l("Your comment can be at most 1,000 characters.")),
                     NoControlCharacters(multiline=True)])
+
+    def validate_country(self, field):
+        if field.data not in COUNTRY_CODES:
+            raise ValidationError(_l("Please choose your country."))
+
+
+class SignForm(SignatureFields, BotTrapForm):
     display = RadioField(
         _l("Show my name"),
         choices=[("full", _l("Show my full name")),
@@ -62,6 +76,14 @@ class SignForm(BotTrapForm):
         self.country.choices = [("", _l("Choose your country"))] + list(
             country_choices(str(locale)))
 
-    def validate_country(self, field):
-        if field.data not in COUNTRY_CODES:
-            raise ValidationError(_l("Please choose your country."))
+
+class PaperRowForm(SignatureFields, Form):
+    """One row of a paper import, checked as the sign form checks it (no request, no CSRF:
+    the upload form around it has those)."""
+
+    @classmethod
+    def of_row(cls, row: dict[str, str]) -> PaperRowForm:
+        return cls(MultiDict({name: row.get(name, "") for name in PAPER_FIELDS}))
+
+
+PAPER_FIELDS = ("full_name", "email", "country", "comment")

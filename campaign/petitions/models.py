@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -17,8 +18,23 @@ from ..extensions import db
 from ..util import utcnow
 
 DISPLAY_CHOICES = ("full", "initial", "anonymous")
-SIGNATURE_STATUSES = ("pending", "confirmed", "invalidated")
 SIGNATURE_SOURCES = ("web", "api", "paper")
+
+
+class SignatureStatus(StrEnum):
+    """The stored states of a signature. Only petitions/lifecycle.py moves a signature
+    between them (and removes it); see docs/architecture.md for the diagram."""
+
+    PENDING = "pending"          # signed, confirmation e-mail sent, not counted
+    CONFIRMED = "confirmed"      # the address confirmed (or a trusted import): counted
+    INVALIDATED = "invalidated"  # set aside by an organizer or a flood check, with a reason
+
+
+SIGNATURE_STATUSES = tuple(status.value for status in SignatureStatus)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
 class Signature(db.Model):
@@ -26,7 +42,7 @@ class Signature(db.Model):
     __table_args__ = (
         # One signature per person per campaign, whatever spelling of the address they use.
         UniqueConstraint("campaign_id", "email_key"),
-        CheckConstraint("status IN ('pending', 'confirmed', 'invalidated')", name="status"),
+        CheckConstraint(_one_of("status", SIGNATURE_STATUSES), name="status"),
         CheckConstraint("display IN ('full', 'initial', 'anonymous')", name="display"),
         CheckConstraint("source IN ('web', 'api', 'paper')", name="source"),
         # Recent public signers, and the organizer's table, newest first.
@@ -48,8 +64,9 @@ class Signature(db.Model):
     display: Mapped[str] = mapped_column(String(10), default="full")
     updates_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     updates_opt_in_at: Mapped[datetime | None]
-    status: Mapped[str] = mapped_column(String(12), default="pending",
-                                        server_default="pending")
+    # Written only by petitions/lifecycle.py (a test scans the code for other writers).
+    status: Mapped[str] = mapped_column(String(12), default=SignatureStatus.PENDING.value,
+                                        server_default=SignatureStatus.PENDING.value)
     invalidation_reason: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(8), default="web", server_default="web")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

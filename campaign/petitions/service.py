@@ -11,18 +11,20 @@ from datetime import timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
 from ..abuse.limits import check_rate
 from ..addresses import network_hash, normalize_email
-from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
-from .models import Signature
+from . import lifecycle
+from .lifecycle import counted
+from .models import Signature, SignatureStatus
 
 # A second "sign" with the same address re-sends its e-mail at most this often.
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -108,16 +110,17 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
 
 
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
-                   now, **state) -> Signature:
-    """A signature row from what the signer gave (added to the session, not flushed)."""
+                   now, *, confirmed: bool, **extra) -> Signature:
+    """A signature row from what the signer gave, entered into its life (flushed: a
+    repeated address raises IntegrityError)."""
     signature = Signature(
-        campaign_id=campaign.id, full_name=data.full_name, email=email,
+        full_name=data.full_name, email=email,
         email_key=email_key, country=data.country, locale=data.locale,
         comment=data.comment or None, display=data.display,
         updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
         source=data.source, created_at=now,
-        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **state)
-    db.session.add(signature)
+        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **extra)
+    lifecycle.add_new(campaign.id, [signature], confirmed=confirmed)
     return signature
 
 
@@ -131,9 +134,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
     now = utcnow()
-    signature = _new_signature(campaign, data, email, email_key, now, last_emailed_at=now)
     try:
-        db.session.flush()
+        signature = _new_signature(campaign, data, email, email_key, now, confirmed=False,
+                                   last_emailed_at=now)
     except IntegrityError:
         db.session.rollback()
         existing = _find(campaign.id, email_key)
@@ -159,22 +162,20 @@ def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutc
     existing = _find(campaign.id, email_key)
     if existing is None:
         now = utcnow()
-        signature = _new_signature(campaign, data, email, email_key, now,
-                                   status="confirmed", confirmed_at=now)
         try:
-            db.session.flush()
+            signature = _new_signature(campaign, data, email, email_key, now,
+                                       confirmed=True, confirmed_at=now)
         except IntegrityError:
             db.session.rollback()
             existing = _find(campaign.id, email_key)
             if existing is None:
                 raise
         else:
-            campaigns.add_to_count(campaign.id, +1)
             db.session.commit()
             return SignOutcome.IMPORTED, signature
-    if existing.status != "pending":
+    if existing.status != SignatureStatus.PENDING:
         return SignOutcome.ALREADY_SIGNED, existing
-    changed = _confirm_pending(existing)
+    changed = lifecycle.confirm(existing)
     db.session.commit()
     db.session.refresh(existing)
     return (SignOutcome.IMPORTED if changed else SignOutcome.ALREADY_SIGNED), existing
@@ -183,7 +184,7 @@ def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutc
 def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:
     if signature.last_emailed_at and utcnow() - signature.last_emailed_at < RESEND_INTERVAL:
         return SignOutcome.SUPPRESSED
-    if signature.status == "pending":
+    if signature.status == SignatureStatus.PENDING:
         _queue_signer_email("signature_confirm", signature, campaign)
         outcome = SignOutcome.RESENT
     else:
@@ -199,33 +200,18 @@ def _find(campaign_id: int, email_key: str) -> Signature | None:
         Signature.campaign_id == campaign_id, Signature.email_key == email_key))
 
 
-def _confirm_pending(signature: Signature) -> bool:
-    """Mark a pending signature confirmed and count it, in the caller's transaction.
-
-    A conditional update: of two simultaneous confirmations only one changes the row and
-    counts. Returns whether this one did.
-    """
-    changed = db.session.execute(
-        update(Signature)
-        .where(Signature.id == signature.id, Signature.status == "pending")
-        .values(status="confirmed", confirmed_at=utcnow())
-        .execution_options(synchronize_session=False)).rowcount
-    if changed:
-        campaigns.add_to_count(signature.campaign_id, +1)
-    return bool(changed)
-
-
 def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     """Confirm the signature behind a link, counting it exactly once."""
     max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 24 * 3600
     signature = signature_from_token("confirm", token, max_age)
-    if signature is None or signature.status == "invalidated":
+    if signature is None or signature.status == SignatureStatus.INVALIDATED:
         return ConfirmOutcome.NOT_FOUND, signature
-    if signature.status == "confirmed":
+    if signature.status == SignatureStatus.CONFIRMED:
         return ConfirmOutcome.ALREADY_CONFIRMED, signature
     if not signature.campaign.is_open:
         return ConfirmOutcome.CLOSED, signature
-    changed = _confirm_pending(signature)
+    # A conditional update: of two simultaneous confirmations only one counts.
+    changed = lifecycle.confirm(signature)
     db.session.commit()
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
@@ -239,33 +225,21 @@ def unsubscribe(signature: Signature) -> None:
 
 def forget(signature: Signature) -> None:
     """Delete the signature and its personal data; uncount it if it was counted."""
-    campaign_id = signature.campaign_id
-    db.session.expunge(signature)
-    # RETURNING tells what was deleted: of two simultaneous clicks only one uncounts.
-    deleted_status = db.session.execute(
-        delete(Signature).where(Signature.id == signature.id)
-        .returning(Signature.status)).scalar_one_or_none()
-    if deleted_status == "confirmed":
-        campaigns.add_to_count(campaign_id, -1)
+    # The DELETE names the state it removes: of two simultaneous clicks only one uncounts.
+    lifecycle.remove(signature)
     db.session.commit()
 
 
 def recent_signers(campaign_id: int, limit: int = 10) -> list[Signature]:
     return list(db.session.scalars(
         select(Signature)
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+        .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
         .limit(limit)))
 
 
-def true_count(campaign_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, Signature.status == "confirmed"))
-
-
-def recount(campaign_id: int) -> tuple[int, int]:
-    """Reconcile the cached counter with the signatures table; returns (old, new)."""
-    return campaigns.reset_count(campaign_id, lambda: true_count(campaign_id))
+true_count = lifecycle.true_count
+recount = lifecycle.recount
 
 
 # --- organizer reading: keyset pages and a streamed CSV export ---------------------------
@@ -279,7 +253,7 @@ def signatures_page(campaign_id: int, *, after: tuple | None = None, limit: int 
     would read and throw away every earlier row).
     """
     query = (select(Signature)
-             .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+             .where(Signature.campaign_id == campaign_id, counted())
              .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
              .limit(limit))
     if after is not None:
@@ -294,16 +268,6 @@ CSV_COLUMNS = ("confirmed_at", "full_name", "email", "country", "locale", "displ
                "updates_opt_in", "comment")
 
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(text: str | None) -> str | None:
-    # A cell starting like a formula would run as one in a spreadsheet (CSV injection).
-    if text and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
-
-
 def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     """The confirmed signatures as CSV text chunks, oldest first, streamed.
 
@@ -312,15 +276,13 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     yielded before the next is read. The query is built by SQLAlchemy but its rows are read
     from the driver's cursor: ORM/Core row objects would triple the export's time.
     """
-    import csv
-    import io
     import secrets
 
     query = (
         select(Signature.confirmed_at, Signature.full_name, Signature.email,
                Signature.country, Signature.locale, Signature.display,
                Signature.updates_opt_in, Signature.comment)
-        .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+        .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.confirmed_at, Signature.id))  # index order: no sort
     connection = db.session.connection()
     compiled = query.compile(dialect=connection.dialect)
@@ -331,21 +293,16 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
     else:
         cursor = raw.cursor()
         params = tuple(compiled.params[name] for name in compiled.positiontup)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    try:
+
+    def rows():
         cursor.execute(str(compiled), params)
-        while rows := cursor.fetchmany(chunk_rows):
+        while batch := cursor.fetchmany(chunk_rows):
             # Seconds only: SQLite gives text, PostgreSQL a datetime; both print alike.
-            writer.writerows(
-                (str(when)[:19], _safe_text(name), email, country, locale, display,
-                 int(updates), _safe_text(comment))
-                for when, name, email, country, locale, display, updates, comment in rows)
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+            for when, name, email, country, locale, display, updates, comment in batch:
+                yield (str(when)[:19], name, email, country, locale, display,
+                       int(updates), comment)
+
+    try:
+        yield from iter_csv(CSV_COLUMNS, rows(), chunk_rows=chunk_rows)
     finally:
         cursor.close()
-    if buffer.tell():
-        yield buffer.getvalue()

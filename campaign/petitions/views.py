@@ -3,7 +3,6 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
-from ..campaigns.sections import register_section
 from ..campaigns.views import render_campaign_page
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
@@ -12,11 +11,8 @@ from .forms import SignForm
 bp = Blueprint("petitions", __name__)
 
 
-def _petition_section(campaign, lang):
+def petition_section(campaign, lang):
     return {"form": SignForm(formdata=None), "recent": service.recent_signers(campaign.id)}
-
-
-register_section("petition", "petitions/_section.html", 10, _petition_section)
 
 
 def _open_campaign(slug):

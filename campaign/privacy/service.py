@@ -1,7 +1,9 @@
 """A signer's data: find it by e-mail address, send a copy, delete it; anonymise old data.
 
-Features holding personal data register a source (`register_data_source`) with an export and
-an erase function keyed by the canonical address, so one link covers all of them.
+Features holding personal data register a source (`register_data_source(app, ...)`, from
+their init_app) with an export and an erase function keyed by the canonical address, so one
+link covers all of them. The sources live on the app (app.extensions["privacy_sources"]):
+what erasure covers depends only on the factory, never on which modules were imported.
 """
 from __future__ import annotations
 
@@ -9,20 +11,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import select, update
+from flask import Flask, current_app
+from sqlalchemy import select
 
 from .. import emails
 from ..addresses import normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..petitions import lifecycle
 from ..petitions import service as petitions
 from ..petitions.models import Signature
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from .models import RetentionPolicy
 
-ANONYMISED_PREFIX = "anonymised:"
+ANONYMISED_PREFIX = lifecycle.ANONYMISED_PREFIX
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,15 @@ class DataSource:
     erase: Callable[[str], int]           # email_key -> records deleted
 
 
-_SOURCES: dict[str, DataSource] = {}
+def register_data_source(app: Flask, name: str, export: Callable[[str], list[dict]],
+                         erase: Callable[[str], int]) -> None:
+    app.extensions.setdefault("privacy_sources", {})[name] = DataSource(name, export, erase)
 
 
-def register_data_source(name: str, export, erase) -> None:
-    _SOURCES[name] = DataSource(name, export, erase)
+def data_sources() -> dict[str, DataSource]:
+    """The sources registered on the current app, by name."""
+    sources: dict[str, DataSource] = current_app.extensions.get("privacy_sources", {})
+    return sources
 
 
 def _signatures_of(email_key: str) -> list[Signature]:
@@ -63,7 +70,9 @@ def _erase_signatures(email_key: str) -> int:
     return len(signatures)
 
 
-register_data_source("signatures", _export_signatures, _erase_signatures)
+def init_app(app: Flask) -> None:
+    """Signatures are a data source like any other feature's."""
+    register_data_source(app, "signatures", _export_signatures, _erase_signatures)
 
 
 def email_key_of(address: str) -> str:
@@ -85,7 +94,7 @@ def email_key_from_token(token: str) -> str:
 
 
 def holds_data(email_key: str) -> bool:
-    return any(source.export(email_key) for source in _SOURCES.values())
+    return any(source.export(email_key) for source in data_sources().values())
 
 
 def request_data_link(address: str, lang: str) -> bool:
@@ -105,11 +114,11 @@ def request_data_link(address: str, lang: str) -> bool:
 
 def export(email_key: str) -> dict:
     return {"email_key": email_key, "exported_at": utcnow().isoformat() + "Z",
-            **{name: source.export(email_key) for name, source in _SOURCES.items()}}
+            **{name: source.export(email_key) for name, source in data_sources().items()}}
 
 
 def erase(email_key: str) -> dict[str, int]:
-    return {name: source.erase(email_key) for name, source in _SOURCES.items()}
+    return {name: source.erase(email_key) for name, source in data_sources().items()}
 
 
 # --- anonymisation after delivery --------------------------------------------------------
@@ -143,16 +152,7 @@ def purge(now=None) -> dict[str, int]:
     for campaign in list(delivered):
         if campaign.delivered_at + timedelta(days=retention_days(campaign.id)) > now:
             continue
-        # email_key must stay unique per campaign: the row id keeps it so.
-        changed = db.session.execute(
-            update(Signature)
-            .where(Signature.campaign_id == campaign.id,
-                   Signature.email_key.not_like(f"{ANONYMISED_PREFIX}%"))
-            .values(full_name="", email="",
-                    email_key=ANONYMISED_PREFIX + db.cast(Signature.id, db.String),
-                    comment=None, ip_hash=None, display="anonymous",
-                    updates_opt_in=False, updates_opt_in_at=None)
-            .execution_options(synchronize_session=False)).rowcount
+        changed = lifecycle.anonymise(campaign.id)
         db.session.commit()
         if changed:
             done[campaign.slug] = changed

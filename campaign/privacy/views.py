@@ -2,19 +2,16 @@
 import json
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import check_rate
-from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
 from .forms import DataRequestForm, RetentionForm
 
 bp = Blueprint("privacy", __name__)
-console_registry.register_tab("privacy", _l("Signers' data"), "privacy.retention", 85)
 
 
 @bp.route("/<lang:lang>/privacy", methods=["GET", "POST"])

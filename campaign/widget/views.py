@@ -18,21 +18,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
-from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..petitions import service as petitions
 from . import service
 from .forms import FramingForm, WidgetSignForm
 
 bp = Blueprint("widget", __name__)
-console_registry.register_tab("widget", _l("Widget"), "widget.console", 78)
 
 _ACCENT = re.compile(r"^[0-9a-fA-F]{6}$")
 

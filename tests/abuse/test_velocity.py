@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaign.abuse import service
+from campaign.petitions.console import safety as service
 from campaign.extensions import db
 from campaign.petitions.models import Signature
 from campaign.util import utcnow

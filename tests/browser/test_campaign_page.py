@@ -1,7 +1,7 @@
 """The campaign page in a real browser: how it looks, what it loads, and that it needs no JS."""
 import pytest
 
-from campaign.campaigns.cli import load_demo
+from campaign.demo import load_demo
 from campaign.campaigns.demo import FLAGSHIP_SLUG
 from tests.browser.conftest import DESKTOP, PHONE, hosts_of
 from tests.factories import make_signature

@@ -11,7 +11,7 @@ from babel.messages.mofile import write_mo
 from flask import render_template_string
 
 from campaign import i18n
-from campaign.campaigns import service as campaigns
+from campaign.petitions import lifecycle
 from campaign.extensions import db
 from tests.conftest import make_app, wipe
 from tests.factories import make_campaign
@@ -73,7 +73,7 @@ def test_html_lang_switcher_and_hreflang_alternates(client):
 
 def test_dungan_pages_use_the_russian_interface_and_formats(client):
     campaign = make_campaign(locales=("en", "dng"))
-    campaigns.add_to_count(campaign.id, 12345)
+    lifecycle.add_to_count(campaign.id, 12345)
     db.session.commit()
     page = client.get(f"/dng/c/{campaign.slug}").get_data(as_text=True)
     assert '<html lang="ru">' in page          # the interface is Russian ...
@@ -114,7 +114,7 @@ def app_with_dungan_catalog(database_url, tmp_path, compiled_translations):
 def test_a_dungan_catalog_needs_no_code_and_falls_back_to_russian(app_with_dungan_catalog):
     client = app_with_dungan_catalog.test_client()
     campaign = make_campaign(locales=("en", "dng"))
-    campaigns.add_to_count(campaign.id, 12345)
+    lifecycle.add_to_count(campaign.id, 12345)
     db.session.commit()
     response = client.get(f"/dng/c/{campaign.slug}")
     page = response.get_data(as_text=True)
@@ -178,10 +178,10 @@ def test_numbers_money_and_dates_in_the_page_locale(app, code, number, money, da
 
 def test_counts_on_pages_are_formatted(client):
     campaign = make_campaign(locales=("en", "ru"))
-    campaigns.add_to_count(campaign.id, 12345)
+    lifecycle.add_to_count(campaign.id, 12345)
     db.session.commit()
     assert "12,345 signatures" in client.get("/en/").get_data(as_text=True)
     assert f"12{NBSP}345 подписей" in client.get("/ru/").get_data(as_text=True)
-    campaigns.add_to_count(campaign.id, 21 - 12345)
+    lifecycle.add_to_count(campaign.id, 21 - 12345)
     db.session.commit()
     assert "21 подпись" in client.get("/ru/").get_data(as_text=True)

@@ -4,7 +4,8 @@ import io
 import pytest
 
 from campaign.extensions import db
-from campaign.organizers import editing, moderation, paper
+from campaign.organizers import editing
+from campaign.petitions.console import moderation, paper
 from tests.conftest import login
 from tests.factories import make_campaign, make_signature, make_user
 from tests.organizers.conftest import post_form

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
-from ..campaigns import service as campaigns
-from ..extensions import db
-from ..petitions.models import Signature
-from ..util import utcnow
+from ...extensions import db
+from ...util import utcnow
+from .. import lifecycle
+from ..models import Signature, SignatureStatus
 
 _DOMAIN = func.substr(Signature.email_key, func.instr(Signature.email_key, "@") + 1)
 
@@ -45,14 +45,15 @@ class Velocity:
 
 def _count_since(campaign_id: int, since: datetime, until: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, Signature.status != "invalidated",
+        Signature.campaign_id == campaign_id, Signature.status != SignatureStatus.INVALIDATED,
         Signature.created_at >= since, Signature.created_at < until))
 
 
 def _top(campaign_id: int, column, since: datetime, limit: int = 5):
     return db.session.execute(
         select(column.label("value"), func.count().label("n"))
-        .where(Signature.campaign_id == campaign_id, Signature.status != "invalidated",
+        .where(Signature.campaign_id == campaign_id,
+               Signature.status != SignatureStatus.INVALIDATED,
                Signature.created_at >= since, column.is_not(None))
         .group_by(column).order_by(func.count().desc()).limit(limit)).all()
 
@@ -90,7 +91,7 @@ def invalidate_batch(campaign_id: int, *, reason: str, domain: str | None = None
     """
     if not (domain or ip_hash):
         raise ValueError("a domain or a network is required")
-    conditions = [Signature.campaign_id == campaign_id]
+    conditions = []
     if domain:
         conditions.append(_domain_expr() == domain.strip().lower())
     if ip_hash:
@@ -99,14 +100,9 @@ def invalidate_batch(campaign_id: int, *, reason: str, domain: str | None = None
         conditions.append(Signature.created_at >= since)
     if until:
         conditions.append(Signature.created_at < until)
-    total = 0
-    for status in ("confirmed", "pending"):
-        changed = db.session.execute(
-            update(Signature).where(*conditions, Signature.status == status)
-            .values(status="invalidated", invalidation_reason=reason[:200])
-            .execution_options(synchronize_session=False)).rowcount
-        if status == "confirmed" and changed:
-            campaigns.add_to_count(campaign_id, -changed)
-        total += changed
+    total = lifecycle.transition(
+        campaign_id, to=SignatureStatus.INVALIDATED,
+        from_=[SignatureStatus.CONFIRMED, SignatureStatus.PENDING],
+        where=conditions, reason=reason)
     db.session.commit()
     return total

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from .. import emails, i18n
-from ..audit import service as audit
-from ..extensions import db
-from ..petitions.models import Signature
-from ..petitions.service import signer_links
-from ..util import utcnow
-from .models import CampaignUpdate
+from ... import emails, i18n
+from ...audit import service as audit
+from ...extensions import db
+from ...organizers.models import CampaignUpdate
+from ...util import utcnow
+from ..lifecycle import counted
+from ..models import Signature
+from ..service import signer_links
 
 
 class UpdateError(Exception):
@@ -52,7 +53,7 @@ def listing(campaign_id: int) -> list[CampaignUpdate]:
 
 def audience(campaign_id: int) -> int:
     return db.session.scalar(select(db.func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+        Signature.campaign_id == campaign_id, counted(),
         Signature.updates_opt_in.is_(True)))
 
 
@@ -68,7 +69,7 @@ def send(user, campaign, item: CampaignUpdate) -> int:
     count = 0
     signers = db.session.scalars(
         select(Signature).where(Signature.campaign_id == campaign.id,
-                                Signature.status == "confirmed",
+                                counted(),
                                 Signature.updates_opt_in.is_(True))
         .order_by(Signature.id).execution_options(yield_per=500))
     for signature in signers:

@@ -1,21 +1,20 @@
-"""Console page: signing velocity alarms and invalidation of a suspicious batch."""
+"""Console page of petitions: signing velocity alarms and invalidation of a suspicious batch
+(mounted in the organizers' console shell, endpoint organizers.safety)."""
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from ..organizers import registry as console_registry
-from ..organizers.access import campaign_access
-from ..util import utcnow
-from . import service
+from ...organizers.access import campaign_access
+from ...organizers.console import ConsolePages
+from ...util import utcnow
+from . import safety as service
 from .forms import InvalidateForm
 
-bp = Blueprint("abuse", __name__, url_prefix="/organize")
-console_registry.register_tab("safety", _l("Safety"), "abuse.safety", 80)
+pages = ConsolePages()
 
 
-@bp.route("/c/<slug>/safety", methods=["GET", "POST"])
+@pages.route("/c/<slug>/safety", methods=["GET", "POST"])
 @campaign_access
 def safety(campaign):
     form = InvalidateForm()
@@ -27,6 +26,6 @@ def safety(campaign):
             ip_hash=value if form.kind.data == "network" else None,
             since=utcnow() - timedelta(hours=form.hours.data))
         flash(_("%(num)s signatures were invalidated.", num=count))
-        return redirect(url_for("abuse.safety", slug=campaign.slug), code=303)
+        return redirect(url_for("organizers.safety", slug=campaign.slug), code=303)
     return render_template("abuse/safety.html", campaign=campaign, form=form,
                            velocity=service.velocity(campaign.id)), 422 if form.errors else 200

@@ -6,9 +6,10 @@ from datetime import date, timedelta
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from ..extensions import db
-from ..petitions.models import Signature
-from ..util import utcnow
+from ...extensions import db
+from ...util import utcnow
+from ..lifecycle import counted
+from ..models import Signature, SignatureStatus
 
 
 def per_day(campaign_id: int, days: int = 60) -> list[tuple[date, int]]:
@@ -18,7 +19,7 @@ def per_day(campaign_id: int, days: int = 60) -> list[tuple[date, int]]:
     day = func.date(Signature.confirmed_at)
     rows = db.session.execute(
         select(day, func.count()).where(
-            Signature.campaign_id == campaign_id, Signature.status == "confirmed",
+            Signature.campaign_id == campaign_id, counted(),
             Signature.confirmed_at >= since).group_by(day)).all()
     counts = {str(d)[:10]: n for d, n in rows}
     start = since.date()
@@ -29,7 +30,7 @@ def per_day(campaign_id: int, days: int = 60) -> list[tuple[date, int]]:
 def by_column(campaign_id: int, column, limit: int = 30) -> list[tuple[str, int]]:
     rows = db.session.execute(
         select(column, func.count()).where(
-            Signature.campaign_id == campaign_id, Signature.status == "confirmed")
+            Signature.campaign_id == campaign_id, counted())
         .group_by(column).order_by(func.count().desc()).limit(limit)).all()
     return [(value, count) for value, count in rows]
 
@@ -38,15 +39,16 @@ def status_counts(campaign_id: int) -> dict[str, int]:
     rows = db.session.execute(
         select(Signature.status, func.count()).where(Signature.campaign_id == campaign_id)
         .group_by(Signature.status)).all()
-    counts = {"pending": 0, "confirmed": 0, "invalidated": 0}
+    counts = {status.value: 0 for status in SignatureStatus}
     counts.update(dict(rows))
     return counts
 
 
 def confirmation_rate(counts: dict[str, int]) -> float | None:
     """Share of web signers who confirmed (invalidated ones had confirmed or not: left out)."""
-    asked = counts["confirmed"] + counts["pending"]
-    return counts["confirmed"] / asked if asked else None
+    confirmed, pending = counts[SignatureStatus.CONFIRMED], counts[SignatureStatus.PENDING]
+    asked = confirmed + pending
+    return confirmed / asked if asked else None
 
 
 def bar_chart_svg(points: list[tuple[date, int]], *, title: str, width: int = 720,

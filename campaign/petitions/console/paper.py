@@ -1,8 +1,10 @@
 """Paper (offline) signatures: read a CSV file, check every row, import in one transaction.
 
-Rows are checked as the sign form checks them (e-mail by email-validator, ISO country code,
-lengths, control characters). A file with errors imports nothing unless the organizer asks
-for the valid rows only; a row's error names its line in the file.
+Rows are checked by the sign form's own schema (petitions/forms.py SignatureFields: e-mail
+by email-validator and the disposable-domain list, ISO country code, lengths, control and
+replacement characters), so paper accepts exactly what the web form accepts. A file with
+errors imports nothing unless the organizer asks for the valid rows only; a row's error
+names its line in the file.
 """
 from __future__ import annotations
 
@@ -16,15 +18,15 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from .. import i18n
-from ..addresses import InvalidEmail, normalize_email
-from ..audit import service as audit
-from ..campaigns import service as campaigns
-from ..countries import COUNTRY_CODES
-from ..extensions import db
-from ..petitions.models import Signature
-from ..util import utcnow
-from .models import ImportBatch
+from ... import i18n
+from ...addresses import normalize_email
+from ...audit import service as audit
+from ...extensions import db
+from ...organizers.models import ImportBatch
+from ...util import utcnow
+from .. import lifecycle
+from ..forms import PAPER_FIELDS, PaperRowForm
+from ..models import Signature
 
 COLUMNS = ("full_name", "email", "country", "comment", "locale", "updates")
 REQUIRED = ("full_name", "email", "country")
@@ -43,6 +45,7 @@ class ImportFileError(Exception):
 class RowError:
     line: int
     message: object
+    value: str = ""      # what the row said, when that helps to find the mistake
 
 
 @dataclass
@@ -98,11 +101,6 @@ def _looks_cyrillic(text: str) -> bool:
     return cyrillic_words > 0 and mixed <= len(words) * 0.01
 
 
-def _has_controls(value: str, multiline: bool = False) -> bool:
-    allowed = {"\n", "\r", "\t"} if multiline else set()
-    return any(c not in allowed and unicodedata.category(c) in ("Cc", "Cs") for c in value)
-
-
 def read(data: bytes, campaign_id: int) -> ImportReport:
     """Check a whole file without writing anything."""
     if not data.strip():
@@ -146,11 +144,13 @@ def read(data: bytes, campaign_id: int) -> ImportReport:
             if problem is None:
                 key = clean["email_key"]
                 if key in seen:
-                    problem = _l("The same address is on line %(line)s.", line=seen[key])
+                    problem = RowError(line, _l("The same address is on line %(line)s.",
+                                                line=seen[key]))
                 else:
                     seen[key] = line
             if problem is not None:
-                report.errors.append(RowError(line, problem))
+                problem.line = line
+                report.errors.append(problem)
             else:
                 clean["line"] = line
                 report.valid.append(clean)
@@ -185,33 +185,25 @@ def _drop_existing(report: ImportReport, campaign_id: int) -> None:
     report.errors.sort(key=lambda error: error.line)
 
 
-def _check_row(row: dict) -> tuple[object | None, dict]:
-    name, email = row.get("full_name", ""), row.get("email", "")
-    country = row.get("country", "").upper()
-    comment, locale = row.get("comment", ""), row.get("locale", "").lower()
-    if not name:
-        return _l("The name is missing."), {}
-    if len(name) > 120:
-        return _l("The name is longer than 120 characters."), {}
-    if any(_has_controls(v) for v in (name, email, country, locale)) or _has_controls(
-            comment, multiline=True):
-        return _l("This row contains characters that are not allowed."), {}
-    try:
-        address, key = normalize_email(email)
-    except InvalidEmail:
-        return _l("“%(email)s” is not a valid e-mail address.", email=email[:80]), {}
-    if len(address) > 254:
-        return _l("The e-mail address is too long."), {}
-    if country not in COUNTRY_CODES:
-        return _l("“%(country)s” is not a two-letter ISO country code.",
-                  country=country[:20]), {}
-    if len(comment) > 1000:
-        return _l("The comment is longer than 1,000 characters."), {}
+def _check_row(row: dict) -> tuple[RowError | None, dict]:
+    """A row checked by the sign form's own schema (PaperRowForm), plus what only paper
+    has: a language column and a yes/no news column. The error is for line 0: the
+    caller sets it."""
+    form = PaperRowForm.of_row({**row, "country": row.get("country", "").upper()})
+    if not form.validate():
+        name = next(name for name in PAPER_FIELDS if form[name].errors)
+        value = row.get(name, "") if name in ("email", "country") else ""
+        return RowError(0, form[name].errors[0], value[:80]), {}
+    locale = row.get("locale", "").lower()
     if locale and locale not in i18n.CONTENT_LANGUAGES:
-        return _l("“%(locale)s” is not one of our languages.", locale=locale[:20]), {}
-    return None, {"full_name": name, "email": address, "email_key": key, "country": country,
-                  "comment": comment or None, "locale": locale,
-                  "updates": row.get("updates", "").lower() in _TRUE}
+        if any(unicodedata.category(c) in ("Cc", "Cs") for c in locale):
+            return RowError(0, _l("This row contains characters that are not allowed.")), {}
+        return RowError(0, _l("“%(locale)s” is not one of our languages.",
+                              locale=locale[:20])), {}
+    address, key = normalize_email(form.email.data)
+    return None, {"full_name": form.full_name.data, "email": address, "email_key": key,
+                  "country": form.country.data, "comment": form.comment.data or None,
+                  "locale": locale, "updates": row.get("updates", "").lower() in _TRUE}
 
 
 def import_rows(user, campaign, report: ImportReport, *, filename: str, note: str = "",
@@ -225,16 +217,14 @@ def import_rows(user, campaign, report: ImportReport, *, filename: str, note: st
                         rows_rejected=len(report.errors))
     db.session.add(batch)
     db.session.flush()
-    db.session.add_all(Signature(
-        campaign_id=campaign.id, full_name=row["full_name"], email=row["email"],
+    lifecycle.add_new(campaign.id, [Signature(
+        full_name=row["full_name"], email=row["email"],
         email_key=row["email_key"], country=row["country"],
         locale=row["locale"] or campaign.default_locale, comment=row["comment"],
         display="initial", updates_opt_in=row["updates"],
-        updates_opt_in_at=now if row["updates"] else None, status="confirmed",
+        updates_opt_in_at=now if row["updates"] else None,
         source="paper", created_at=now, confirmed_at=now, import_batch_id=batch.id)
-        for row in report.valid)
-    if report.valid:
-        campaigns.add_to_count(campaign.id, len(report.valid))
+        for row in report.valid], confirmed=True)
     audit.record(user, "signature.import_paper", campaign_id=campaign.id, target=filename,
                  batch=batch.id, imported=len(report.valid), rejected=len(report.errors))
     db.session.commit()

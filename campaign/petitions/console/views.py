@@ -1,0 +1,197 @@
+"""Console pages of petitions: signatures (moderation, exports), paper imports, analytics,
+updates to supporters. Mounted in the organizers' console shell (organizers/console.py);
+every view taking `slug` goes through campaign_access."""
+from __future__ import annotations
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from ...organizers import registry
+from ...organizers.access import campaign_access
+from ...organizers.console import ConsolePages
+from ...organizers.console import render_page as _render
+from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
+from ..models import Signature
+from . import analytics, moderation, paper, updates
+
+pages = ConsolePages()
+
+
+def register_tabs(app) -> None:
+    registry.register_tab(app, "signatures", _l("Signatures"), "organizers.signatures", 30)
+    registry.register_tab(app, "paper", _l("Paper signatures"), "organizers.paper_import", 40)
+    registry.register_tab(app, "analytics", _l("Analytics"), "organizers.analytics_page", 50)
+    registry.register_tab(app, "updates", _l("Updates"), "organizers.updates_page", 60)
+    registry.register_tab(app, "safety", _l("Safety"), "organizers.safety", 80)
+
+
+# --- signatures ------------------------------------------------------------------------------
+
+@pages.get("/c/<slug>/signatures")
+@campaign_access
+def signatures(campaign):
+    flt = moderation.SignatureFilter.from_args(request.args)
+    rows, next_before = moderation.page(campaign.id, flt,
+                                        before_id=request.args.get("before", type=int))
+    return _render("organizers/signatures.html", campaign, rows=rows, flt=flt,
+                   next_before=next_before, reason_form=ReasonForm(), action_form=EmptyForm())
+
+
+def _signature(campaign, signature_id) -> Signature:
+    signature = moderation.signature_in(campaign.id, signature_id)
+    if signature is None:
+        abort(404)
+    return signature
+
+
+@pages.post("/c/<slug>/signatures/<int:signature_id>/invalidate")
+@campaign_access
+def signature_invalidate(campaign, signature_id):
+    signature = _signature(campaign, signature_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        flash(_("Please give a reason."))
+    else:
+        moderation.invalidate(current_user, signature, form.reason.data)
+        flash(_("Signature invalidated."))
+    return redirect(request.referrer if _same_console(request.referrer)
+                    else url_for("organizers.signatures", slug=campaign.slug))
+
+
+@pages.post("/c/<slug>/signatures/<int:signature_id>/restore")
+@campaign_access
+def signature_restore(campaign, signature_id):
+    signature = _signature(campaign, signature_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    moderation.restore(current_user, signature)
+    flash(_("Signature restored."))
+    return redirect(url_for("organizers.signatures", slug=campaign.slug))
+
+
+@pages.post("/c/<slug>/signatures/<int:signature_id>/comment/<any(hide, show):action>")
+@campaign_access
+def signature_comment(campaign, signature_id, action):
+    signature = _signature(campaign, signature_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    moderation.set_comment_hidden(current_user, signature, action == "hide")
+    return redirect(url_for("organizers.signatures", slug=campaign.slug))
+
+
+def _same_console(url: str | None) -> bool:
+    return bool(url) and url.startswith(request.host_url + "organize/")
+
+
+def _download(campaign, kind: str, mimetype: str, generator):
+    flt = moderation.SignatureFilter.from_args(request.args)
+    moderation.audit_export(current_user, campaign.id, kind, flt)
+    response = Response(stream_with_context(generator(campaign.id, flt)), mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{campaign.slug}-signatures.{kind}"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@pages.get("/c/<slug>/signatures.csv")
+@campaign_access
+def export_csv(campaign):
+    return _download(campaign, "csv", "text/csv; charset=utf-8", moderation.export_csv)
+
+
+@pages.get("/c/<slug>/signatures.json")
+@campaign_access
+def export_json(campaign):
+    return _download(campaign, "json", "application/json", moderation.export_json)
+
+
+# --- paper signatures -------------------------------------------------------------------------
+
+@pages.route("/c/<slug>/paper", methods=["GET", "POST"])
+@campaign_access
+def paper_import(campaign):
+    form = PaperImportForm()
+    report, file_error = None, None
+    status = 200
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            report = paper.read(upload.read(), campaign.id)
+        except paper.ImportFileError as exc:
+            file_error, status = exc.message, 422
+        else:
+            paper.import_rows(current_user, campaign, report,
+                              filename=upload.filename or "", note=form.note.data or "",
+                              valid_only=form.valid_only.data)
+            status = 422 if report.errors and not report.imported else 200
+    elif form.errors:
+        status = 422
+    return _render("organizers/paper.html", campaign, status, form=form, report=report,
+                   file_error=file_error, batches=paper.batches(campaign.id),
+                   columns=paper.COLUMNS)
+
+
+# --- analytics --------------------------------------------------------------------------------
+
+@pages.get("/c/<slug>/analytics")
+@campaign_access
+def analytics_page(campaign):
+    days = analytics.per_day(campaign.id)
+    counts = analytics.status_counts(campaign.id)
+    return _render(
+        "organizers/analytics.html", campaign, counts=counts,
+        rate=analytics.confirmation_rate(counts),
+        chart=analytics.bar_chart_svg(days, title=_("Confirmed signatures per day")),
+        days=days, countries=analytics.by_column(campaign.id, Signature.country),
+        by_language=analytics.by_column(campaign.id, Signature.locale),
+        panels=registry.panels(campaign))
+
+
+# --- updates to supporters --------------------------------------------------------------------
+
+@pages.route("/c/<slug>/updates", methods=["GET", "POST"])
+@campaign_access
+def updates_page(campaign):
+    form = UpdateForm()
+    if form.validate_on_submit():
+        try:
+            item = updates.save(current_user, campaign, form.texts())
+        except updates.UpdateError:
+            form[f"subject_{campaign.default_locale}"].errors.append(_(
+                "Write at least the subject and message in the campaign's default language."))
+        else:
+            flash(_("Update saved. Check it, then send it."))
+            return redirect(url_for("organizers.updates_page", slug=campaign.slug,
+                                    _anchor=f"update-{item.id}"))
+    return _render("organizers/updates.html", campaign, 422 if form.errors else 200,
+                   form=form, items=updates.listing(campaign.id),
+                   audience=updates.audience(campaign.id), action_form=EmptyForm())
+
+
+@pages.post("/c/<slug>/updates/<int:update_id>/send")
+@campaign_access
+def update_send(campaign, update_id):
+    item = updates.get(campaign.id, update_id)
+    if item is None:
+        abort(404)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        count = updates.send(current_user, campaign, item)
+    except updates.UpdateError:
+        flash(_("This update has been sent already."))
+    else:
+        flash(_("The update is on its way to %(count)s supporters.", count=count))
+    return redirect(url_for("organizers.updates_page", slug=campaign.slug))
+
+

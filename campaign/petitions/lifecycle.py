@@ -1,0 +1,218 @@
+"""The life of a signature, and the count it moves: the only code that does either.
+
+    (new) --sign--> pending --confirm--> confirmed          (trusted import, paper: straight
+       pending, confirmed --invalidate--> invalidated        to confirmed, counted)
+       invalidated --restore--> confirmed (if it had been confirmed) or pending
+       any state --remove--> (row deleted: the signer's "forget me" link, privacy erasure)
+       anonymise: after delivery name, address, comment and network go; the state stays
+
+Only `confirmed` counts. Every change of state is a conditional UPDATE (or DELETE) on the
+state it leaves, and the count moves by the rows that really changed, in the same
+transaction: of two racing changes only one moves the count, so it stays exact.
+
+The count is a campaign's few counter slots (campaigns/models.py: SignatureCounter, summed on
+read); a change adds to one slot picked at random, so a viral campaign does not serialise
+every confirmation on one row lock (the hot-row problem of alphagov/e-petitions #691).
+Moderation, paper import, abuse, privacy, the API and the bench seeding call these
+functions; tests/test_architecture.py proves no module outside petitions writes a status or
+touches the slots. Nothing here commits: the caller owns the transaction.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from typing import Final, Literal
+
+from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..campaigns.models import COUNTER_SLOTS, SignatureCounter
+from ..extensions import db
+from ..util import utcnow
+from .models import Signature, SignatureStatus
+
+PENDING, CONFIRMED, INVALIDATED = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED,
+                                   SignatureStatus.INVALIDATED)
+REMOVED: Final = "removed"  # not stored: the row is deleted
+Target = SignatureStatus | Literal["removed"]
+
+# Every move a signature may make. A move not listed raises InvalidTransition.
+ALLOWED: Final[frozenset[tuple[SignatureStatus, Target]]] = frozenset({
+    (PENDING, CONFIRMED), (PENDING, INVALIDATED), (CONFIRMED, INVALIDATED),
+    (INVALIDATED, CONFIRMED), (INVALIDATED, PENDING),
+    (PENDING, REMOVED), (CONFIRMED, REMOVED), (INVALIDATED, REMOVED),
+})
+COUNTED: Final = frozenset({CONFIRMED})
+ANONYMISED_PREFIX: Final = "anonymised:"
+
+
+class InvalidTransition(ValueError):
+    """A move the signature's life does not allow (a programming error, not user input)."""
+
+
+# --- the count -----------------------------------------------------------------------------
+
+def _slot_insert(campaign_id: int):
+    rows = [{"campaign_id": campaign_id, "slot": slot, "count": 0}
+            for slot in range(COUNTER_SLOTS)]
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
+
+
+def add_to_count(campaign_id: int, delta: int) -> None:
+    """Add `delta` to one random slot of the campaign's count (the caller's transaction).
+
+    Called by the transitions below, and for rows written in bulk outside the ORM (bench
+    seeding); tests use it to show big numbers. Only petitions may call it.
+
+    Each slot's row is locked only by the transactions that picked it, so concurrent
+    confirmations on one campaign rarely wait for each other. A campaign's slots are laid
+    out on its first count (and by recount), so creating a campaign needs no counter code.
+    """
+    statement = (update(SignatureCounter)
+                 .where(SignatureCounter.campaign_id == campaign_id,
+                        SignatureCounter.slot == random.randrange(COUNTER_SLOTS))
+                 .values(count=SignatureCounter.count + delta))
+    if db.session.execute(statement).rowcount == 0:
+        db.session.execute(_slot_insert(campaign_id))
+        db.session.execute(statement)
+
+
+def true_count(campaign_id: int) -> int:
+    """The count from the signatures themselves (a COUNT(*): for reconciling, not pages)."""
+    return db.session.scalar(select(func.count()).select_from(Signature).where(
+        Signature.campaign_id == campaign_id, counted())) or 0
+
+
+def recount(campaign_id: int) -> tuple[int, int]:
+    """Set the counter to the true count, returning (old, new). Commits.
+
+    The slots are locked before counting, so a confirmation running meanwhile either was
+    counted and its increment is overwritten here, or waits and adds itself afterwards.
+    """
+    db.session.execute(_slot_insert(campaign_id))
+    slots = db.session.scalars(
+        select(SignatureCounter).where(SignatureCounter.campaign_id == campaign_id)
+        .order_by(SignatureCounter.slot).with_for_update()).all()
+    old = sum(slot.count for slot in slots)
+    new = true_count(campaign_id)
+    for slot in slots:
+        slot.count = new if slot.slot == 0 else 0
+    db.session.commit()
+    return old, new
+
+
+# --- the one transition function -------------------------------------------------------
+
+def _values(source: SignatureStatus, to: SignatureStatus, reason: str | None) -> dict:
+    values: dict[str, object] = {"status": to.value}
+    if to is INVALIDATED:
+        if not reason or not reason.strip():
+            raise InvalidTransition("an invalidation needs a reason")
+        values["invalidation_reason"] = reason.strip()[:200]
+    elif source is INVALIDATED:
+        values["invalidation_reason"] = None
+    if source is PENDING and to is CONFIRMED:
+        values["confirmed_at"] = utcnow()
+    return values
+
+
+def transition(campaign_id: int, *, to: Target, from_: Iterable[SignatureStatus],
+               where: Sequence[ColumnElement[bool]] = (), reason: str | None = None) -> int:
+    """Move the campaign's signatures matching `where` from any state of `from_` to `to`.
+
+    Returns how many moved; the count moves with them, in the caller's transaction. The
+    UPDATE (or DELETE) names the state it leaves, so a signature that changed meanwhile is
+    left alone and counted once.
+    """
+    moved = 0
+    for source in from_:
+        if (source, to) not in ALLOWED:
+            raise InvalidTransition(f"{source} -> {to}")
+        conditions = (Signature.campaign_id == campaign_id, Signature.status == source.value,
+                      *where)
+        if to == REMOVED:
+            statement = delete(Signature).where(*conditions)
+        else:
+            assert isinstance(to, SignatureStatus)
+            statement = update(Signature).where(*conditions).values(
+                **_values(source, to, reason))
+        changed = db.session.execute(
+            statement.execution_options(synchronize_session=False)).rowcount
+        delta = (to in COUNTED) - (source in COUNTED)
+        if changed and delta:
+            add_to_count(campaign_id, delta * changed)
+        moved += changed
+    return moved
+
+
+# --- one signature at a time ------------------------------------------------------------
+
+def _one(signature: Signature) -> list[ColumnElement[bool]]:
+    return [Signature.id == signature.id]
+
+
+def confirm(signature: Signature) -> bool:
+    """pending -> confirmed, counted. Of two simultaneous confirmations only one counts."""
+    return transition(signature.campaign_id, to=CONFIRMED, from_=[PENDING],
+                      where=_one(signature)) > 0
+
+
+def invalidate(signature: Signature, reason: str) -> bool:
+    """pending or confirmed -> invalidated (uncounted if it counted)."""
+    return transition(signature.campaign_id, to=INVALIDATED, from_=[CONFIRMED, PENDING],
+                      where=_one(signature), reason=reason) > 0
+
+
+def restore(signature: Signature) -> bool:
+    """invalidated -> confirmed (counted again) if it had been confirmed, else pending."""
+    to = CONFIRMED if signature.confirmed_at else PENDING
+    return transition(signature.campaign_id, to=to, from_=[INVALIDATED],
+                      where=_one(signature)) > 0
+
+
+def remove(signature: Signature) -> bool:
+    """Delete the signature (and its personal data); uncounted if it counted."""
+    campaign_id, where = signature.campaign_id, _one(signature)
+    if signature in db.session:
+        db.session.expunge(signature)
+    return transition(campaign_id, to=REMOVED, from_=list(SignatureStatus), where=where) > 0
+
+
+def add_new(campaign_id: int, signatures: Sequence[Signature], *, confirmed: bool) -> None:
+    """New rows enter their life here: pending (signing) or confirmed and counted (a
+    trusted import, paper). Flushes: a repeated address raises IntegrityError before
+    anything is counted."""
+    now = utcnow()
+    for signature in signatures:
+        signature.campaign_id = campaign_id
+        signature.status = (CONFIRMED if confirmed else PENDING).value
+        if confirmed:
+            signature.confirmed_at = signature.confirmed_at or now
+    db.session.add_all(signatures)
+    db.session.flush()
+    if confirmed and signatures:
+        add_to_count(campaign_id, len(signatures))
+
+
+def anonymise(campaign_id: int) -> int:
+    """Strip name, address, comment and network hash from every signature of a campaign.
+
+    Country, dates and state stay, so counts and statistics do not change. email_key must
+    stay unique per campaign: the row id keeps it so. Returns how many rows changed.
+    """
+    return db.session.execute(
+        update(Signature)
+        .where(Signature.campaign_id == campaign_id,
+               Signature.email_key.not_like(f"{ANONYMISED_PREFIX}%"))
+        .values(full_name="", email="",
+                email_key=ANONYMISED_PREFIX + db.cast(Signature.id, db.String),
+                comment=None, ip_hash=None, display="anonymous",
+                updates_opt_in=False, updates_opt_in_at=None)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def counted() -> ColumnElement[bool]:
+    """The condition for signatures that count (public lists, exports, letters' audience)."""
+    # One state counts; `==` keeps the (campaign_id, status, confirmed_at) index in use.
+    return Signature.status == CONFIRMED.value

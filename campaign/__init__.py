@@ -70,6 +70,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     security.init_app(app)
     templating.init_app(app)
     static_files.init_app(app)
+    from . import ops
+    ops.init_app(app)
 
     @app.url_defaults
     def _push_lang(endpoint, values):
@@ -155,6 +157,8 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(widget_cli)
     app.cli.add_command(bench_cli)
     app.cli.add_command(privacy_cli)
+    from .ops.cli import backup_command
+    app.cli.add_command(backup_command)
 
 
 @event.listens_for(Engine, "connect")

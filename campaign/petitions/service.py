@@ -20,6 +20,7 @@ from ..addresses import network_hash, normalize_email
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..ops import metrics
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from .models import Signature
@@ -142,6 +143,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
         return _repeat_signature(existing, campaign)
     _queue_signer_email("signature_confirm", signature, campaign)
     db.session.commit()
+    metrics.count("signatures_created")
     return SignOutcome.CREATED
 
 
@@ -227,6 +229,7 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
         return ConfirmOutcome.CLOSED, signature
     changed = _confirm_pending(signature)
     db.session.commit()
+    metrics.count("signatures_confirmed", int(changed))
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
 

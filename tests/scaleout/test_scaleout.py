@@ -22,9 +22,19 @@ from sqlalchemy import create_engine, text
 
 from tests.conftest import RecordingHandler, free_port, make_app
 from tests.forms_util import hidden_inputs
-from tests.scaleout.stack import (BATCH_SIZE, CACHE_SECONDS, CI, NETWORK_LIMIT, ROOT, Stack,
-                                  drop_database, recreate_database, require,
-                                  scratch_database_url, session_from, wait_until)
+from tests.scaleout.stack import (
+    BATCH_SIZE,
+    CACHE_SECONDS,
+    NETWORK_LIMIT,
+    ROOT,
+    Stack,
+    drop_database,
+    recreate_database,
+    require,
+    scratch_database_url,
+    session_from,
+    wait_until,
+)
 
 ORGANIZER = ("organizer@example.org", "correct horse battery staple")
 FIGURES: dict[str, dict] = {}

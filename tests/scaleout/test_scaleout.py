@@ -339,6 +339,27 @@ def test_signing_survives_a_killed_server_and_worker(stack):
     assert figures["told_303"] >= 50, "too little load to mean anything"
 
 
+def test_metrics_come_from_every_process_and_stay_private(stack):
+    """Under gunicorn (several processes) /metrics sums them; the balancer refuses the path."""
+    from prometheus_client.parser import text_string_to_metric_families
+    app2 = f"http://127.0.0.1:{stack.app_ports[1]}/metrics"
+    response = requests.get(app2, timeout=15,
+                            headers={"Authorization": "Bearer scaleout-metrics"})
+    assert response.status_code == 200
+    values = {sample.name: sample.value
+              for family in text_string_to_metric_families(response.text)
+              for sample in family.samples if not sample.labels}
+    stored = sql(stack, "SELECT count(*) FROM signatures")[0][0]
+    # app1 is gone (its counts went with it); app2's processes counted their share.
+    assert 0 < values["campaign_signatures_created_total"] <= stored
+    assert values["campaign_sign_seconds_count"] >= values["campaign_signatures_created_total"]
+    assert values["campaign_outbox_queue_depth"] == 0
+    assert requests.get(app2, timeout=15).status_code == 403
+    assert requests.get(f"{stack.base}/metrics", timeout=15,
+                        headers={"Authorization": "Bearer scaleout-metrics"}
+                        ).status_code == 404
+
+
 def scratch_migrations(tmp: Path) -> Path:
     """The real migrations plus the live-upgrade fixture revision on top of today's head."""
     from alembic.script import ScriptDirectory

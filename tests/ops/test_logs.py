@@ -4,6 +4,8 @@ import json
 import logging
 import re
 
+import pytest
+
 from campaign.ops.logs import JsonFormatter, scrub
 from campaign.outbox import service as outbox
 from tests.factories import make_campaign
@@ -21,10 +23,20 @@ def capture():
     return stream, lambda: (root.removeHandler(handler), root.setLevel(old_level))
 
 
-def test_json_lines_name_routes_and_leak_nothing(app, sent_mail):
+@pytest.fixture
+def json_logs(app):
+    """Turn JSON logs on for this app, and give the root handlers their formatters back."""
+    root = logging.getLogger()
+    formatters = [(handler, handler.formatter) for handler in root.handlers]
     app.config["LOG_FORMAT"] = "json"
     from campaign.ops import logs
     logs.init_app(app)  # the app fixture was built with text logs
+    yield
+    for handler, formatter in formatters:
+        handler.setFormatter(formatter)
+
+
+def test_json_lines_name_routes_and_leak_nothing(app, sent_mail, json_logs):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = "203.0.113.77"
     campaign = make_campaign()

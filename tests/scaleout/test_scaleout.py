@@ -323,13 +323,19 @@ def test_signing_survives_a_killed_server_and_worker(stack):
     stack.stop("app1", signal.SIGTERM, wait=1)  # a graceful stop that takes too long...
     stack.kill_group("app1")                     # ...is cut short: workers killed mid-request
     time.sleep(2)
+
+    def sending():
+        return sql(stack, "SELECT count(*) FROM outbox_messages WHERE status = 'sending'")[0][0]
+    wait_until(lambda: sending() > 0, 3, 0.02)  # try to catch a batch in flight
+    in_flight = sending()
     worker_killed_at = load.now()
     stack.kill_group("worker1")                  # mid-batch, its lease lapses later
-    time.sleep(10)
+    time.sleep(6)
     figures = settle_and_check(stack, load)
     failures = load.failures()
     in_window = load.failures(kill_at - 0.5, kill_at + 10)
     figures.update(kill_at=round(kill_at, 1), worker_killed_at=round(worker_killed_at, 1),
+                   outbox_sending_at_worker_kill=in_flight,
                    failures_during_kill=len(in_window), failures_total=len(failures),
                    failure_kinds=dict(Counter(str(f[2]) for f in failures)))
     FIGURES["kill"] = figures

@@ -108,6 +108,7 @@ def _features() -> list[ModuleType]:
         campaigns,
         donations,
         letters,
+        ops,
         organizers,
         outbox,
         petitions,
@@ -116,7 +117,7 @@ def _features() -> list[ModuleType]:
         widget,
     )
     return [outbox, campaigns, petitions, organizers, donations, letters, targets, api,
-            widget, privacy, bench]
+            widget, privacy, bench, ops]
 
 
 def _register_features(app: Flask) -> None:

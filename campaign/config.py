@@ -63,6 +63,13 @@ SETTINGS: list[Setting] = [
             "worker. Default: on with the `files` transport (a newcomer sees links at once), "
             "off otherwise.", bool),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
+    Setting("LOG_FORMAT", "text",
+            "`text` or `json`: one JSON line per log record, request and `flask` job, with no "
+            "client address, link token or e-mail address."),
+    Setting("METRICS_TOKEN", None,
+            "Turns on `/metrics` (Prometheus text format) for requests with `Authorization: "
+            "Bearer <token>`. Unset: `/metrics` is 404. Counters of several processes are kept "
+            "in `PROMETHEUS_MULTIPROC_DIR` (default `instance/prometheus`)."),
     Setting("TRUSTED_PROXIES", "0",
             "Reverse proxies (load balancers) in front of the app. Set it to their number so "
             "rate limits see the client's network from X-Forwarded-For, not the proxy's; 0 "

@@ -45,3 +45,23 @@ class PrivateAccessLogger(Logger):
 
 
 logger_class = PrivateAccessLogger
+
+
+# Metrics (METRICS_TOKEN set): every worker process writes its counters to one folder that a
+# scrape sums (prometheus-client multiprocess mode). The master chooses the folder before any
+# worker imports prometheus_client, and removes what processes of an earlier run left there.
+def on_starting(server):
+    if not os.environ.get("METRICS_TOKEN"):
+        return
+    from pathlib import Path
+
+    from campaign.ops.metrics import clean_multiproc_dir, prepare_multiproc_dir
+    root = Path(__file__).resolve().parent.parent
+    folder = prepare_multiproc_dir(os.environ.get("INSTANCE_PATH") or str(root / "instance"))
+    clean_multiproc_dir(folder)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+        multiprocess.mark_process_dead(worker.pid)

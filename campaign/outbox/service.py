@@ -18,6 +18,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import and_, func, or_, select, update
 
 from ..extensions import db
+from ..ops import metrics
 from ..util import utcnow
 from .models import OutboxAttachment, OutboxMessage
 from .transports import get_transport
@@ -116,6 +117,9 @@ def deliver_batch(limit: int | None = None) -> int:
                     len(pending), error)
         failures.update({row_id: error for row_id in pending})
     _record_outcome(rows, sent_ids, failures)
+    metrics.count("outbox_delivery_failures", len(failures))
+    log.info("outbox batch: %d sent, %d failed", len(sent_ids), len(failures),
+             extra={"job": "outbox batch", "outcome": "ok" if not failures else "retry"})
     return len(rows)
 
 

@@ -20,6 +20,7 @@ from ..addresses import network_hash, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..spreadsheet import iter_csv
+from ..ops import metrics
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import lifecycle
@@ -145,6 +146,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
         return _repeat_signature(existing, campaign)
     _queue_signer_email("signature_confirm", signature, campaign)
     db.session.commit()
+    metrics.count("signatures_created")
     return SignOutcome.CREATED
 
 
@@ -213,6 +215,7 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     # A conditional update: of two simultaneous confirmations only one counts.
     changed = lifecycle.confirm(signature)
     db.session.commit()
+    metrics.count("signatures_confirmed", int(changed))
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
 

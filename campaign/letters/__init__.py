@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.letters_cli)
+    from ..ops.metrics import register_gauge
+    register_gauge(app, "campaign_letters_held", "Letters held over an institution's daily cap.",
+                   service.count_held_letters)
     register_tab(app, "letters", _l("Letters and delivery"), "letters.console", 75)
     register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
     register_data_source(app, "letters", service.export_letters, service.erase_letters)

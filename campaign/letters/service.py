@@ -472,3 +472,9 @@ def erase_letters(email_key: str) -> int:
             OutboxMessage.id.in_(own_messages), OutboxMessage.reply_to.is_not(None)))
     db.session.commit()
     return len(letters)
+
+
+def count_held_letters() -> int:
+    """Letters waiting over an institution's daily cap (a metric read at scrape time)."""
+    return db.session.scalar(select(func.count()).select_from(Letter)
+                             .where(Letter.status == "held")) or 0

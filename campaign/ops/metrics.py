@@ -20,6 +20,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from flask import Flask, abort, current_app, g, has_app_context, request
@@ -108,41 +109,29 @@ def clean_multiproc_dir(folder: Path) -> int:
 
 # --- scrape-time facts from the database ---------------------------------------------------
 
+def register_gauge(app: Flask, name: str, help_text: str, read: Callable[[], float]) -> None:
+    """A feature's fact read from the database at scrape time (outbox queue, letters held by
+    caps), registered by that feature's init_app so ops imports no feature."""
+    app.extensions.setdefault("metrics_gauges", []).append((name, help_text, read))
+
+
 class DatabaseCollector:
-    """Outbox queue and held letters, read from the database when Prometheus scrapes."""
+    """Every registered gauge (outbox queue, held letters), read when Prometheus scrapes."""
+
+    def __init__(self, gauges=()):
+        self.gauges = list(gauges)
 
     def collect(self):
         from prometheus_client.core import GaugeMetricFamily
-        from sqlalchemy import func, select
 
         from ..extensions import db
-        from ..letters.models import Letter
-        from ..outbox.models import OutboxMessage
-        from ..util import utcnow
 
-        by_status = dict(db.session.execute(
-            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
-        oldest = db.session.scalar(select(func.min(OutboxMessage.created_at))
-                                   .where(OutboxMessage.status.in_(("queued", "sending"))))
-        held = db.session.scalar(select(func.count()).select_from(Letter)
-                                 .where(Letter.status == "held"))
+        readings = [(name, help_text, read()) for name, help_text, read in self.gauges]
         db.session.rollback()
-        depth = GaugeMetricFamily("campaign_outbox_queue_depth",
-                                  "Outbox messages waiting to be sent (queued or sending).")
-        depth.add_metric([], by_status.get("queued", 0) + by_status.get("sending", 0))
-        yield depth
-        age = GaugeMetricFamily("campaign_outbox_oldest_age_seconds",
-                                "Age of the oldest message still waiting (0 when none).")
-        age.add_metric([], (utcnow() - oldest).total_seconds() if oldest else 0)
-        yield age
-        failed = GaugeMetricFamily("campaign_outbox_failed_messages",
-                                   "Messages given up after OUTBOX_MAX_ATTEMPTS.")
-        failed.add_metric([], by_status.get("failed", 0))
-        yield failed
-        letters = GaugeMetricFamily("campaign_letters_held",
-                                    "Letters held over an institution's daily cap.")
-        letters.add_metric([], held or 0)
-        yield letters
+        for name, help_text, value in readings:
+            gauge = GaugeMetricFamily(name, help_text)
+            gauge.add_metric([], value or 0)
+            yield gauge
 
 
 def exposition() -> tuple[bytes, str]:
@@ -155,7 +144,7 @@ def exposition() -> tuple[bytes, str]:
         registry = CollectorRegistry()
         for metric in _metrics.values():
             registry.register(metric)
-    registry.register(DatabaseCollector())
+    registry.register(DatabaseCollector(current_app.extensions.get("metrics_gauges", ())))
     return generate_latest(registry), CONTENT_TYPE_LATEST
 
 

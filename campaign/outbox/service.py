@@ -183,3 +183,16 @@ def prune_sent(older_than_days: int) -> int:
             OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff))
     db.session.commit()
     return result.rowcount
+
+
+def count_by_status(*statuses: str) -> int:
+    """Messages in these states (metrics read it at scrape time)."""
+    return db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.status.in_(statuses))) or 0
+
+
+def oldest_waiting_age() -> float:
+    """Seconds since the oldest message still waiting was queued; 0 when none waits."""
+    oldest = db.session.scalar(select(func.min(OutboxMessage.created_at))
+                               .where(OutboxMessage.status.in_(("queued", "sending"))))
+    return (utcnow() - oldest).total_seconds() if oldest else 0.0

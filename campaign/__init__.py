@@ -111,6 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from .letters.views import bp as letters_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
+    from .outbox.views import bp as mail_bp
     from .privacy.views import bp as privacy_bp
     from .targets.views import bp as targets_bp
     from .widget.views import bp as widget_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(widget_bp)
     app.register_blueprint(abuse_bp)
     app.register_blueprint(privacy_bp)
+    app.register_blueprint(mail_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -137,7 +139,7 @@ def _register_cli(app: Flask) -> None:
     from .donations.cli import donations_cli
     from .letters.cli import letters_cli
     from .organizers.cli import users_cli
-    from .outbox.cli import outbox_cli
+    from .outbox.cli import mail_cli, outbox_cli
     from .privacy.cli import privacy_cli
     from .targets.cli import targets_cli
     from .widget.cli import widget_cli
@@ -145,6 +147,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(campaigns_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(setup_command)
     app.cli.add_command(config_table_command)

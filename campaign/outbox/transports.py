@@ -13,6 +13,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import secrets
 import smtplib
 from email.header import Header
 from email.mime.application import MIMEApplication
@@ -26,6 +27,7 @@ from typing import ClassVar
 from flask import current_app
 
 from ..extensions import mail
+from . import signing
 from .models import OutboxMessage
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -34,13 +36,24 @@ log = logging.getLogger(__name__)
 
 
 def _domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    match = re.search(r"@([^>\s]+)", sender)
-    return match.group(1) if match else "localhost"
+    """The right-hand side of Message-IDs: the site's own domain."""
+    return signing.message_id_domain()
+
+
+class Bounce(str):
+    """An error the server gave for this address: `hard` (5xx: do not try again) or soft
+    (4xx: retried with backoff). Transports yield it in place of a plain error string."""
+
+    def __new__(cls, text: str, *, code: int, hard: bool):
+        error = super().__new__(cls, text)
+        error.code, error.hard = code, hard
+        return error
 
 
 class Transport:
-    """Sends a batch; yields (row, error or None) for each row, reusing one connection."""
+    """Sends a batch; yields (row, error or None) for each row, reusing one connection.
+
+    An error is a string, or a `Bounce` when the server refused the recipient."""
 
     def send_batch(self, rows: list[OutboxMessage]):
         raise NotImplementedError
@@ -89,12 +102,22 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
     if row.reply_to:
         message["Reply-To"] = _address_header(row.reply_to)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = f"<outbox-{row.id}@{domain}>"
+    # Unique across installations and retries: the site's domain and a random part.
+    message["Message-ID"] = f"<outbox-{row.id}.{secrets.token_hex(8)}@{domain}>"
     for name, value in (row.headers or {}).items():
         if "\n" in name + value or "\r" in name + value:
             raise ValueError(f"bad header {name!r}")
         message[name] = value
-    return message.as_bytes(policy=_SMTP_POLICY)
+    return signing.dkim_sign(message.as_bytes(policy=_SMTP_POLICY))
+
+
+def _refusal(exc: smtplib.SMTPException) -> Bounce | None:
+    """A Bounce when the server refused the recipient (RCPT TO), else None."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, text = next(iter(exc.recipients.values()))
+        reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return Bounce(f"SMTP {code}: {reason}", code=code, hard=500 <= code < 600)
+    return None
 
 
 class SMTPTransport(Transport):
@@ -103,7 +126,6 @@ class SMTPTransport(Transport):
 
     def send_batch(self, rows):
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
-        envelope_from = parseaddr(sender)[1]
         domain = _domain()
         # An error connecting fails every row of the batch (the caller retries them all).
         with mail.connect() as connection:
@@ -113,10 +135,13 @@ class SMTPTransport(Transport):
             for row in rows:
                 try:
                     if smtp is not None:
-                        smtp.sendmail(envelope_from, [row.to_addr],
+                        # VERP: a bounce comes back to an address naming this message.
+                        smtp.sendmail(signing.return_path(row.id), [row.to_addr],
                                       build_mime_bytes(row, sender, domain))
                 except smtplib.SMTPServerDisconnected:
                     raise  # the rest of the batch cannot go either: retried as a whole
+                except smtplib.SMTPRecipientsRefused as exc:
+                    yield row, _refusal(exc)
                 except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
                     yield row, f"{type(exc).__name__}: {exc}"
                 else:

@@ -1,3 +1,4 @@
+import mailbox
 import signal
 import threading
 
@@ -58,7 +59,7 @@ def bounces_command(path, keep):
         raise click.UsageError("Set MAIL_BOUNCE_MAILBOX or give --path.")
     try:
         summary = bounces.read_mailbox(path, keep=keep)
-    except (FileNotFoundError, NotADirectoryError) as exc:
+    except (FileNotFoundError, NotADirectoryError, mailbox.NoSuchMailboxError) as exc:
         raise click.ClickException(f"no mailbox at {path}: {exc}") from exc
     click.echo(f"read {summary.read}: {summary.hard} hard bounce(s), {summary.soft} soft, "
                f"{summary.complaints} complaint(s), {summary.ignored} not ours")

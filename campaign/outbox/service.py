@@ -23,7 +23,7 @@ from flask import current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..util import utcnow
@@ -76,12 +76,18 @@ def claim_batch(limit: int | None = None) -> list[OutboxMessage]:
     config = current_app.config
     limit = limit or config["OUTBOX_BATCH_SIZE"]
     now = utcnow()
+    # Claims of dead workers go back to the queue first. Kept out of the claim itself: an OR
+    # of the two conditions cannot follow the (status, priority, id) index, and the claim
+    # became a sort of the whole queue (340 ms per batch with 100,000 queued, on every
+    # worker at once); this way it reads the first rows of the index and stops.
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.status == "sending", OutboxMessage.lease_until < now)
+        .values(status="queued", next_attempt_at=now)
+        .execution_options(synchronize_session=False))
     due = (
         select(OutboxMessage.id)
-        .where(or_(
-            and_(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now),
-            and_(OutboxMessage.status == "sending", OutboxMessage.lease_until < now),
-        ))
+        .where(OutboxMessage.status == "queued", OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -172,8 +178,9 @@ def _hold_back(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     return [row for row in rest if row.id not in deferred]
 
 
-def deliver_batch(limit: int | None = None) -> int:
-    """Claim and send one batch; returns how many messages were claimed."""
+def deliver_batch(limit: int | None = None, transport=None) -> int:
+    """Claim and send one batch; returns how many messages were claimed. A worker passes its
+    `transport` so the SMTP session lives from batch to batch."""
     claimed = claim_batch(limit)
     if not claimed:
         return 0
@@ -181,8 +188,10 @@ def deliver_batch(limit: int | None = None) -> int:
     sent_ids: list[int] = []
     failures: dict[int, str] = {}
     pending = {row.id: row for row in rows}
+    own = transport is None
+    transport = transport or get_transport()
     try:
-        for row, error in get_transport().send_batch(rows) if rows else ():
+        for row, error in transport.send_batch(rows) if rows else ():
             pending.pop(row.id, None)
             if error is None:
                 sent_ids.append(row.id)
@@ -193,6 +202,10 @@ def deliver_batch(limit: int | None = None) -> int:
         log.warning("outbox: transport failed, %d message(s) will be retried: %s",
                     len(pending), error)
         failures.update({row_id: error for row_id in pending})
+        transport.close()  # the next batch opens a fresh session
+    finally:
+        if own:
+            transport.close()
     _record_outcome(rows, sent_ids, failures)
     return len(claimed)
 
@@ -232,13 +245,17 @@ def work(*, once: bool = False, stop: threading.Event | None = None,
     """Deliver until stopped (or, with `once`, until nothing is due). Returns messages handled."""
     stop = stop or threading.Event()
     handled = 0
-    while not stop.is_set():
-        claimed = deliver_batch()
-        handled += claimed
-        if claimed == 0:
-            if once:
-                break
-            stop.wait(idle_seconds)
+    transport = get_transport()
+    try:
+        while not stop.is_set():
+            claimed = deliver_batch(transport=transport)
+            handled += claimed
+            if claimed == 0:
+                if once:
+                    break
+                stop.wait(idle_seconds)
+    finally:
+        transport.close()
     return handled
 
 

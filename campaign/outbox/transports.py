@@ -58,6 +58,9 @@ class Transport:
     def send_batch(self, rows: list[OutboxMessage]):
         raise NotImplementedError
 
+    def close(self) -> None:
+        """Release what the transport keeps between batches (an SMTP session)."""
+
 
 def _address_header(value: str) -> str:
     """`Name <addr>` with a non-ASCII name encoded (RFC 2047)."""
@@ -122,30 +125,58 @@ def _refusal(exc: smtplib.SMTPException) -> Bounce | None:
 
 class SMTPTransport(Transport):
     """Flask-Mail opens the SMTP session (server, port, TLS/SSL, login from MAIL_*); the
-    messages go over it as prebuilt bytes, one connection per batch."""
+    messages go over it as prebuilt bytes. The session is kept from batch to batch (a worker
+    calls `close` when it stops): a new TCP, TLS and AUTH handshake per batch cost as much as
+    the messages themselves. A session the server dropped while we idled is reopened."""
+
+    def __init__(self):
+        self._connection = None
+
+    def _session(self):
+        if self._connection is not None:
+            smtp = self._connection.host
+            try:
+                if smtp is None or smtp.noop()[0] == 250:
+                    return smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        connection = mail.connect()
+        connection.__enter__()  # opens the session; closed in close()
+        self._connection = connection
+        smtp = connection.host  # None when MAIL_SUPPRESS_SEND: nothing leaves
+        if smtp is not None and smtp.sock is not None:
+            smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
+        return smtp
+
+    def close(self):
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.__exit__(None, None, None)
+            except (smtplib.SMTPException, OSError):
+                pass  # the server is gone already
 
     def send_batch(self, rows):
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         domain = _domain()
         # An error connecting fails every row of the batch (the caller retries them all).
-        with mail.connect() as connection:
-            smtp = connection.host  # None when MAIL_SUPPRESS_SEND: nothing leaves
-            if smtp is not None and smtp.sock is not None:
-                smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
-            for row in rows:
-                try:
-                    if smtp is not None:
-                        # VERP: a bounce comes back to an address naming this message.
-                        smtp.sendmail(signing.return_path(row.id), [row.to_addr],
-                                      build_mime_bytes(row, sender, domain))
-                except smtplib.SMTPServerDisconnected:
-                    raise  # the rest of the batch cannot go either: retried as a whole
-                except smtplib.SMTPRecipientsRefused as exc:
-                    yield row, _refusal(exc)
-                except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
-                    yield row, f"{type(exc).__name__}: {exc}"
-                else:
-                    yield row, None
+        smtp = self._session()
+        for row in rows:
+            try:
+                if smtp is not None:
+                    # VERP: a bounce comes back to an address naming this message.
+                    smtp.sendmail(signing.return_path(row.id), [row.to_addr],
+                                  build_mime_bytes(row, sender, domain))
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+                raise  # the rest of the batch cannot go either: retried as a whole
+            except smtplib.SMTPRecipientsRefused as exc:
+                yield row, _refusal(exc)
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
+                yield row, f"{type(exc).__name__}: {exc}"
+            else:
+                yield row, None
 
 
 class FileTransport(Transport):

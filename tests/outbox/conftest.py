@@ -12,8 +12,8 @@ from tests.conftest import free_port
 
 
 class Envelope:
-    def __init__(self, mail_from, rcpt_tos, raw):
-        self.mail_from, self.rcpt_tos, self.raw = mail_from, rcpt_tos, raw
+    def __init__(self, mail_from, rcpt_tos, raw, peer=None):
+        self.mail_from, self.rcpt_tos, self.raw, self.peer = mail_from, rcpt_tos, raw, peer
         self.message = message_from_bytes(raw, policy=policy.default)
 
 
@@ -32,7 +32,8 @@ class SinkHandler:
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.received.append(Envelope(envelope.mail_from, list(envelope.rcpt_tos),
-                                          envelope.original_content or envelope.content))
+                                          envelope.original_content or envelope.content,
+                                          peer=session.peer))
         return "250 OK"
 
 

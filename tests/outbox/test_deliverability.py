@@ -225,3 +225,18 @@ def test_per_domain_rate_holds_the_rest_back_without_counting_an_attempt(app, si
         OutboxMessage.status == "queued")).all()
     assert len(waiting) == 3 and all(row.attempts == 0 for row in waiting)
     assert outbox.deliver_batch() == 0  # not due yet
+
+
+def test_a_worker_keeps_one_smtp_session_from_batch_to_batch(app, sink):
+    app.config["OUTBOX_BATCH_SIZE"] = 2
+    for number in range(5):
+        outbox.enqueue(kind="test", to=f"r{number}@example.org", subject="s", body_text="b")
+    db.session.commit()
+    assert outbox.work(once=True) == 5
+    assert len(sink.received) == 5
+    assert len({item.peer for item in sink.received}) == 1  # three batches, one connection
+    # A later run opens its own session (the last one was closed when the worker stopped).
+    outbox.enqueue(kind="test", to="late@example.org", subject="s", body_text="b")
+    db.session.commit()
+    outbox.work(once=True)
+    assert sink.received[-1].peer != sink.received[0].peer

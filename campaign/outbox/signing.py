@@ -1,7 +1,7 @@
 """Who the mail says it is from: the domains, the per-message return path (VERP), DKIM.
 
-- Message-IDs use MAIL_MESSAGE_ID_DOMAIN, else the host of SITE_URL, with a random part, so
-  two installations never produce the same id.
+- Message-IDs use MAIL_MESSAGE_ID_DOMAIN, else the host of SITE_URL, with a part keyed by
+  SECRET_KEY, so two installations never produce the same id (`message_id`).
 - The envelope sender is `bounces+<token>@<domain>` (MAIL_BOUNCE_ADDRESS gives the
   `bounces@domain` part): a bounce names the message it is about, signed so nobody can forge
   one that suppresses someone else.
@@ -38,6 +38,16 @@ def sender_domain() -> str:
 def message_id_domain() -> str:
     configured = current_app.config.get("MAIL_MESSAGE_ID_DOMAIN")
     return configured or urlsplit(current_app.config["SITE_URL"]).hostname or sender_domain()
+
+
+def message_id(row, domain: str) -> str:
+    """`<outbox-ID.RANDOM@domain>`: RANDOM is keyed by SECRET_KEY and the row's creation time,
+    so two installations (or an id SQLite reused) never share an id, while a retry of the same
+    message keeps its id and mail systems can recognise the duplicate."""
+    key = current_app.config["SECRET_KEY"].encode()
+    created = row.created_at.isoformat() if row.created_at else ""
+    part = hmac.new(key, f"message-id:{row.id}:{created}".encode(), hashlib.sha256)
+    return f"<outbox-{row.id}.{part.hexdigest()[:16]}@{domain}>"
 
 
 def bounce_address() -> str:

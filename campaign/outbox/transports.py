@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import logging
 import re
-import secrets
 import smtplib
 from email.header import Header
 from email.mime.application import MIMEApplication
@@ -105,8 +104,7 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
     if row.reply_to:
         message["Reply-To"] = _address_header(row.reply_to)
     message["Date"] = formatdate(usegmt=True)
-    # Unique across installations and retries: the site's domain and a random part.
-    message["Message-ID"] = f"<outbox-{row.id}.{secrets.token_hex(8)}@{domain}>"
+    message["Message-ID"] = signing.message_id(row, domain)
     for name, value in (row.headers or {}).items():
         if "\n" in name + value or "\r" in name + value:
             raise ValueError(f"bad header {name!r}")

@@ -240,3 +240,20 @@ def test_a_worker_keeps_one_smtp_session_from_batch_to_batch(app, sink):
     db.session.commit()
     outbox.work(once=True)
     assert sink.received[-1].peer != sink.received[0].peer
+
+
+def test_message_ids_are_stable_per_message_and_differ_between_installations(app, sink):
+    app.config["SITE_URL"] = SITE
+    outbox.enqueue(kind="test", to="reader@example.org", subject="s", body_text="b")
+    db.session.commit()
+    row = db.session.scalar(select(OutboxMessage))
+    first = signing.message_id(row, "korday.example")
+    assert MESSAGE_ID.match(first) and signing.message_id(row, "korday.example") == first
+    outbox.deliver_batch()
+    assert sink.received[0].message["Message-ID"] == first  # a retry would send the same id
+    secret = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another installation"
+    try:
+        assert signing.message_id(row, "korday.example") != first
+    finally:
+        app.config["SECRET_KEY"] = secret

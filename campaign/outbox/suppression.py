@@ -7,8 +7,10 @@ or complained (a feedback-loop report) gets no bulk mail (campaign updates) but 
 it asks for (a confirmation link, a receipt). Only a keyed hash of the canonical address is
 stored.
 
-Features that care about an address bouncing (the institutions directory pauses a target)
-register a listener; the outbox knows nothing of them.
+Features that care about an address bouncing register a listener; the outbox knows nothing of
+them. A listener that answers True manages that address itself: the institutions directory
+pauses a target after several hard bounces (one 5xx from an institution's server is often a
+passing misconfiguration) instead of the address being suppressed at the first.
 """
 from __future__ import annotations
 
@@ -26,8 +28,9 @@ from ..extensions import db
 from ..util import utcnow
 from .models import MailBounce, MailSuppression
 
-# (address, bounce row) -> None; called in the transaction that records the bounce.
-BounceListener = Callable[[str, MailBounce], None]
+# (address, bounce row) -> True when the feature manages this address's bounces itself;
+# called in the transaction that records the bounce.
+BounceListener = Callable[[str, MailBounce], bool]
 _LISTENERS: list[BounceListener] = []
 
 
@@ -89,14 +92,15 @@ def record_bounce(address: str, *, hard: bool, status: str, source: str,
                         hard=hard, complaint=complaint, status=status[:20], source=source)
     db.session.add(bounce)
     db.session.flush()
+    managed = any([listener(address, bounce) for listener in _LISTENERS])  # call them all
     if complaint:
         suppress(address, scope="bulk", reason="complaint", campaign_id=campaign_id)
+    elif managed:
+        pass
     elif hard:
         suppress(address, scope="all", reason="hard_bounce", campaign_id=campaign_id)
     elif _soft_bouncing_for_days(bounce.address_hash):
         suppress(address, scope="all", reason="soft_bounce", campaign_id=campaign_id)
-    for listener in _LISTENERS:
-        listener(address, bounce)
     return bounce
 
 

@@ -1,7 +1,8 @@
 """An institution whose address keeps bouncing is paused, and organizers are told.
 
 The outbox counts bounces per address (`outbox.suppression`); this listener matches them to
-the directory. After TARGET_PAUSE_AFTER_BOUNCES hard bounces the target is made inactive (so no
+the directory and keeps institutions' addresses off the suppression list (one 5xx is often a
+passing misconfiguration on their side). After TARGET_PAUSE_AFTER_BOUNCES hard bounces the target is made inactive (so no
 campaign offers it and no letter is queued for it), the audit log says why, and the admins and
 the organizers of every campaign that offers it get an e-mail. The directory page shows each
 target's bounce count and which were paused for bouncing.
@@ -22,17 +23,20 @@ from .models import Target
 def _targets_at(address: str) -> list[Target]:
     digest = suppression.address_hash(address)
     return [target for target in db.session.scalars(
-        select(Target).where(Target.email.is_not(None), Target.active.is_(True)))
+        select(Target).where(Target.email.is_not(None)))
         if suppression.address_hash(target.email) == digest]
 
 
-def on_bounce(address: str, bounce: MailBounce) -> None:
+def on_bounce(address: str, bounce: MailBounce) -> bool:
+    """Pause the targets at `address` after enough hard bounces. True when the address is an
+    institution's: the directory, not the suppression list, decides when to stop."""
+    at_address = _targets_at(address)
     if not bounce.hard:
-        return
+        return bool(at_address)
     limit = current_app.config["TARGET_PAUSE_AFTER_BOUNCES"]
-    for target in _targets_at(address):
-        count = suppression.hard_bounces(address)
-        if count < limit:
+    count = suppression.hard_bounces(address)
+    for target in at_address:
+        if count < limit or not target.active:
             continue
         target.active = False
         audit.record(None, "target.paused_bounces", target=target.short_id, bounces=count,
@@ -41,6 +45,7 @@ def on_bounce(address: str, bounce: MailBounce) -> None:
             emails.queue_email("target_bounced", to=recipient, lang="en",
                                target_name=target.name, bounces=count,
                                directory_url=emails.external_url("targets.index"))
+    return bool(at_address)
 
 
 def _organizers_of(target: Target) -> list[str]:

@@ -257,3 +257,10 @@ def test_message_ids_are_stable_per_message_and_differ_between_installations(app
         assert signing.message_id(row, "korday.example") != first
     finally:
         app.config["SECRET_KEY"] = secret
+
+
+def test_the_access_log_hides_the_address_wide_unsubscribe_token():
+    from campaign.gunicorn_conf import _TOKEN_PATH
+
+    for path in ("/unsubscribe/all/SECRET.TOKEN", "/unsubscribe/SECRET.TOKEN"):
+        assert "SECRET" not in _TOKEN_PATH.sub(r"/\1/…", path)

@@ -3,9 +3,8 @@ import signal
 import threading
 
 import click
-from flask.cli import AppGroup
-
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import bounces, service, signing
 

@@ -92,7 +92,8 @@ def record_bounce(address: str, *, hard: bool, status: str, source: str,
                         hard=hard, complaint=complaint, status=status[:20], source=source)
     db.session.add(bounce)
     db.session.flush()
-    managed = any([listener(address, bounce) for listener in _LISTENERS])  # call them all
+    answers = [listener(address, bounce) for listener in _LISTENERS]  # every one is told
+    managed = any(answers)
     if complaint:
         suppress(address, scope="bulk", reason="complaint", campaign_id=campaign_id)
     elif managed:

@@ -4,7 +4,6 @@ VERP return path, priorities and the per-domain rate."""
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from sqlalchemy import select
 
@@ -20,7 +19,6 @@ from campaign.petitions import service as petitions
 from campaign.petitions.models import Signature
 from campaign.privacy import service as privacy
 from campaign.targets import service as targets
-from tests.conftest import csrf_from
 from tests.donations.conftest import event, make_donation, post_event, session_completed
 from tests.factories import make_campaign, make_signature, make_user
 
@@ -48,8 +46,8 @@ def test_every_kind_of_mail_carries_the_right_headers(app, sink, client, stripe_
     campaign = make_campaign(locales=("en", "ru"))
     admin, _ = make_user(role="admin", campaigns=[campaign])
     # A signer asking for news: a confirmation, then an update, then "already signed".
-    signer = make_signature(campaign, email="signer@example.org", updates=True,
-                            confirmed=True, locale="ru")
+    make_signature(campaign, email="signer@example.org", updates=True, confirmed=True,
+                   locale="ru")
     item = updates.save(admin, campaign, {"en": {"subject": "News", "body": "Body"},
                                           "ru": {"subject": "Новости", "body": "Текст"}})
     updates.send(admin, campaign, item)

@@ -235,8 +235,8 @@ def test_an_institution_that_keeps_bouncing_is_paused_and_organizers_told(app, s
     from campaign.letters import service as letters
     target = targets.all_targets()[0]
     letters.set_campaign_targets(campaign, {target.id}, {target.id})
-    admin, password = make_user(role="admin", email="admin@example.org")
-    organizer, _ = make_user(campaigns=[campaign], email="organizer@example.org")
+    _admin, password = make_user(role="admin", email="admin@example.org")
+    make_user(campaigns=[campaign], email="organizer@example.org")
     make_user(email="unrelated@example.org")
     sink.refuse["rapporteur@un.example.org"] = "550 5.1.1 user unknown"
     limit = app.config["TARGET_PAUSE_AFTER_BOUNCES"]

@@ -267,3 +267,25 @@ def test_an_institution_that_keeps_bouncing_is_paused_and_organizers_told(app, s
     page = client.get("/organize/targets/").get_data(as_text=True)
     assert "Paused because their address keeps refusing our mail" in page
     assert f"bounced {limit + 1} times" in page
+
+
+def test_the_campaign_console_shows_its_bounces_and_suppressions(app, client):
+    from tests.conftest import login
+
+    campaign = make_campaign()
+    other = make_campaign()
+    _user, password = make_user(campaigns=[campaign], email="organizer@example.org")
+    suppression.record_bounce("a@example.org", hard=True, status="5.1.1", source="dsn",
+                              campaign_id=campaign.id)
+    suppression.record_bounce("b@example.org", hard=False, status="4.2.2", source="dsn",
+                              campaign_id=campaign.id)
+    suppression.record_bounce("c@example.org", hard=False, status="abuse", source="arf",
+                              complaint=True, campaign_id=campaign.id)
+    suppression.record_bounce("d@example.org", hard=True, status="5.1.1", source="dsn",
+                              campaign_id=other.id)  # another campaign's: not counted here
+    db.session.commit()
+    login(client, "organizer@example.org", password)
+    page = client.get(f"/organize/c/{campaign.slug}/analytics").get_data(as_text=True)
+    assert "E-mail delivery" in page
+    counts = dict(re.findall(r'data-mail="(\w+)">(\d+)<', page))
+    assert counts == {"hard": "1", "soft": "1", "complaints": "1", "suppressed": "2"}

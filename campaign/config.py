@@ -45,6 +45,22 @@ SETTINGS: list[Setting] = [
     Setting("MAIL_TRANSPORT", None,
             "`smtp`, `files` or `memory`. Default: `smtp` when MAIL_SERVER is set, else "
             "`files`."),
+    Setting("MAIL_MESSAGE_ID_DOMAIN", None,
+            "Domain of Message-IDs. Default: the host of SITE_URL."),
+    Setting("MAIL_BOUNCE_ADDRESS", None,
+            "Envelope sender; each message goes out as `local+<token>@domain` (VERP) so a "
+            "bounce names its message. Default: `bounces@` the domain of MAIL_DEFAULT_SENDER."),
+    Setting("MAIL_BOUNCE_MAILBOX", None,
+            "Maildir folder or mbox file where bounces and feedback-loop reports arrive; "
+            "`flask outbox bounces` reads it (docs/deliverability.md)."),
+    Setting("DKIM_SELECTOR", None,
+            "DKIM selector (e.g. `mail2026`). DKIM signing is off while this or "
+            "DKIM_PRIVATE_KEY_FILE is unset."),
+    Setting("DKIM_PRIVATE_KEY_FILE", None,
+            "PEM file of the RSA key that signs outgoing mail (`flask mail dns` prints the "
+            "public record)."),
+    Setting("DKIM_DOMAIN", None,
+            "Domain that signs (d=). Default: the domain of MAIL_DEFAULT_SENDER."),
     Setting("REDIS_URL", None,
             "Redis for rate limits and caches. When unset, in-process memory."),
     Setting("MAX_CONTENT_LENGTH", "2097152",
@@ -58,6 +74,15 @@ SETTINGS: list[Setting] = [
             "A claimed message whose worker died is retried after this long.", int),
     Setting("OUTBOX_RETRY_BASE_SECONDS", "30",
             "First retry delay; doubles on each failure.", int),
+    Setting("OUTBOX_SOFT_BOUNCE_DAYS", "3",
+            "An address that keeps bouncing softly (mailbox full, greylisting) this many days "
+            "after its first soft bounce is suppressed.", int),
+    Setting("OUTBOX_DOMAIN_RATE_LIMIT", None,
+            "Most messages sent to one recipient domain (limits syntax, e.g. "
+            "`300/minute;5000/hour`); the rest wait a little. Unset: no limit."),
+    Setting("TARGET_PAUSE_AFTER_BOUNCES", "3",
+            "Hard bounces after which an institution's address is paused and organizers are "
+            "told.", int),
     Setting("OUTBOX_INLINE", None,
             "Deliver queued e-mail at the end of the request that queued it, without a "
             "worker. Default: on with the `files` transport (a newcomer sees links at once), "

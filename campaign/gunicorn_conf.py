@@ -32,8 +32,8 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # e.g. "-" for stdout
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # Links in e-mails carry tokens in their path (/confirm/<token>): log the route, not the token.
-_TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe|forget|privacy/data|letters/confirm|"
-                         r"donations/manage)/[^/]+")
+_TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe/all|unsubscribe|forget|privacy/data|"
+                         r"letters/confirm|donations/manage)/[^/]+")
 
 
 class PrivateAccessLogger(Logger):

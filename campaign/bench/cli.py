@@ -50,7 +50,10 @@ def seed_command(slug, signatures, pending, tokens_out):
 
 @bench_cli.command("seed-outbox")
 @click.option("--messages", default=10_000, show_default=True)
-def seed_outbox_command(messages):
+@click.option("--kind", default="bench", show_default=True)
+@click.option("--priority", default=0, show_default=True,
+              help="Claim priority (10: bulk, as campaign updates).")
+def seed_outbox_command(messages, kind, priority):
     """Queue MESSAGES e-mails the size of a real confirmation e-mail."""
     from ..campaigns.models import Campaign
     from ..emails import render_email
@@ -61,7 +64,8 @@ def seed_outbox_command(messages):
     subject, text, html = render_email(
         "signature_confirm", "en", signature=fake, campaign=campaign,
         campaign_title="Bench campaign", campaign_url="http://127.0.0.1/", **links)
-    service.seed_outbox(messages, body_text=text, body_html=html, subject=subject)
+    service.seed_outbox(messages, body_text=text, body_html=html, subject=subject, kind=kind,
+                        priority=priority)
     click.echo(json.dumps({"messages": messages}))
 
 

@@ -212,8 +212,11 @@ def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email:
             _dispatch(letter)
     elif outcome.letters:
         token = make_token(CONFIRM_PURPOSE, [batch, hashlib.sha256(key.encode()).hexdigest()[:12]])
+        links = emails.address_links(address)
         emails.queue_email(
-            "letters_confirm", to=address, lang=locale, supporter_name=name,
+            "letters_confirm", to=address, lang=locale, supporter_name=name, campaign=campaign,
+            headers=emails.unsubscribe_headers(links["unsubscribe_all_url"]),
+            data_url=links["data_url"],
             campaign_title=campaign_title(campaign, locale),
             targets=[letter.target.name for letter in outcome.letters],
             confirm_url=emails.external_url("letters.confirm", token=token))

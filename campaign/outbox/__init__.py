@@ -6,12 +6,16 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """Inline delivery after a request (when configured) and `flask outbox`."""
-    from .cli import outbox_cli
+    """Inline delivery after a request (when configured), the one-click unsubscribe-from-all
+    page, `flask outbox` and `flask mail`."""
+    from .cli import mail_cli, outbox_cli
     from .service import deliver_inline_after_request
+    from .views import bp
 
     app.after_request(deliver_inline_after_request)
+    app.register_blueprint(bp)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(mail_cli)
     from ..ops.metrics import register_gauge
     from .service import count_by_status, oldest_waiting_age
     register_gauge(app, "campaign_outbox_queue_depth",

@@ -19,4 +19,10 @@ def init_app(app: Flask) -> None:
     console.pages.init_app(app)
     safety_views.pages.init_app(app)
     console.register_tabs(app)
+    # The campaign's analytics page shows what became of its mail (the outbox knows no
+    # campaign console, so petitions, which owns that page, shows it).
+    from ..organizers.registry import register_panel
+    from ..outbox import suppression
+    register_panel(app, "mail", "mail/panel.html", 90,
+                   lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
     campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`

@@ -104,7 +104,7 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
     text = campaign.text_for(signature.locale)
     emails.queue_email(
         name, to=signature.email, lang=signature.locale,
-        headers={"List-Unsubscribe": f"<{links['unsubscribe_url']}>"},
+        headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
         signature=signature, campaign=campaign, campaign_title=text.title if text else
         campaign.slug, campaign_url=emails.external_url(
             "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)

@@ -4,6 +4,8 @@ from .. import i18n
 from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
 from ..campaigns.views import render_campaign_page
+from ..extensions import csrf
+from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
 from .forms import SignForm
@@ -92,7 +94,9 @@ def confirm(token):
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # only the RFC 8058 one-click POST: every other POST is checked here
 def unsubscribe(token):
+    protect_unless_one_click()
     signature, error = _signature_or_error("unsubscribe", token)
     if error:
         return error

@@ -21,7 +21,7 @@ from ..extensions import db
 from ..petitions import lifecycle
 from ..petitions import service as petitions
 from ..petitions.models import Signature
-from ..tokens import make_token, read_token
+from ..tokens import ExpiredToken, InvalidToken, make_token, read_token
 from ..util import utcnow
 from .models import RetentionPolicy
 
@@ -83,12 +83,21 @@ def data_token(email_key: str) -> str:
     return make_token("privacy", email_key)
 
 
+# The data link printed in every e-mail to a donor or letter writer (emails.address_links):
+# like a signer's removal link it does not expire, as the e-mail may be read months later.
+MAILED_PURPOSE = emails.PRIVACY_MAIL_PURPOSE
+
+
 def email_key_from_token(token: str) -> str:
     """Raises InvalidToken / ExpiredToken."""
     max_age = current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"] * 3600
-    key = read_token("privacy", token, max_age)
+    try:
+        key = read_token("privacy", token, max_age)
+    except ExpiredToken:
+        raise
+    except InvalidToken:
+        key = read_token(MAILED_PURPOSE, token)
     if not isinstance(key, str):
-        from ..tokens import InvalidToken
         raise InvalidToken("payload")
     return key
 

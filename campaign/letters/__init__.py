@@ -17,6 +17,9 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.letters_cli)
+    from ..outbox.suppression import register_bounce_listener
+    from . import bounces
+    register_bounce_listener(app, bounces.on_bounce)
     from ..ops.metrics import register_gauge
     register_gauge(app, "campaign_letters_held", "Letters held over an institution's daily cap.",
                    service.count_held_letters)

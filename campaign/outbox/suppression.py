@@ -19,7 +19,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -31,12 +31,13 @@ from .models import MailBounce, MailSuppression
 # (address, bounce row) -> True when the feature manages this address's bounces itself;
 # called in the transaction that records the bounce.
 BounceListener = Callable[[str, MailBounce], bool]
-_LISTENERS: list[BounceListener] = []
 
 
-def register_bounce_listener(listener: BounceListener) -> None:
-    if listener not in _LISTENERS:
-        _LISTENERS.append(listener)
+def register_bounce_listener(app: Flask, listener: BounceListener) -> None:
+    """Called from a feature's init_app (the letters pause bouncing institutions)."""
+    listeners = app.extensions.setdefault("bounce_listeners", [])
+    if listener not in listeners:
+        listeners.append(listener)
 
 
 def address_hash(address: str) -> str:
@@ -92,7 +93,8 @@ def record_bounce(address: str, *, hard: bool, status: str, source: str,
                         hard=hard, complaint=complaint, status=status[:20], source=source)
     db.session.add(bounce)
     db.session.flush()
-    answers = [listener(address, bounce) for listener in _LISTENERS]  # every one is told
+    answers = [listener(address, bounce)  # every one is told
+               for listener in current_app.extensions.get("bounce_listeners", ())]
     managed = any(answers)
     if complaint:
         suppress(address, scope="bulk", reason="complaint", campaign_id=campaign_id)

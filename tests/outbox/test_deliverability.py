@@ -11,7 +11,7 @@ from campaign import emails
 from campaign.extensions import db
 from campaign.letters import service as letters
 from campaign.organizers import service as organizers
-from campaign.organizers import updates
+from campaign.petitions.console import updates
 from campaign.outbox import service as outbox
 from campaign.outbox import signing, suppression
 from campaign.outbox.models import OutboxMessage

@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -19,17 +20,18 @@ from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import limiter
 from ..organizers import registry as console_registry
-from ..organizers.access import campaign_access
+from ..organizers.access import admin_required, campaign_access
 from ..privacy.service import register_data_source
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken
-from . import service
+from . import routing, service
 from .forms import DeliverForm, LetterForm, PlainForm, ReplyForm, TemplateForm
 from .templating import PLACEHOLDERS, TemplateProblem
 
 bp = Blueprint("letters", __name__)
 console_registry.register_tab("letters", _l("Letters and delivery"), "letters.console", 75)
 register_data_source("letters", service.export_letters, service.erase_letters)
+targets.on_verified(service.release_unchecked)
 
 
 def _delivery_for_api(campaign) -> list[dict]:
@@ -50,6 +52,11 @@ def _letters_section(campaign, lang):
 
 
 register_section("letters", "letters/_section.html", 30, _letters_section)
+
+
+# The four organisations, written out (the console groups institutions under these).
+ORGANISATION_NAMES = {"UN": _l("United Nations"), "OSCE": _l("OSCE"),
+                      "CoE": _l("Council of Europe"), "EU": _l("European Union")}
 
 
 # --- supporters ------------------------------------------------------------------------
@@ -74,7 +81,9 @@ def write(slug):
     form = LetterForm()
     subject, body, template = service.draft(campaign, lang)
     page = {"campaign": campaign, "text": campaign.text_for(lang), "form": form,
-            "offered": offered, "template": template}
+            "offered": offered, "template": template,
+            "closing": service.closing_word(template.locale if template else lang),
+            "language_names": lambda codes: service.language_names(codes, lang)}
     if request.method == "GET":
         form.subject.data, form.body.data = subject, body
         return render_template("letters/write.html", selected={t.id for t, pre in offered if pre},
@@ -85,10 +94,15 @@ def write(slug):
         page["targets_error"] = _("Choose at least one institution.")
     if not valid or not selected:
         return render_template("letters/write.html", selected=selected, **page), 422
-    outcome = service.send_letters(
-        campaign, targets=targets.targets_by_ids(selected), name=form.full_name.data.strip(),
-        email=form.email.data, place=(form.place.data or "").strip(),
-        subject=form.subject.data.strip(), body=form.body.data, locale=lang)
+    try:
+        outcome = service.send_letters(
+            campaign, targets=targets.targets_by_ids(selected),
+            name=form.full_name.data.strip(), email=form.email.data,
+            place=(form.place.data or "").strip(), subject=form.subject.data.strip(),
+            body=form.body.data, locale=lang, ip=request.remote_addr)
+    except service.LetterProblem as problem:
+        page["letter_error"] = str(problem)
+        return render_template("letters/write.html", selected=selected, **page), 422
     return render_template("letters/sent.html", outcome=outcome, **page)
 
 
@@ -97,11 +111,14 @@ def confirm(token):
     try:
         letters = service.confirm_batch(token)
     except ExpiredToken:
-        return render_template("petitions/link_problem.html", problem="expired"), 410
+        lang = service.batch_language(token)
+        if lang in i18n.LANGUAGES:
+            g.lang = lang
+        return render_template("letters/link_problem.html", problem="expired"), 410
     except InvalidToken:
-        return render_template("petitions/link_problem.html", problem="invalid"), 400
+        return render_template("letters/link_problem.html", problem="invalid"), 400
     if not letters:
-        return render_template("petitions/link_problem.html", problem="gone"), 404
+        return render_template("letters/link_problem.html", problem="gone"), 404
     campaign = letters[0].campaign
     g.lang = letters[0].locale if letters[0].locale in i18n.INTERFACE_LANGUAGES else "en"
     return render_template("letters/confirmed.html", letters=letters, campaign=campaign)
@@ -130,6 +147,8 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
                 template_form.subject.data, template_form.body.data = (fallback.subject,
                                                                        fallback.body)
     template_form.locale.choices = _locale_choices(campaign)
+    saved = service.find_template(campaign, kind, template_form.locale.data, fallback=False)
+    lang = i18n.current_language()
     deliver_form = deliver_form or DeliverForm(formdata=None, locale=campaign.default_locale)
     deliver_form.locale.choices = _locale_choices(campaign)
     reply_form = reply_form or ReplyForm(formdata=None)
@@ -138,6 +157,14 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
     chosen = {t.id: pre for t, pre in service.offered_targets(campaign)}
     return render_template(
         "letters/console.html", campaign=campaign, template_form=template_form,
+        tabs=console_registry.tabs(), letters_live=routing.is_live(),
+        deployment_allows_live=bool(current_app.config.get("LETTERS_LIVE")),
+        test_address=routing.test_address(), unchecked=service.unchecked_by_target(campaign),
+        template_saved=saved is not None,
+        kind_label=dict(template_form.kind.choices).get(kind, kind),
+        locale_label=dict(template_form.locale.choices).get(template_form.locale.data, ""),
+        language_names=lambda codes: service.language_names(codes, lang),
+        organisation_names=ORGANISATION_NAMES,
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
         all_targets=all_targets, chosen=chosen, counts=service.letter_counts(campaign),
@@ -228,4 +255,25 @@ def log_reply(campaign):
                       received_on=form.received_on.data, summary=form.summary.data,
                       link=form.link.data)
     flash(_("Reply recorded."))
+    return redirect(url_for("letters.console", slug=campaign.slug), code=303)
+
+
+@bp.post("/organize/letters/mode")
+@admin_required
+def mode():
+    """Switch letters between test mode and live (admins only; the audit log keeps it)."""
+    form = PlainForm()
+    if not form.validate():
+        abort(400)
+    live = request.form.get("live") == "1"
+    if live and not current_app.config.get("LETTERS_LIVE"):
+        flash(_("The server does not allow live letters: start it with LETTERS_LIVE=true."))
+    else:
+        routing.set_live(current_user, live)
+        flash(_("Letters are live: they reach the institutions.") if live else
+              _("Letters are in test mode."))
+    slug = request.form.get("next", "")
+    campaign = campaigns.campaign_by_slug(slug, public=False) if slug else None
+    if campaign is None:
+        return redirect(url_for("organizers.dashboard"), code=303)
     return redirect(url_for("letters.console", slug=campaign.slug), code=303)

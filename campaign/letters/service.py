@@ -111,6 +111,21 @@ def offered_targets(campaign: Campaign) -> list[tuple[Target, bool]]:
         .order_by(Target.organisation, Target.name))]
 
 
+ORGANISATION_ORDER = ("UN", "OSCE", "CoE", "EU")
+
+
+def grouped(items: list, lang: str, target_of=lambda item: item) -> list[tuple[str, list]]:
+    """Items grouped by the target's organisation (UN, OSCE, CoE, EU), each group in the
+    alphabetical order of the names as the reader of `lang` reads them."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(target_of(item).organisation, []).append(item)
+    order = {code: n for n, code in enumerate(ORGANISATION_ORDER)}
+    return [(organisation, sorted(members, key=lambda item: target_of(item).name_in(lang)))
+            for organisation, members in sorted(groups.items(),
+                                                key=lambda kv: order.get(kv[0], 99))]
+
+
 def set_campaign_targets(campaign: Campaign, offered: set[int], preselected: set[int]) -> None:
     db.session.execute(CampaignTarget.__table__.delete().where(
         CampaignTarget.campaign_id == campaign.id))
@@ -167,6 +182,14 @@ def language_names(codes: list[str], lang: str) -> str:
     return format_list(names, locale=locale)
 
 
+def source_date_text(raw: str, lang: str) -> str:
+    """A source's date as given ("2012", "2008-07-01"), full dates written for the reader."""
+    try:
+        return letter_date(date.fromisoformat(raw), lang)
+    except ValueError:
+        return raw
+
+
 def closing_word(lang: str) -> str:
     with i18n.force_language(lang):
         return _("Yours sincerely,")
@@ -188,6 +211,7 @@ def letter_closing(name: str, place: str, lang: str) -> str:
 def compose(target: Target, lang: str, text: str, *, name: str, place: str,
             day: date | None = None) -> str:
     """The letter the institution reads: head, the text, closing, all in `lang`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF
     return (letter_head(target, lang, day or date.today()) + text.strip()
             + letter_closing(name, place, lang))
 

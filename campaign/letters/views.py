@@ -83,7 +83,10 @@ def write(slug):
     page = {"campaign": campaign, "text": campaign.text_for(lang), "form": form,
             "offered": offered, "template": template,
             "closing": service.closing_word(template.locale if template else lang),
-            "language_names": lambda codes: service.language_names(codes, lang)}
+            "language_names": lambda codes: service.language_names(codes, lang),
+            "source_date": lambda raw: service.source_date_text(raw, lang),
+            "organisation_names": ORGANISATION_NAMES,
+            "offered_groups": service.grouped(offered, lang, target_of=lambda item: item[0])}
     if request.method == "GET":
         form.subject.data, form.body.data = subject, body
         return render_template("letters/write.html", selected={t.id for t, pre in offered if pre},
@@ -165,6 +168,7 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
         locale_label=dict(template_form.locale.choices).get(template_form.locale.data, ""),
         language_names=lambda codes: service.language_names(codes, lang),
         organisation_names=ORGANISATION_NAMES,
+        target_groups=service.grouped(all_targets, lang),
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
         all_targets=all_targets, chosen=chosen, counts=service.letter_counts(campaign),

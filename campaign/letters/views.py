@@ -156,7 +156,8 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
     deliver_form.locale.choices = _locale_choices(campaign)
     reply_form = reply_form or ReplyForm(formdata=None)
     all_targets = targets.all_targets()
-    reply_form.target_id.choices = [(t.id, f"{t.organisation}: {t.name}") for t in all_targets]
+    reply_form.target_id.choices = [(t.id, f"{t.name_in(lang)} ({t.organisation})")
+                                  for t in all_targets]
     chosen = {t.id: pre for t, pre in service.offered_targets(campaign)}
     return render_template(
         "letters/console.html", campaign=campaign, template_form=template_form,
@@ -169,6 +170,7 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
         language_names=lambda codes: service.language_names(codes, lang),
         organisation_names=ORGANISATION_NAMES,
         target_groups=service.grouped(all_targets, lang),
+        source_date=lambda raw: service.source_date_text(raw, lang),
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
         all_targets=all_targets, chosen=chosen, counts=service.letter_counts(campaign),

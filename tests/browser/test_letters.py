@@ -101,3 +101,41 @@ def test_supporter_writes_to_three_institutions_in_russian(app, live_server, mai
         assert draft.strip() in text
         for label in letters.placeholder_labels():
             assert label not in text
+
+
+def test_organizer_letters_page_opens_the_saved_template_and_shows_test_mode(
+        app, live_server, page_factory, axe, screenshot):
+    campaign, by_id = _campaign_with_targets()
+    from tests.factories import make_user
+
+    admin, password = make_user(role="admin", email="admin@example.org", campaigns=[campaign])
+    page = page_factory(viewport=DESKTOP)
+    page.goto(live_server.url("/organize/login"))
+    page.fill("#email", admin.email)
+    page.fill("#password", password)
+    page.locator("form:has(#password) button[type=submit]").click()
+    page.wait_for_url("**/organize/")
+    page.goto(live_server.url(f"/organize/c/{campaign.slug}/letters"))
+    axe(page, context="letters console")
+    # The console's navigation stays, and the banner says letters are in test mode.
+    assert page.locator("nav.tabs").is_visible() and page.locator("nav.console-nav").count()
+    assert "Test mode" in page.locator(".test-mode").inner_text()
+    # Institutions grouped by organisation, in columns; no "CoE: PACE" colon.
+    rows = page.locator("table.institutions")
+    assert rows.locator("th[scope=rowgroup]").all_inner_texts() == [
+        "United Nations", "OSCE", "Council of Europe", "European Union"]
+    assert ": PACE" not in rows.inner_text()
+    screenshot(page, "console-en")
+
+    # Choosing the Russian supporters' letter opens the saved Russian template.
+    assert "I am writing about the Dungans" in page.locator("#body").input_value()
+    page.select_option("#open-locale", "ru")
+    page.locator("form.template-chooser button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "Я пишу вам о дунганах" in page.locator("#body").input_value()
+    assert "Русский" in page.locator(".editing").inner_text()
+    page.select_option("#open-kind", "cover")
+    page.locator("form.template-chooser button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("#body").input_value().startswith("Уважаемые")  # the cover letter
+    axe(page, context="letters console, cover letter in Russian")

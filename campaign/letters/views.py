@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, ngettext
 from flask_login import current_user
 
 from .. import i18n
@@ -129,6 +130,31 @@ def confirm(token):
 
 # --- organizers ------------------------------------------------------------------------
 
+def _status_counts(counts: dict[str, int]) -> list[str]:
+    """"3 letters sent; 1 letter waiting for its sender's click" (CLDR plurals, numbers
+    written for the reader)."""
+    def say(status: str, n: int) -> str:
+        num = format_decimal(n)
+        if status == "queued":
+            return ngettext("%(count)s letter sent", "%(count)s letters sent", n, count=num)
+        if status == "digested":
+            return ngettext("%(count)s letter sent in a digest",
+                            "%(count)s letters sent in a digest", n, count=num)
+        if status == "held":
+            return ngettext("%(count)s letter held for today's digest",
+                            "%(count)s letters held for today's digest", n, count=num)
+        if status == "unconfirmed":
+            return ngettext("%(count)s letter waiting for its sender's click",
+                            "%(count)s letters waiting for their senders' click", n, count=num)
+        if status == "unchecked":
+            return ngettext("%(count)s letter waiting for an address check",
+                            "%(count)s letters waiting for an address check", n, count=num)
+        return ngettext("%(count)s letter copied into a web form",
+                        "%(count)s letters copied into a web form", n, count=num)
+
+    return [say(status, num) for status, num in sorted(counts.items())]
+
+
 def _locale_choices(campaign):
     codes = list(dict.fromkeys(campaign.locales + list(i18n.CONTENT_LANGUAGES)))
     return [(code, i18n.LANGUAGES[code].native_name) for code in codes if code in i18n.LANGUAGES]
@@ -173,7 +199,7 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
         source_date=lambda raw: service.source_date_text(raw, lang),
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
-        all_targets=all_targets, chosen=chosen, counts=service.letter_counts(campaign),
+        all_targets=all_targets, chosen=chosen, counts=_status_counts(service.letter_counts(campaign)),
         timeline=service.timeline(campaign.id),
         template_locales=service.template_locales(campaign, kind), kind=kind), status
 

@@ -111,3 +111,21 @@ def test_dungan_readers_get_the_russian_interface_and_names(client, directory):
     campaign, target = directory
     page = client.get(f"/dng/c/{campaign.slug}/letters").get_data(as_text=True)
     assert target.name_in("ru") in page
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("en", ["1 letter waiting for its sender's click", "1,234 letters held for today's digest",
+            "3 letters sent", "21 letters waiting for an address check"]),
+    ("ru", ["1 письмо ждёт подтверждения отправителя", "1 234 письма ждут сегодняшней сводки",
+            "3 письма отправлены", "21 письмо ждёт проверки адреса"]),
+    ("fr", ["1 lettre en attente du clic de son expéditeur",
+            "1 234 lettres retenues pour le récapitulatif du jour", "3 lettres envoyées",
+            "21 lettres en attente de la vérification de l'adresse"]),
+])
+def test_console_counts_follow_cldr_plurals(app, lang, expected):
+    from campaign.letters.views import _status_counts
+
+    with app.test_request_context(), force_language(lang):
+        said = _status_counts({"unconfirmed": 1, "held": 1234, "queued": 3, "unchecked": 21})
+    assert sorted(" ".join(s.replace("\u202f", " ").replace("\xa0", " ").split())
+                  for s in said) == sorted(expected)

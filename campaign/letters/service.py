@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.utils import formataddr
 
-from flask import current_app
 from babel.dates import format_date
 from babel.numbers import format_decimal
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select

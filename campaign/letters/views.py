@@ -10,9 +10,9 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import format_decimal, ngettext
 from flask_login import current_user
 
 from .. import i18n

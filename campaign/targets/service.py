@@ -144,7 +144,9 @@ def import_names_csv(text: str) -> int:
     existing = {t.short_id: t for t in db.session.scalars(select(Target))}
     updates: dict[str, dict] = {}
     for line, row in enumerate(reader, start=2):
-        get = lambda key: (row.get(key) or "").strip()  # noqa: E731
+        def get(key: str, row=row) -> str:
+            return (row.get(key) or "").strip()
+
         short_id, language = get("short_id"), get("language")
         if short_id not in existing:
             raise ImportProblem(f"line {line}: unknown body {short_id!r}")

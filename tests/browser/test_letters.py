@@ -105,7 +105,7 @@ def test_supporter_writes_to_three_institutions_in_russian(app, live_server, mai
 
 def test_organizer_letters_page_opens_the_saved_template_and_shows_test_mode(
         app, live_server, page_factory, axe, screenshot):
-    campaign, by_id = _campaign_with_targets()
+    campaign, _by_id = _campaign_with_targets()
     from tests.factories import make_user
 
     admin, password = make_user(role="admin", email="admin@example.org", campaigns=[campaign])

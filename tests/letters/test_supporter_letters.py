@@ -26,7 +26,7 @@ def form_of(html):
     subject = re.search(r'name="subject"[^>]*value="([^"]*)"', html) or re.search(
         r'value="([^"]*)"[^>]*name="subject"', html)
     body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', html, re.DOTALL)
-    unescape = lambda text: (text.replace("&#34;", '"').replace("&#39;", "'")  # noqa: E731
+    unescape = lambda text: (text.replace("&#34;", '"').replace("&#39;", "'")
                              .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
     return unescape(subject.group(1)), unescape(body.group(1))
 

@@ -55,6 +55,15 @@ def _letters_section(campaign, lang):
 register_section("letters", "letters/_section.html", 30, _letters_section)
 
 
+@bp.app_context_processor
+def _letters_test_mode_banner():
+    """Every console page says when letters are in test mode (one small query, console only)."""
+    if not request or not request.path.startswith("/organize/") or \
+            not current_user.is_authenticated:
+        return {}
+    return {"letters_test_mode": not routing.is_live()}
+
+
 # The four organisations, written out (the console groups institutions under these).
 ORGANISATION_NAMES = {"UN": _l("United Nations"), "OSCE": _l("OSCE"),
                       "CoE": _l("Council of Europe"), "EU": _l("European Union")}

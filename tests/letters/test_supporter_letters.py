@@ -250,6 +250,7 @@ def test_live_needs_the_deployment_and_an_admin(client, app, campaign, bodies):
     login(client, organizer.email, password)
     page = client.get(f"/organize/c/{campaign.slug}/letters")
     assert "Test mode" in page.get_data(as_text=True)
+    assert "Test mode" in client.get("/organize/").get_data(as_text=True)  # every console page
     token = csrf_from(page.get_data(as_text=True))
     assert client.post("/organize/letters/mode", data={"csrf_token": token,
                                                        "live": "1"}).status_code == 403
@@ -266,6 +267,7 @@ def test_live_needs_the_deployment_and_an_admin(client, app, campaign, bodies):
     assert entry.user_email == admin.email
     assert "Test mode" not in client.get(f"/organize/c/{campaign.slug}/letters").get_data(
         as_text=True)
+    assert "Test mode" not in client.get("/organize/").get_data(as_text=True)
 
 
 def test_daily_cap_holds_letters_for_one_digest(smtp_app, smtp_server, live, client, campaign,

@@ -64,18 +64,27 @@ def campaign_title(campaign: Campaign, locale: str) -> str:
     return text.title if text else campaign.slug
 
 
-def preview(campaign: Campaign, subject: str, body: str, locale: str) -> templating.Rendered:
-    """Render with sample values; raises TemplateProblem (with its line) when broken."""
+def preview(campaign: Campaign, subject: str, body: str, locale: str,
+            kind: str = "cover") -> templating.Rendered:
+    """Render with sample values; raises TemplateProblem (with its line) when broken. A
+    supporters' letter is shown as an institution reads it: head and closing added."""
+    if kind == "letter":
+        check_letter_template(subject, body)
+        rendered = templating.render_letter(subject, body, _template_values(campaign, locale))
+        offered = offered_targets(campaign)
+        target = offered[0][0] if offered else Target(
+            name="UN Special Rapporteur on minority issues", translations={})
+        return templating.Rendered(rendered.subject, compose(
+            target, locale, rendered.body, name="Aisha Vanahun", place="Almaty"))
     return templating.render_letter(subject, body, templating.sample_values(
-        campaign_title(campaign, locale), campaign.signature_count, date.today().isoformat()))
+        campaign_title(campaign, locale), campaign.signature_count,
+        letter_date(date.today(), locale)))
 
 
 def save_template(campaign: Campaign, kind: str, locale: str, subject: str,
                   body: str) -> LetterTemplate:
     """Store a template once it renders with the sample values (else TemplateProblem)."""
-    if kind == "letter":
-        check_letter_template(subject, body)
-    preview(campaign, subject, body, locale)
+    preview(campaign, subject, body, locale, kind)
     template = find_template(campaign, kind, locale, fallback=False)
     if template is None:
         template = LetterTemplate(campaign_id=campaign.id, kind=kind, locale=locale)

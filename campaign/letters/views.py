@@ -229,7 +229,8 @@ def console(campaign):
             flash(_("Template saved."))
             return redirect(url_for("letters.console", slug=campaign.slug, kind=form.kind.data,
                                     locale=form.locale.data), code=303)
-        rendered = service.preview(campaign, form.subject.data, form.body.data, form.locale.data)
+        rendered = service.preview(campaign, form.subject.data, form.body.data, form.locale.data,
+                                   form.kind.data)
     except TemplateProblem as problem:
         return _console(campaign, template_form=form, problem=problem, status=422)
     return _console(campaign, template_form=form, preview=rendered)

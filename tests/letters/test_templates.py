@@ -93,3 +93,20 @@ def test_console_is_guarded(client, app, campaign):
 def test_template_falls_back_to_the_campaign_default_language(app, campaign):
     assert service.find_template(campaign, "letter", "dng").locale == "en"
     assert service.find_template(campaign, "letter", "ru").locale == "ru"
+
+
+def test_supporters_letter_preview_reads_as_the_institution_reads_it(client, app, campaign):
+    from datetime import date
+
+    user, password = make_user(campaigns=[campaign])
+    login(client, user.email, password)
+    page = client.get(f"/organize/c/{campaign.slug}/letters?kind=letter&locale=ru")
+    html = page.get_data(as_text=True)
+    assert "Я пишу вам о дунганах" in html  # the saved Russian letter was opened
+    preview = client.post(f"/organize/c/{campaign.slug}/letters", data={
+        "csrf_token": csrf_from(html), "kind": "letter", "locale": "ru", "action": "preview",
+        "subject": "{{ campaign_title }}", "body": "Прошу пересмотреть приговоры."})
+    shown = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert service.letter_date(date.today(), "ru") in shown
+    assert "Уважаемые дамы и господа!" in shown and "С уважением,\nAisha Vanahun" in shown

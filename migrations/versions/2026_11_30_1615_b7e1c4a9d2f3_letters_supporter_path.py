@@ -37,6 +37,11 @@ def upgrade():
                + ("false" if op.get_bind().dialect.name == "postgresql" else "0")
                + " WHERE short_id IN ('coe_commissioner', 'coe_fcnm_acfc')")
     op.execute("UPDATE targets SET translations = '{}'")
+    # The WGAD row's source was a mirror on a test host of OHCHR's complaints page
+    # (/work/shared/data/README.md, correction of 2026-11-30): name OHCHR's own page.
+    op.execute("UPDATE targets SET source_url = "
+               "'https://www.ohchr.org/EN/Issues/Detention/Pages/Complaints.aspx' "
+               "WHERE source_url LIKE '%test.ohchr.un-icc.cloud%'")
     with op.batch_alter_table('targets', schema=None) as batch_op:
         batch_op.alter_column('translations', existing_type=sa.JSON(), nullable=False)
     with op.batch_alter_table('letters', schema=None) as batch_op:

@@ -335,3 +335,15 @@ def test_starting_directory_is_sourced_and_named_in_every_language(app):
     offered = {t.short_id for t, _pre in service.offered_targets(make_campaign())}
     assert "coe_commissioner" not in offered and "coe_fcnm_acfc" not in offered
     assert "venice_commission" in offered
+
+
+def test_names_command_loads_the_shipped_names(app):
+    targets.import_csv(targets.STARTING_SET.read_text(encoding="utf-8"))
+    assert all(not t.translations for t in targets.all_targets())
+    result = app.test_cli_runner().invoke(args=["targets", "names"])
+    assert result.exit_code == 0 and "names loaded: 114" in result.output
+    assert all(len(t.translations) == 6 for t in targets.all_targets())
+    bad = app.test_cli_runner().invoke(args=["targets", "names", "-"],
+                                       input="short_id,language,name,description,name_source\n"
+                                             "nobody,ru,X,Y,Z\n")
+    assert bad.exit_code != 0 and "unknown body" in bad.output

@@ -300,12 +300,6 @@ class SendOutcome:
     manual: list[Letter] = field(default_factory=list)  # targets without e-mail
 
 
-def confirmed_signer(campaign: Campaign, email_key: str) -> Signature | None:
-    return db.session.scalar(select(Signature).where(
-        Signature.campaign_id == campaign.id, Signature.email_key == email_key,
-        Signature.status == "confirmed"))
-
-
 def _letter_for(campaign, target, *, locale, template, available, subject, body, name,
                 place) -> tuple[str, str, str, LetterTemplate | None]:
     """(language, subject, full text, template used) of the letter to one target."""

@@ -117,6 +117,20 @@ SETTINGS: list[Setting] = [
     Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
             "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
             "`flask letters digest`, which sends them as one message.", int),
+    Setting("LETTERS_LIVE", "false",
+            "Letters, cover letters and digests may reach the real institutions. Even then an "
+            "admin must switch letters to live in the console (audit log); until both, every "
+            "such e-mail goes to the test address with the intended recipient at the top.",
+            bool),
+    Setting("LETTERS_TEST_ADDRESS", None,
+            "Where letters go in test mode. Default: the organization's contact address, "
+            "else the address of MAIL_DEFAULT_SENDER."),
+    Setting("RATELIMIT_LETTERS_PER_NETWORK", "10/hour;50/day",
+            "Letter batches (one \"send\" click) per client network."),
+    Setting("RATELIMIT_LETTERS_PER_EMAIL", "3/hour;10/day",
+            "Letter batches per supporter address."),
+    Setting("RATELIMIT_LETTERS_PER_DOMAIN", "60/hour",
+            "Letter batches per e-mail domain (not for the big webmail providers)."),
     # --- organizer console ---
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Login, 2FA and password-reset POSTs allowed per client address."),

@@ -27,3 +27,6 @@ def init_app(app: Flask) -> None:
     register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
     register_data_source(app, "letters", service.export_letters, service.erase_letters)
     register_campaign_extension(app, "delivery", views.delivery_for_api)
+    from ..targets.service import on_verified
+    on_verified(app, service.release_unchecked)
+    views.init_app(app)

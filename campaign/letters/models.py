@@ -20,8 +20,9 @@ from ..util import utcnow
 TEMPLATE_KINDS = ("letter", "cover")
 # unconfirmed: waits for the supporter's click; queued: in the outbox; held: over the
 # target's daily cap, waits for the digest; digested: sent inside a digest; manual: the target
-# has no e-mail, the supporter copied the text into its web form.
-LETTER_STATUSES = ("unconfirmed", "queued", "held", "digested", "manual")
+# has no e-mail, the supporter copied the text into its web form; unchecked: confirmed, but
+# the target's address was never checked by an organizer, so it waits for that.
+LETTER_STATUSES = ("unconfirmed", "queued", "held", "digested", "manual", "unchecked")
 
 
 class LetterTemplate(db.Model):
@@ -60,8 +61,8 @@ class Letter(db.Model):
 
     __tablename__ = "letters"
     __table_args__ = (
-        CheckConstraint("status IN ('unconfirmed', 'queued', 'held', 'digested', 'manual')",
-                        name="status"),
+        CheckConstraint("status IN ('unconfirmed', 'queued', 'held', 'digested', 'manual', "
+                        "'unchecked')", name="status"),
         # The daily cap counts a target's letters of the day.
         Index("ix_letters_target_status_sent", "target_id", "status", "sent_at"),
         Index("ix_letters_batch", "batch"),
@@ -123,3 +124,16 @@ class Reply(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     target: Mapped[Target] = relationship(lazy="joined")
+
+
+class LettersMode(db.Model):
+    """Whether letters reach the real institutions (one row). Absent or `live` false: test
+    mode, every letter goes to the test address. Only an admin switches it (audit log), and
+    only when the deployment also sets LETTERS_LIVE=true."""
+
+    __tablename__ = "letters_mode"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    live: Mapped[bool] = mapped_column(default=False, server_default="0")
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(254), default="")

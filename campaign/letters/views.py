@@ -18,6 +18,7 @@ from flask_login import current_user
 from .. import i18n
 from ..campaigns import service as campaigns
 from ..extensions import limiter
+from ..organizers import registry as console_registry
 from ..organizers.access import admin_required, campaign_access
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken

@@ -6,6 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import i18n

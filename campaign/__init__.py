@@ -108,7 +108,9 @@ def _register_blueprints(app: Flask) -> None:
     from .api.views import open_data_bp
     from .campaigns.views import bp as campaigns_bp
     from .donations.views import bp as donations_bp
+    from .letters.delivery_views import bp as delivery_bp
     from .letters.views import bp as letters_bp
+    from .organization.views import bp as organization_bp
     from .organizers.views import bp as organizers_bp
     from .petitions.views import bp as petitions_bp
     from .privacy.views import bp as privacy_bp
@@ -118,8 +120,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
+    app.register_blueprint(organization_bp)
     app.register_blueprint(donations_bp)
     app.register_blueprint(letters_bp)
+    app.register_blueprint(delivery_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(open_data_bp)

@@ -85,6 +85,10 @@ SETTINGS: list[Setting] = [
     Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
             "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
             "`flask letters digest`, which sends them as one message.", int),
+    Setting("DOSSIER_INLINE_MAX_SIGNATURES", "20000",
+            "Campaigns with up to this many signatures get their delivery dossier (PDF) built "
+            "in the organizer's request; bigger ones are built by `flask letters dossiers` or "
+            "the outbox worker while the console shows \"being prepared\".", int),
     # --- organizer console ---
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Login, 2FA and password-reset POSTs allowed per client address."),

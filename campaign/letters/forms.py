@@ -53,3 +53,15 @@ class ReplyForm(FlaskForm):
 
 class PlainForm(FlaskForm):
     """Only the CSRF token: for forms whose other fields are checkbox lists."""
+
+
+class DeliveryForm(FlaskForm):
+    """Step one of a delivery: language, institutions (a checkbox list) and what follows."""
+    locale = SelectField(_l("Language of the cover letter and dossier"))
+
+
+class SendDeliveryForm(FlaskForm):
+    """Step two: send what the preview showed."""
+    mode = SelectField(_l("After delivering"), choices=[
+        ("keep", _l("Deliver and keep collecting signatures")),
+        ("close", _l("Deliver and close the petition"))])

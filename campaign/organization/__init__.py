@@ -1,0 +1,1 @@
+"""The campaigning organization: who signs the deliveries, whom supporters can contact."""

@@ -345,6 +345,11 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
     targets = list(db.session.scalars(select(Target).where(Target.id.in_(job.target_ids))))
     if not targets:
         raise LetterProblem(_("Choose at least one institution."))
+    if not letters_live() and not organization_service.get().contact_email \
+            and any(t.by_email for t in targets):
+        raise LetterProblem(_("Letters are in test mode and the organization has no contact "
+                              "address to receive them: fill in the organization's profile "
+                              "first."))
     organizer_name = job.signed_by
     reply_to = organization_service.reply_address(getattr(user, "email", None),
                                                   organization_service.get())

@@ -89,6 +89,7 @@ def preview(campaign, job_id):
     return render_template(
         "letters/delivery_preview.html", campaign=campaign, job=job, letters=letters,
         problem=problem, form=SendDeliveryForm(formdata=None), live=delivery.letters_live(),
+        organization=organization_service.get(),
         filename=delivery.attachment_name(campaign, job.locale),
         reply_to=organization_service.reply_address(current_user.email,
                                                     organization_service.get()))

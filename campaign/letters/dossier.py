@@ -18,9 +18,8 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from fpdf import FPDF
 from fpdf.fonts import FontFace, TextStyle
 
@@ -54,7 +53,7 @@ def cjk_regular_path() -> str:
     cache folder (instancing 17 MB takes tens of seconds; fpdf2 would otherwise print the
     variable font's default instance, Thin, which reads as grey)."""
     source = Path(cjk_font_path())
-    key = f"{source.stat().st_size}-{int(source.stat().st_mtime)}-{CJK_WEIGHT}"
+    key = f"{source.stat().st_size}-{int(source.stat().st_mtime)}-{CJK_WEIGHT}-named"
     for folder in (_cache_dir(), Path(tempfile.gettempdir()) / "justice-for-korday-fonts"):
         target = folder / f"NotoSansSC-{key}.ttf"
         if target.exists():
@@ -72,7 +71,8 @@ def _instance(source: Path, target: Path) -> None:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    font = instancer.instantiateVariableFont(TTFont(str(source)), {"wght": CJK_WEIGHT})
+    font = instancer.instantiateVariableFont(TTFont(str(source)), {"wght": CJK_WEIGHT},
+                                             updateFontNames=True)
     # Written beside and renamed: two processes building it at once both end with a whole file.
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as out:
         font.save(out)

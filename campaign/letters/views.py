@@ -11,7 +11,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from .. import i18n
 from ..api import registry as api_registry
@@ -45,7 +44,9 @@ api_registry.register_campaign_extension("delivery", _delivery_for_api)
 
 
 def _letters_section(campaign, lang):
-    return {"events": service.timeline(campaign.id),
+    from .delivery import last_delivery_summary
+
+    return {"events": service.timeline(campaign.id), "last": last_delivery_summary(campaign.id),
             "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
 
 
@@ -193,27 +194,6 @@ def dossier(campaign):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{campaign.slug}-petition-{locale}.pdf"')
     return response
-
-
-@bp.post("/organize/c/<slug>/letters/deliver")
-@campaign_access
-def deliver(campaign):
-    form = DeliverForm()
-    form.locale.choices = _locale_choices(campaign)
-    chosen = {int(v) for v in request.form.getlist("targets") if v.isdigit()}
-    chosen_targets = targets.targets_by_ids(chosen)
-    if not form.validate() or not chosen_targets:
-        if not chosen_targets:
-            flash(_("Choose at least one institution."))
-        return _console(campaign, deliver_form=form, status=422)
-    try:
-        deliveries = service.deliver(campaign, chosen_targets, form.locale.data,
-                                     signed_by=current_user.name or current_user.email)
-    except (service.LetterProblem, TemplateProblem) as problem:
-        flash(str(problem))
-        return _console(campaign, deliver_form=form, status=422)
-    flash(_("The petition was delivered to %(num)s institution(s).", num=len(deliveries)))
-    return redirect(url_for("letters.console", slug=campaign.slug), code=303)
 
 
 @bp.post("/organize/c/<slug>/letters/replies")

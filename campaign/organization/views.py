@@ -20,10 +20,11 @@ bp = Blueprint("organization", __name__)
 
 
 @bp.get("/<lang:lang>/about")
-def about(lang):
+def about():
     organization = service.get()
+    lang = i18n.interface_language(i18n.current_language())
     return render_template("organization/about.html", organization=organization,
-                           about_text=organization.about_for(i18n.interface_language(lang)))
+                           about_text=organization.about_for(lang))
 
 
 @bp.get("/organization/logo.png")
@@ -70,19 +71,15 @@ def edit():
 
 
 def _footer_organization():
-    """The profile for the footer, once per request; None if unset or the database is down
-    (error pages render the footer too, and must not fail on it)."""
-    from flask import g
+    """The profile for the footer; None if unset or the database is down (error pages render
+    the footer too, and must not fail on it)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    if "footer_organization" not in g:
-        try:
-            organization = service.get()
-        except SQLAlchemyError:
-            organization = None
-        g.footer_organization = (organization if organization is not None
-                                 and service.is_set_up(organization) else None)
-    return g.footer_organization
+    try:
+        organization = service.get()
+    except SQLAlchemyError:
+        return None
+    return organization if service.is_set_up(organization) else None
 
 
 @bp.app_context_processor

@@ -48,7 +48,9 @@ def dossiers_command(watch):
 @click.argument("slug")
 @click.option("--locale", default=None, help="Language (default: the campaign's).")
 @click.option("--output", "-o", type=click.File("wb"), required=True)
-def dossier_command(slug, locale, output):
+@click.option("--to", "short_ids", multiple=True, help="An institution (short id) to address.")
+@click.option("--signed-by", default="", help="The organizer's name on the cover page.")
+def dossier_command(slug, locale, output, short_ids, signed_by):
     """Build SLUG's dossier PDF now and write it to OUTPUT (prints seconds, pages, size)."""
     import json
     import resource
@@ -58,7 +60,15 @@ def dossier_command(slug, locale, output):
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
     started = time.perf_counter()
-    pdf, facts = delivery.build_dossier(campaign, locale or campaign.default_locale)
+    from ..targets import service as targets
+
+    by_short_id = {t.short_id: t for t in targets.all_targets()}
+    unknown = [key for key in short_ids if key not in by_short_id]
+    if unknown:
+        raise click.ClickException(f"no institution {', '.join(unknown)}")
+    pdf, facts = delivery.build_dossier(campaign, locale or campaign.default_locale,
+                                        targets=[by_short_id[key] for key in short_ids],
+                                        signed_by=signed_by)
     output.write(pdf)
     click.echo(json.dumps({
         "signatures": facts.total, "seconds": round(time.perf_counter() - started, 2),

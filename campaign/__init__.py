@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from .campaigns.views import bp as campaigns_bp
     from .donations.views import bp as donations_bp
     from .letters.delivery_views import bp as delivery_bp
+    from .letters.reply_views import bp as replies_bp
     from .letters.views import bp as letters_bp
     from .organization.views import bp as organization_bp
     from .organizers.views import bp as organizers_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(donations_bp)
     app.register_blueprint(letters_bp)
     app.register_blueprint(delivery_bp)
+    app.register_blueprint(replies_bp)
     app.register_blueprint(targets_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(open_data_bp)

@@ -20,7 +20,7 @@ from ..organization import service as organization_service
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..targets import service as targets
-from . import delivery, service
+from . import delivery, replies, service
 from .forms import DeliveryForm, PlainForm, SendDeliveryForm
 from .templating import TemplateProblem
 
@@ -47,7 +47,7 @@ def _start_page(campaign, form, *, chosen=None, status=200):
         jobs=delivery.latest_jobs(campaign), live=delivery.letters_live(),
         organization=organization_service.get(), plain_form=PlainForm(),
         last=delivery.last_delivery_summary(campaign.id),
-        inline_limit=delivery.inline_limit()), status
+        inline_limit=delivery.inline_limit(), replies=replies.replies_of(campaign)), status
 
 
 @bp.get("/")

@@ -123,8 +123,18 @@ class Reply(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The summary in other languages ({"ru": "...", ...}); `summary` is the fallback.
+    summaries: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # The reply itself as a PDF (checked: magic bytes and size), linked from the timeline.
+    attachment_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    # When the signers who opted into updates were told of it (once).
+    notified_at: Mapped[datetime | None]
 
     target: Mapped[Target] = relationship(lazy="joined")
+
+    def summary_for(self, lang: str) -> str:
+        return (self.summaries or {}).get(lang) or self.summary
 
 
 DOSSIER_JOB_STATUSES = ("pending", "running", "done", "failed")

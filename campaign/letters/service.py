@@ -324,7 +324,7 @@ def timeline(campaign_id: int) -> list[dict]:
               for d in db.session.scalars(select(Delivery).where(
                   Delivery.campaign_id == campaign_id))]
     events += [{"kind": "reply", "when": r.received_on, "target": r.target,
-                "summary": r.summary, "link": r.link}
+                "summary": r.summary, "link": r.link, "reply": r}
                for r in db.session.scalars(select(Reply).where(Reply.campaign_id == campaign_id))]
     return sorted(events, key=lambda e: (e["when"], e["kind"] != "delivered"))
 

@@ -340,6 +340,8 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
 
     if mode not in DELIVERY_MODES:
         raise LetterProblem(_("Choose whether the campaign keeps collecting signatures."))
+    if job.status == "sent":
+        raise LetterProblem(_("This delivery has been sent already."))
     if job.status != "done" or job.campaign_id != campaign.id:
         raise LetterProblem(_("The dossier is not ready yet."))
     targets = list(db.session.scalars(select(Target).where(Target.id.in_(job.target_ids))))
@@ -356,6 +358,13 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
     letters = cover_letters(campaign, job.locale, targets, signed_by=organizer_name,
                             count=job.signature_count)
     attachments = [(attachment_name(campaign, job.locale), "application/pdf", job.pdf)]
+    # Claimed in the transaction that queues the letters: a second click (or a second tab)
+    # finds the job sent and sends nothing.
+    claimed = db.session.execute(
+        DossierJob.__table__.update().where(DossierJob.id == job.id, DossierJob.status == "done")
+        .values(status="sent")).rowcount
+    if not claimed:
+        raise LetterProblem(_("This delivery has been sent already."))
     deliveries = []
     now = utcnow()
     for letter in letters:

@@ -79,7 +79,7 @@ def prepare(campaign):
 def preview(campaign, job_id):
     job = delivery.job_of(campaign, job_id) or abort(404)
     letters, problem = [], None
-    if job.status == "done":
+    if job.status in ("done", "sent"):
         try:
             letters = delivery.cover_letters(
                 campaign, job.locale, targets.targets_by_ids(set(job.target_ids)),
@@ -116,7 +116,7 @@ def send(campaign, job_id):
 @campaign_access
 def download(campaign, job_id):
     job = delivery.job_of(campaign, job_id)
-    if job is None or job.status != "done":
+    if job is None or job.status not in ("done", "sent"):
         abort(404)
     response = make_response(job.pdf)
     response.headers["Content-Type"] = "application/pdf"

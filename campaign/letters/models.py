@@ -137,7 +137,8 @@ class Reply(db.Model):
         return (self.summaries or {}).get(lang) or self.summary
 
 
-DOSSIER_JOB_STATUSES = ("pending", "running", "done", "failed")
+# done: ready to send; sent: its delivery went out (a second click sends nothing).
+DOSSIER_JOB_STATUSES = ("pending", "running", "done", "sent", "failed")
 
 
 class DossierJob(db.Model):
@@ -147,7 +148,8 @@ class DossierJob(db.Model):
 
     __tablename__ = "dossier_jobs"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
+        CheckConstraint("status IN ('pending', 'running', 'done', 'sent', 'failed')",
+                        name="status"),
         Index("ix_dossier_jobs_status", "status"),
     )
 

@@ -84,5 +84,6 @@ def attachment(slug, reply_id):
         abort(404)
     response = make_response(reply.attachment_pdf)
     response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="reply-{reply.id}.pdf"'
+    # A download, not shown inline: the file is an institution's upload we did not make.
+    response.headers["Content-Disposition"] = f'attachment; filename="reply-{reply.id}.pdf"'
     return response

@@ -45,7 +45,7 @@ def upgrade():
     sa.Column('signature_count', sa.Integer(), nullable=True),
     sa.Column('export_sha256', sa.String(length=64), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
-    sa.CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name=op.f('ck_dossier_jobs_status')),
+    sa.CheckConstraint("status IN ('pending', 'running', 'done', 'sent', 'failed')", name=op.f('ck_dossier_jobs_status')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name=op.f('fk_dossier_jobs_campaign_id_campaigns'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_dossier_jobs'))
     )

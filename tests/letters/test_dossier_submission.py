@@ -170,6 +170,11 @@ def test_test_mode_sends_to_the_organization_and_keeps_collecting(
     response = client.post(preview_url + "/send", data={"csrf_token": csrf_from(preview),
                                                          "mode": "keep"})
     assert response.status_code == 303
+    twice = client.post(preview_url + "/send", data={"csrf_token": csrf_from(preview),
+                                                      "mode": "keep"})
+    assert "This delivery has been sent already." in client.get(
+        twice.headers["Location"]).get_data(as_text=True)
+    assert len(db.session.scalars(select(Delivery)).all()) == 1
     before = len(smtp_server.messages)
     outbox.work(once=True)
     sent = smtp_server.messages[before:]

@@ -18,7 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import Site, log  # noqa: E402
+from run import Site, log
 
 
 def main() -> None:

@@ -47,7 +47,8 @@ def _start_page(campaign, form, *, chosen=None, status=200):
         jobs=delivery.latest_jobs(campaign), live=delivery.letters_live(),
         organization=organization_service.get(), plain_form=PlainForm(),
         last=delivery.last_delivery_summary(campaign.id),
-        inline_limit=delivery.inline_limit(), replies=replies.replies_of(campaign)), status
+        inline_limit=delivery.inline_limit(), replies=replies.replies_of(campaign),
+        tabs=console_registry.tabs()), status
 
 
 @bp.get("/")
@@ -89,7 +90,7 @@ def preview(campaign, job_id):
     return render_template(
         "letters/delivery_preview.html", campaign=campaign, job=job, letters=letters,
         problem=problem, form=SendDeliveryForm(formdata=None), live=delivery.letters_live(),
-        organization=organization_service.get(),
+        organization=organization_service.get(), tabs=console_registry.tabs(),
         filename=delivery.attachment_name(campaign, job.locale),
         reply_to=organization_service.reply_address(current_user.email,
                                                     organization_service.get()))

@@ -14,6 +14,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ..campaigns import service as campaigns
+from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..organizers.updates import UpdateError, audience
 from . import replies
@@ -56,7 +57,8 @@ def details(campaign, reply_id):
     return render_template(
         "letters/reply.html", campaign=campaign, reply=reply, form=form,
         summary_fields=[getattr(form, f"summary_{code}") for code in languages],
-        audience=audience(campaign.id), plain_form=PlainForm()), 422 if form.errors else 200
+        audience=audience(campaign.id), plain_form=PlainForm(),
+        tabs=console_registry.tabs()), 422 if form.errors else 200
 
 
 @bp.post("/organize/c/<slug>/replies/<int:reply_id>/notify")

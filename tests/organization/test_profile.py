@@ -87,9 +87,9 @@ def test_bad_logos_get_a_clear_message_and_nothing_is_stored(admin_client, uploa
 
 def test_logo_error_is_translated(app):
     from flask_babel import force_locale
-    with app.test_request_context(), force_locale("ru"):
-        with pytest.raises(organization.LogoProblem) as problem:
-            organization.clean_logo(b"not an image")
+    with app.test_request_context(), force_locale("ru"), \
+            pytest.raises(organization.LogoProblem) as problem:
+        organization.clean_logo(b"not an image")
     assert "PNG" in str(problem.value) and "логотип" in str(problem.value).lower()
 
 

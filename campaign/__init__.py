@@ -109,6 +109,7 @@ def _features() -> list[ModuleType]:
         donations,
         letters,
         ops,
+        organization,
         organizers,
         outbox,
         petitions,
@@ -116,8 +117,8 @@ def _features() -> list[ModuleType]:
         targets,
         widget,
     )
-    return [outbox, campaigns, petitions, organizers, donations, letters, targets, api,
-            widget, privacy, bench, ops]
+    return [outbox, campaigns, petitions, organizers, organization, donations, letters,
+            targets, api, widget, privacy, bench, ops]
 
 
 def _register_features(app: Flask) -> None:

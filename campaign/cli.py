@@ -36,6 +36,9 @@ def setup_command():
     if not targets.all_targets():
         created, _updated, _skipped = targets.load_starting_set()
         click.echo(f"targets loaded: {created}")
+    # The dossier's Chinese font is made once from the variable font (tens of seconds).
+    from .letters.dossier import cjk_regular_path
+    cjk_regular_path()
     click.echo("setup done")
 
 

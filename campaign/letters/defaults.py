@@ -1,6 +1,8 @@
 """Starting letter templates for a campaign that has none yet (organizers edit them)."""
 from __future__ import annotations
 
+from .cover_defaults import COVER_TEMPLATES
+
 DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
     # Supporters' letters: only the text. The site writes the institution's name, the date
     # and the greeting above it and the supporter's name and place below it, in the letter's
@@ -57,22 +59,6 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str]]] = {
              "Unterschriften unter der Petition „{{ campaign_title }}“ bisher: "
              "{{ signature_count }}.")),
     },
-    "cover": {
-        "en": (
-            "Petition: {{ campaign_title }}",
-            ("Dear {{ target_name }},\n\n"
-            "On behalf of the {{ signature_count }} people who signed the petition "
-            "“{{ campaign_title }}”, we deliver it to you with the attached dossier: the text, "
-            "totals by country and by week, the names of signers who agreed to be named, their "
-            "comments, and the SHA-256 fingerprint of the full signature list.\n\n"
-            "Yours sincerely,\n{{ supporter_name }}\n{{ date }}\n")),
-        "ru": (
-            "Петиция: {{ campaign_title }}",
-            ("Уважаемые {{ target_name }}!\n\n"
-            "От имени {{ signature_count }} человек, подписавших петицию «{{ campaign_title }}», "
-            "мы передаём её вам вместе с приложенным досье: текст, итоги по странам и неделям, "
-            "имена подписавших, согласившихся их показать, их комментарии и отпечаток SHA-256 "
-            "полного списка подписей.\n\n"
-            "С уважением,\n{{ supporter_name }}\n{{ date }}\n")),
-    },
+    # Cover letters live in cover_defaults.py (one per site language).
+    "cover": COVER_TEMPLATES,
 }

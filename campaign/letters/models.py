@@ -3,9 +3,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -122,8 +124,18 @@ class Reply(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The summary in other languages ({"ru": "...", ...}); `summary` is the fallback.
+    summaries: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    # The reply itself as a PDF (checked: magic bytes and size), linked from the timeline.
+    attachment_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    attachment_name: Mapped[str | None] = mapped_column(String(200))
+    # When the signers who opted into updates were told of it (once).
+    notified_at: Mapped[datetime | None]
 
     target: Mapped[Target] = relationship(lazy="joined")
+
+    def summary_for(self, lang: str) -> str:
+        return (self.summaries or {}).get(lang) or self.summary
 
 
 class LettersMode(db.Model):
@@ -137,3 +149,37 @@ class LettersMode(db.Model):
     live: Mapped[bool] = mapped_column(default=False, server_default="0")
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+# done: ready to send; sent: its delivery went out (a second click sends nothing).
+DOSSIER_JOB_STATUSES = ("pending", "running", "done", "sent", "failed")
+
+
+class DossierJob(db.Model):
+    """A dossier built outside the request (a big campaign takes a while): the console asks
+    for it, `flask letters dossiers` (or the outbox worker) builds it, the console offers the
+    download and the delivery uses it."""
+
+    __tablename__ = "dossier_jobs"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'running', 'done', 'sent', 'failed')",
+                        name="status"),
+        Index("ix_dossier_jobs_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             index=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    # The institutions named on the cover page (target ids) and who signs it.
+    target_ids: Mapped[list] = mapped_column(JSON, default=list)
+    signed_by: Mapped[str] = mapped_column(String(120), default="")
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    pdf_size: Mapped[int | None]
+    signature_count: Mapped[int | None]
+    export_sha256: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)

@@ -5,7 +5,7 @@ LETTERS_LIVE=true *and* an admin switched letters to live in the console (record
 audit log), every supporter letter, petition cover letter and digest goes to a test address
 (LETTERS_TEST_ADDRESS, else the organization's contact, else the site's own sender address),
 with the intended recipient written at the top. A site loaded with demo content starts in test
-mode like any other: nothing is live until someone chose it.
+mode like any other, and stays in it while the organization profile is the demo's.
 
 Engineer-facing contract: every feature that e-mails an institution calls
 `route_to_institution(address, name)` and sends to `route.to`, putting `route.banner(lang)`
@@ -13,7 +13,6 @@ above its text (`route.mark(text, lang)` does that for plain text).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import parseaddr
 
@@ -23,17 +22,9 @@ from sqlalchemy import select
 
 from .. import i18n
 from ..extensions import db
+from ..organization import service as organization_service
 from ..util import utcnow
 from .models import LettersMode
-
-# Others (the organization profile) may supply the contact address used in test mode.
-_CONTACT_LOOKUPS: list[Callable[[], str | None]] = []
-
-
-def register_contact_lookup(lookup: Callable[[], str | None]) -> None:
-    if lookup not in _CONTACT_LOOKUPS:
-        _CONTACT_LOOKUPS.append(lookup)
-
 
 def _mode_row() -> LettersMode | None:
     return db.session.scalar(select(LettersMode).order_by(LettersMode.id).limit(1))
@@ -45,18 +36,19 @@ def switched_live() -> bool:
 
 
 def is_live() -> bool:
-    """Both keys turned: the deployment allows it and an admin chose it."""
-    return bool(current_app.config.get("LETTERS_LIVE")) and switched_live()
+    """Both keys turned (the deployment allows it and an admin chose it), and the site's
+    organization is a real one, not the demo's (an admin saving the profile makes it real)."""
+    return (bool(current_app.config.get("LETTERS_LIVE")) and switched_live()
+            and not organization_service.get().is_demo)
 
 
 def test_address() -> str:
     configured = current_app.config.get("LETTERS_TEST_ADDRESS")
     if configured:
         return configured
-    for lookup in _CONTACT_LOOKUPS:
-        found = lookup()
-        if found:
-            return found
+    contact = organization_service.get().contact_email
+    if contact:
+        return contact
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     if isinstance(sender, tuple | list):
         return sender[1]

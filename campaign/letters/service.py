@@ -11,7 +11,6 @@ from email.utils import formataddr
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
@@ -20,11 +19,7 @@ from ..abuse.limits import check_rate
 from ..addresses import domain_variants, has_key, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
-from ..petitions.lifecycle import counted
-from ..petitions.models import Signature
-from ..spreadsheet import csv_text
 from ..targets.models import Target
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -484,117 +479,19 @@ def letter_counts(campaign: Campaign) -> dict[str, int]:
 
 # --- the canonical export and petition delivery ---------------------------------------------
 
-EXPORT_COLUMNS = ["signature_id", "full_name", "email", "country", "locale", "confirmed_at"]
-
-
 def canonical_export(campaign_id: int) -> bytes:
-    """The full signature export whose SHA-256 goes into the dossier. Fixed definition:
-    UTF-8 CSV, no BOM, LF line ends, minimal quoting, header `EXPORT_COLUMNS`, one row per
-    confirmed signature ordered by signature_id, confirmed_at in UTC as YYYY-MM-DDTHH:MM:SS,
-    a text cell starting like a spreadsheet formula prefixed with `'` (spreadsheet.py)."""
-    rows = db.session.execute(
-        select(Signature.id, Signature.full_name, Signature.email, Signature.country,
-               Signature.locale, Signature.confirmed_at)
-        .where(Signature.campaign_id == campaign_id, counted())
-        .order_by(Signature.id)).all()
-    return csv_text(EXPORT_COLUMNS, (
-        (sid, name, email, country, locale,
-         confirmed_at.replace(microsecond=0).isoformat() if confirmed_at else "")
-        for sid, name, email, country, locale, confirmed_at in rows), line_end="\n").encode()
+    """The full signature export whose SHA-256 goes into the dossier (defined in
+    delivery.export_chunks, which streams it)."""
+    from .delivery import export_chunks
+
+    return b"".join(export_chunks(campaign_id))
 
 
-@dataclass
-class DossierData:
-    campaign: Campaign
-    locale: str
-    title: str
-    summary: str
-    body_text: str
-    total: int
-    by_country: list[tuple[str, int]]
-    by_week: list[tuple[date, int]]
-    names: list[str]
-    comments: list[tuple[str, str]]
-    export_sha256: str
-    generated_at: datetime
+def dossier_pdf(campaign: Campaign, locale: str):
+    """The dossier now, in `locale` (see delivery.build_dossier): (PDF bytes, its facts)."""
+    from .delivery import build_dossier
 
-
-def dossier_data(campaign: Campaign, locale: str) -> DossierData:
-    import nh3
-
-    from ..campaigns.service import render_markdown
-
-    text = campaign.text_for(locale)
-    signatures = list(db.session.scalars(select(Signature).where(
-        Signature.campaign_id == campaign.id, counted())
-        .order_by(Signature.confirmed_at, Signature.id)))
-    by_country: dict[str, int] = {}
-    by_week: dict[date, int] = {}
-    names, comments = [], []
-    for signature in signatures:
-        by_country[signature.country] = by_country.get(signature.country, 0) + 1
-        day = (signature.confirmed_at or signature.created_at).date()
-        monday = day - timedelta(days=day.weekday())
-        by_week[monday] = by_week.get(monday, 0) + 1
-        public = signature.public_name
-        if public:
-            names.append(public)
-        if signature.comment and not signature.comment_hidden:
-            comments.append((public or "", signature.comment))
-    body_html = render_markdown(text.body_markdown if text else "")
-    body_text = nh3.clean(body_html.replace("</p>", "</p>\n").replace("</h2>", "</h2>\n")
-                          .replace("</li>", "</li>\n"), tags=set())
-    import html as _html
-    return DossierData(
-        campaign=campaign, locale=locale, title=text.title if text else campaign.slug,
-        summary=text.summary if text else "", body_text=_html.unescape(body_text).strip(),
-        total=len(signatures),
-        by_country=sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0])),
-        by_week=sorted(by_week.items()), names=names, comments=comments,
-        export_sha256=hashlib.sha256(canonical_export(campaign.id)).hexdigest(),
-        generated_at=utcnow())
-
-
-def dossier_pdf(campaign: Campaign, locale: str) -> tuple[bytes, DossierData]:
-    from .dossier import build_pdf
-
-    data = dossier_data(campaign, locale)
-    with force_locale(i18n.catalog_locale(locale)):
-        return build_pdf(data), data
-
-
-def deliver(campaign: Campaign, targets: list[Target], locale: str, *,
-            signed_by: str) -> list[Delivery]:
-    """Send the cover letter with the PDF dossier to each chosen target that has an e-mail
-    (the others are recorded as handed over by the organizer), and mark the campaign
-    delivered."""
-    if not targets:
-        raise LetterProblem(_("Choose at least one institution."))
-    template = find_template(campaign, "cover", locale)
-    if template is None:
-        raise LetterProblem(_("Write a cover letter first."))
-    pdf, data = dossier_pdf(campaign, locale)
-    filename = f"{campaign.slug}-petition-{locale}.pdf"
-    deliveries = []
-    for target in targets:
-        rendered = templating.render_letter(template.subject, template.body, {
-            **_values(campaign, template.locale, name=signed_by, place="",
-                      target_name=target.name), "signature_count": data.total})
-        message = None
-        if target.by_email:
-            message = outbox.enqueue(
-                kind="letters_delivery", to=target.email, subject=rendered.subject,
-                body_text=rendered.body + f"\n\nSHA-256: {data.export_sha256}\n",
-                attachments=[(filename, "application/pdf", pdf)])
-            db.session.flush()
-        delivery = Delivery(campaign_id=campaign.id, target=target, locale=locale,
-                            signature_count=data.total, export_sha256=data.export_sha256,
-                            outbox_message_id=message.id if message else None)
-        db.session.add(delivery)
-        deliveries.append(delivery)
-    campaign.status, campaign.delivered_at = "delivered", utcnow()
-    db.session.commit()
-    return deliveries
+    return build_dossier(campaign, locale)
 
 
 def log_reply(campaign: Campaign, target: Target, *, received_on: date, summary: str,
@@ -613,7 +510,7 @@ def timeline(campaign_id: int) -> list[dict]:
               for d in db.session.scalars(select(Delivery).where(
                   Delivery.campaign_id == campaign_id))]
     events += [{"kind": "reply", "when": r.received_on, "target": r.target,
-                "summary": r.summary, "link": r.link}
+                "summary": r.summary, "link": r.link, "reply": r}
                for r in db.session.scalars(select(Reply).where(Reply.campaign_id == campaign_id))]
     return sorted(events, key=lambda e: (e["when"], e["kind"] != "delivered"))
 

@@ -39,7 +39,9 @@ def delivery_for_api(campaign) -> list[dict]:
 
 
 def letters_section(campaign, lang):
-    return {"events": service.timeline(campaign.id),
+    from .delivery import last_delivery_summary
+
+    return {"events": service.timeline(campaign.id), "last": last_delivery_summary(campaign.id),
             "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
 
 
@@ -253,27 +255,6 @@ def dossier(campaign):
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{campaign.slug}-petition-{locale}.pdf"')
     return response
-
-
-@bp.post("/organize/c/<slug>/letters/deliver")
-@campaign_access
-def deliver(campaign):
-    form = DeliverForm()
-    form.locale.choices = _locale_choices(campaign)
-    chosen = {int(v) for v in request.form.getlist("targets") if v.isdigit()}
-    chosen_targets = targets.targets_by_ids(chosen)
-    if not form.validate() or not chosen_targets:
-        if not chosen_targets:
-            flash(_("Choose at least one institution."))
-        return _console(campaign, deliver_form=form, status=422)
-    try:
-        deliveries = service.deliver(campaign, chosen_targets, form.locale.data,
-                                     signed_by=current_user.name or current_user.email)
-    except (service.LetterProblem, TemplateProblem) as problem:
-        flash(str(problem))
-        return _console(campaign, deliver_form=form, status=422)
-    flash(_("The petition was delivered to %(num)s institution(s).", num=len(deliveries)))
-    return redirect(url_for("letters.console", slug=campaign.slug), code=303)
 
 
 @bp.post("/organize/c/<slug>/letters/replies")

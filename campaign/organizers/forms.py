@@ -40,6 +40,28 @@ class TotpSetupForm(CodeForm):
     secret = HiddenField()
 
 
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name, as it signs letters and deliveries"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    email = EmailField(_l("E-mail"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=254)])
+    new_password = PasswordField(_l("New password (optional, at least 10 characters)"),
+                                 validators=[Optional(), Length(
+                                     min=10, max=200,
+                                     message=_l("The password must have 10 to 200 characters."))])
+    current_password = PasswordField(_l("Current password (needed to change the e-mail or "
+                                        "the password)"), validators=[Optional(), Length(max=200)])
+
+    def validate_email(self, field):
+        from wtforms.validators import ValidationError
+
+        from ..addresses import InvalidEmail, normalize_email
+        try:
+            normalize_email(field.data or "")
+        except InvalidEmail as exc:
+            raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
+
+
 class PasswordForm(FlaskForm):
     password = PasswordField(_l("New password (at least 10 characters)"), validators=[
         DataRequired(), Length(min=10, max=200,

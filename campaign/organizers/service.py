@@ -185,6 +185,31 @@ def set_password(user: User, password: str) -> None:
     user.locked_until = None
 
 
+def update_profile(user: User, *, name: str, email: str, current_password: str = "",
+                   new_password: str = "") -> bool:
+    """An organizer changes their own display name, e-mail and password. Changing the e-mail
+    or the password needs the current password. Returns True when the password changed (the
+    caller ends the session: `set_password` is the one place that ends every session)."""
+    email = _normal(email)
+    sensitive = email != user.email or bool(new_password)
+    if sensitive and not verify_password(user, current_password or ""):
+        raise AccountError("current_password")
+    if email != user.email:
+        other = user_by_email(email)
+        if other is not None and other.id != user.id:
+            raise AccountError("email_taken")
+        audit.record(user, "account.email", target=email, changes=[user.email, email])
+        user.email = email
+    if name.strip() != user.name:
+        audit.record(user, "account.name", target=user.email, changes=[user.name, name.strip()])
+        user.name = name.strip()
+    if new_password:
+        set_password(user, new_password)
+        audit.record(user, "account.change_password", target=user.email)
+    db.session.commit()
+    return bool(new_password)
+
+
 def request_reset(email: str, lang: str = "en") -> None:
     """Queue a reset link if the account exists; the caller answers the same either way."""
     user = user_by_email(email)

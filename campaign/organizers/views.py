@@ -29,6 +29,7 @@ from .forms import (
     InviteForm,
     LoginForm,
     PasswordForm,
+    ProfileForm,
     ResetRequestForm,
     TotpSetupForm,
 )
@@ -156,6 +157,34 @@ def _password_page(user, form, title, finish):
             return redirect(url_for("organizers.login"))
     return render_template("organizers/password.html", form=form, title=title,
                            email=user.email), 422 if form.errors else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The organizer's own name (it signs cover letters), e-mail and password."""
+    form = ProfileForm(obj=None if request.method == "POST" else current_user)
+    if form.validate_on_submit():
+        try:
+            password_changed = service.update_profile(
+                current_user, name=form.name.data, email=form.email.data,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "")
+        except service.AccountError as error:
+            message = {"current_password": _("The current password is wrong."),
+                       "email_taken": _("Another account uses this e-mail address.")}
+            field = form.email if str(error) == "email_taken" else form.current_password
+            field.errors = [message.get(str(error), _("The password must have 10 to 200 "
+                                                      "characters."))]
+        else:
+            if password_changed:
+                logout_user()
+                _clear_session()
+                flash(_("Your password is set. Please log in."))
+                return redirect(url_for("organizers.login"))
+            flash(_("Your profile is saved."))
+            return redirect(url_for("organizers.profile"), code=303)
+    return render_template("organizers/profile.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -62,7 +62,7 @@ def save_details(user, reply: Reply, *, summaries: dict[str, str],
 
 def notify_signers(user, campaign: Campaign, reply: Reply) -> int:
     """Tell the signers who opted into news, once, each in their language."""
-    from ..organizers import updates
+    from ..petitions.console import updates
 
     if reply.notified_at is not None:
         raise ReplyProblem(_("The signers were already told of this reply."))

@@ -16,7 +16,7 @@ from flask_login import current_user
 from ..campaigns import service as campaigns
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
-from ..organizers.updates import UpdateError, audience
+from ..petitions.console.updates import UpdateError, audience
 from . import replies
 from .forms import PlainForm, reply_details_form
 

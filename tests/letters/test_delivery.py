@@ -9,6 +9,7 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from campaign.letters import routing
 from campaign.campaigns import service as campaigns
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
@@ -79,6 +80,7 @@ def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_ser
                                                         campaign, bodies):
     multilingual(campaign)
     smtp_app.config["LETTERS_LIVE"] = True
+    routing.set_live(None, True)  # and an admin switched letters to live
     organization.save(None, name="Korday Justice Initiative", postal_address="1 Road\nGeneva",
                       contact_email="contact@korday.example.org", website="", about={})
     user, password = make_user(campaigns=[campaign])

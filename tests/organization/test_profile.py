@@ -118,7 +118,7 @@ def test_donate_page_without_any_way_to_pay_names_whom_to_contact(client, app):
 
 
 def test_demo_profile_is_marked_and_the_demo_organizer_has_a_real_looking_name(app):
-    from campaign.campaigns.cli import load_demo
+    from campaign.demo import load_demo
     load_demo()
     stored = db.session.get(Organization, 1)
     assert stored.is_demo and "demo" in stored.name

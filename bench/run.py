@@ -299,7 +299,7 @@ def big_campaign(site: Site, args, report: Report, small: dict) -> None:
     slowest = max(p["ms"] for p in pages["pages"].values())
     report.check("organizer signature table < 100 ms at any page", slowest < 100,
                  ", ".join(f"{k} {v['ms']} ms" for k, v in pages["pages"].items())
-                 + f" (of {pages['confirmed']:,})")
+                 + f" (of {pages['signatures']:,})")
 
 
 class Sink:

@@ -21,8 +21,8 @@ def setup_command():
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile",
                         "-d", str(translations)], check=True)
     upgrade()
-    from .demo import load_demo
     from .campaigns.models import Campaign
+    from .demo import load_demo
 
     if db.session.scalar(select(func.count()).select_from(Campaign)) == 0:
         created = load_demo()

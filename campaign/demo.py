@@ -60,7 +60,7 @@ def _load_letters_demo(campaign: Campaign) -> None:
 
 
 @demo_cli.command("load")
-def load_command():
+def load_command() -> None:
     """Create the flagship campaign and a demo organizer (prints the password once)."""
     created = load_demo()
     if created is None:

@@ -1,4 +1,6 @@
 """Extensions, created unbound and bound to the app in create_app (init_app style)."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -9,6 +11,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -20,6 +23,15 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# Every model subclasses `Model`: at run time Flask-SQLAlchemy's db.Model, for the type
+# checker the SQLAlchemy 2 declarative base it behaves as (db.Model is built at run time,
+# so mypy cannot see its type), so `Mapped[...]` columns are checked.
+if TYPE_CHECKING:
+    class Model(DeclarativeBase):
+        pass
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 mail = Mail()

@@ -6,7 +6,7 @@ from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model, db
 from ..organizers.models import User
 from ..util import utcnow
 
@@ -17,7 +17,7 @@ api_key_campaigns = Table(
 )
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """An organizer's key for the organizer API. Only a hash of the secret is stored.
 
     The full key is `kjc_<prefix>_<secret>`; `prefix` finds the row, `secret_hash` (SHA-256

@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model
 from ..targets.models import Target
 from ..util import utcnow
 
@@ -27,7 +27,7 @@ TEMPLATE_KINDS = ("letter", "cover")
 LETTER_STATUSES = ("unconfirmed", "queued", "held", "digested", "manual", "unchecked")
 
 
-class LetterTemplate(db.Model):
+class LetterTemplate(Model):
     """An organizer's letter (or petition cover letter) for one campaign in one language.
     Subject and body are Jinja templates rendered in a sandbox."""
 
@@ -46,7 +46,7 @@ class LetterTemplate(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
-class CampaignTarget(db.Model):
+class CampaignTarget(Model):
     """A target a campaign offers to its supporters; `preselected` ones are ticked."""
 
     __tablename__ = "campaign_targets"
@@ -58,7 +58,7 @@ class CampaignTarget(db.Model):
     preselected: Mapped[bool] = mapped_column(default=False, server_default="0")
 
 
-class Letter(db.Model):
+class Letter(Model):
     """One supporter's letter to one target: who, to whom, from which template, when, status."""
 
     __tablename__ = "letters"
@@ -92,7 +92,7 @@ class Letter(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
 
-class Delivery(db.Model):
+class Delivery(Model):
     """The petition handed to one target: the dossier's numbers are kept so they can be
     checked later against the export's SHA-256."""
 
@@ -112,7 +112,7 @@ class Delivery(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
 
-class Reply(db.Model):
+class Reply(Model):
     """A target's answer, logged by an organizer and shown on the campaign's timeline."""
 
     __tablename__ = "target_replies"

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('organizer', 'admin')", name="role"),)
 
@@ -38,7 +39,7 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
 
-class CampaignMember(db.Model):
+class CampaignMember(Model):
     """An organizer's membership of a campaign: what they may see and change."""
 
     __tablename__ = "campaign_members"
@@ -49,7 +50,7 @@ class CampaignMember(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """One uploaded file of paper (offline) signatures."""
 
     __tablename__ = "import_batches"
@@ -65,7 +66,7 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CampaignUpdate(db.Model):
+class CampaignUpdate(Model):
     """News for supporters who opted in; `texts` maps a language to {subject, body}."""
 
     __tablename__ = "campaign_updates"
@@ -74,7 +75,7 @@ class CampaignUpdate(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
                                              index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     sent_count: Mapped[int] = mapped_column(default=0, server_default="0")

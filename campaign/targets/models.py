@@ -5,13 +5,13 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 ORGANISATIONS = ("UN", "EU", "CoE", "OSCE")
 
 
-class Target(db.Model):
+class Target(Model):
     """A body letters and petitions are sent to. Addresses age: `verified_on` says when an
     organizer last checked this row against its source."""
 

@@ -11,8 +11,8 @@ from babel.messages.mofile import write_mo
 from flask import render_template_string
 
 from campaign import i18n
-from campaign.petitions import lifecycle
 from campaign.extensions import db
+from campaign.petitions import lifecycle
 from tests.conftest import make_app, wipe
 from tests.factories import make_campaign
 

@@ -138,7 +138,7 @@ class Reply(Model):
         return (self.summaries or {}).get(lang) or self.summary
 
 
-class LettersMode(db.Model):
+class LettersMode(Model):
     """Whether letters reach the real institutions (one row). Absent or `live` false: test
     mode, every letter goes to the test address. Only an admin switches it (audit log), and
     only when the deployment also sets LETTERS_LIVE=true."""
@@ -155,7 +155,7 @@ class LettersMode(db.Model):
 DOSSIER_JOB_STATUSES = ("pending", "running", "done", "sent", "failed")
 
 
-class DossierJob(db.Model):
+class DossierJob(Model):
     """A dossier built outside the request (a big campaign takes a while): the console asks
     for it, `flask letters dossiers` (or the outbox worker) builds it, the console offers the
     download and the delivery uses it."""

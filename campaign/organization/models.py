@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 
-class Organization(db.Model):
+class Organization(Model):
     """The one organization that runs this site (a single row, id 1). It signs cover letters
     and dossiers, receives replies when an organizer has no address of their own, and is
     named in the footer, the "About and contact" page and the donate page."""

@@ -76,7 +76,7 @@ class OutboxAttachment(Model):
 SUPPRESSION_SCOPES = ("all", "bulk")
 
 
-class MailSuppression(db.Model):
+class MailSuppression(Model):
     """An address nothing (scope "all": it bounced for good) or no bulk mail (scope "bulk": it
     unsubscribed from everything or complained) is sent to. Only a keyed hash of the canonical
     address is kept, so the list itself leaks nobody."""
@@ -95,7 +95,7 @@ class MailSuppression(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MailBounce(db.Model):
+class MailBounce(Model):
     """One bounce or complaint: at send time (an SMTP 5xx/4xx) or read from the bounce
     mailbox (a delivery status notification or a feedback-loop report)."""
 

@@ -64,6 +64,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     compress.init_app(app)
 
     _register_blueprints(app)
+    from .organizers import gate
+    gate.init_app(app)  # one gate for all of /organize/, whatever feature added the page
     _register_cli(app)
     from . import errors, security, static_files, templating
     errors.init_app(app)
@@ -83,9 +85,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     @app.get("/<lang:lang_code>/language")
     def choose_language(lang_code):
         """Remember the chosen language, then go back to where the switcher was used."""
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("campaigns.index", lang=lang_code)
+        from .util import local_path
+        target = local_path(request.args.get("next")) or url_for("campaigns.index",
+                                                                 lang=lang_code)
         response = redirect(target)
         response.set_cookie(i18n.LANGUAGE_COOKIE, lang_code, max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True,

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -270,13 +271,34 @@ def user_action(user_id, action):
     return redirect(url_for("organizers.users"))
 
 
+_MAX_ID = 2**31 - 1  # larger cursors are not ids: ignored, never a database error
+
+
 @bp.get("/audit")
 @admin_required
 def audit_log():
     before = request.args.get("before", type=int)
-    entries = audit.entries(before_id=before, limit=100)
-    return render_template("organizers/audit.html", entries=entries,
+    flt = audit.AuditFilter.from_args(request.args)
+    entries = audit.entries(before_id=before if before and 0 < before <= _MAX_ID else None,
+                            limit=100, flt=flt)
+    query = {k: v for k, v in (("campaign", flt.campaign_id), ("person", flt.person),
+                               ("kind", flt.kind)) if v}
+    return render_template("organizers/audit.html", entries=entries, flt=flt, query=query,
+                           kinds=audit.kinds(), campaigns=managed_campaigns(current_user),
                            next_before=entries[-1].id if len(entries) == 100 else None)
+
+
+@bp.get("/audit.csv")
+@admin_required
+def audit_export():
+    flt = audit.AuditFilter.from_args(request.args)
+    audit.record(current_user, "audit.export", campaign_id=flt.campaign_id,
+                 person=flt.person or None, kind=flt.kind or None)
+    db.session.commit()
+    return current_app.response_class(
+        stream_with_context(audit.export_csv(flt)), mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"',
+                 "Cache-Control": "no-store"})
 
 
 from . import campaign_views  # noqa: F401 - adds the campaign pages to this blueprint

@@ -12,7 +12,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from flask import g, has_app_context
+from sqlalchemy import event, func, inspect, select
+from sqlalchemy.orm import Session
 
 from ..extensions import db
 from .models import AuditEntry
@@ -64,6 +66,90 @@ def key_created(user, key) -> AuditEntry:
                                                   else []),
                   expires_at=_plain(key.expires_at),
                   campaigns=[campaign.slug for campaign in key.campaigns])
+
+
+def note(user, action: str, *, campaign_id: int | None = None, target: str = "",
+         **detail) -> None:
+    """Record an act that writes nothing else (a download, an export) and commit it."""
+    record(user, action, campaign_id=campaign_id, target=target, **detail)
+    db.session.commit()
+
+
+# --- watched rows: every change of these is on the record, whoever makes it -----------------
+
+@dataclass(frozen=True)
+class Watch:
+    action: str
+    fields: tuple[str, ...]
+    target: str = ""  # attribute naming the row in the entry (short id, kind...)
+
+
+# By table name, so this package imports no feature (dependencies point down). A change made
+# by any code path (console, CLI, a future page) is recorded with its old and new values.
+WATCHED = {
+    "targets": Watch("target.edit", ("name", "email", "postal_address", "web_url",
+                                     "languages", "active", "verified_on"), "short_id"),
+    "widget_settings": Watch("widget.origins", ("allowed_origins", "allow_any")),
+    "donation_settings": Watch("donations.settings", (
+        "currencies", "goal_amount", "goal_currency", "rates", "offline_instructions")),
+    "letter_templates": Watch("letters.template", ("kind", "locale", "subject", "body"),
+                              "locale"),
+    "retention_policies": Watch("privacy.retention", ("days_after_delivery",)),
+    "campaign_targets": Watch("letters.targets", ("target_id", "preselected"), "target_id"),
+    "deliveries": Watch("letters.deliver", ("target_id", "locale", "signature_count",
+                                            "export_sha256"), "target_id"),
+}
+
+
+def set_actor(user) -> None:
+    """Who acts in this request (the console gate calls it): watched changes name them."""
+    g.audit_actor = user
+
+
+def _actor():
+    return g.get("audit_actor") if has_app_context() else None
+
+
+def _values(obj, fields, which: str) -> dict:
+    state = inspect(obj)
+    out = {}
+    for name in fields:
+        history = state.attrs[name].history
+        if which == "old":
+            out[name] = (history.deleted[0] if history.deleted
+                         else history.unchanged[0] if history.unchanged else None)
+        else:
+            out[name] = (history.added[0] if history.added
+                         else history.unchanged[0] if history.unchanged else None)
+    return out
+
+
+def _record_watched(session, flush_context, instances) -> None:
+    for kind, objects in (("new", session.new), ("dirty", session.dirty),
+                          ("deleted", session.deleted)):
+        for obj in list(objects):
+            watch = WATCHED.get(getattr(obj, "__tablename__", ""))
+            if watch is None or isinstance(obj, AuditEntry):
+                continue
+            old = {} if kind == "new" else _values(obj, watch.fields, "old")
+            new = {} if kind == "deleted" else _values(obj, watch.fields, "new")
+            if kind == "dirty" and old == new:
+                continue
+            actor = _actor()
+            entry = AuditEntry(
+                user_id=getattr(actor, "id", None),
+                user_email=getattr(actor, "email", "") or "system",
+                action=watch.action + ("_removed" if kind == "deleted" else ""),
+                campaign_id=getattr(obj, "campaign_id", None),
+                target=str(getattr(obj, watch.target, "") if watch.target else "")[:200],
+                detail={"changes": {name: {"old": _plain(old.get(name)),
+                                           "new": _plain(new.get(name))}
+                                    for name in watch.fields
+                                    if _plain(old.get(name)) != _plain(new.get(name))}})
+            session.add(entry)
+
+
+event.listen(Session, "before_flush", _record_watched)
 
 
 # --- reading ------------------------------------------------------------------------------

@@ -15,9 +15,11 @@ from flask import (
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from .. import i18n
 from ..api import registry as api_registry
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import csrf, db, limiter
@@ -199,6 +201,7 @@ def console(campaign):
 @campaign_access
 def export(campaign):
     body = service.donations_csv(service.list_donations(campaign.id, _filter_from_args()))
+    audit.note(current_user, "donations.export", campaign_id=campaign.id)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="donations-{campaign.slug}.csv"'})
 

@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from .. import i18n
 from ..api import registry as api_registry
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..campaigns.sections import register_section
 from ..extensions import limiter
@@ -188,6 +189,7 @@ def dossier(campaign):
     if locale not in i18n.LANGUAGES:
         abort(404)
     pdf, _data = service.dossier_pdf(campaign, locale)
+    audit.note(current_user, "letters.dossier", campaign_id=campaign.id, target=locale)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (

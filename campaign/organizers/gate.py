@@ -15,6 +15,7 @@ from flask import Flask, current_app, flash, g, redirect, request, session, url_
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from ..audit import service as audit
 from ..extensions import csrf
 from . import service
 
@@ -55,6 +56,7 @@ def guard_console():
                 flash(_("Your session has ended. Please log in again."))
         return redirect(url_for("organizers.login", next=request.path))
     session["seen"] = int(time.time())
+    audit.set_actor(current_user._get_current_object())
     if needs_setup() and request.endpoint not in SETUP_ENDPOINTS:
         return redirect(url_for("organizers.totp_setup"))
     return None

@@ -10,12 +10,19 @@ from flask import Flask, redirect, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .config import load_config
 from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL `integer`
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -43,6 +50,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     app.url_map.converters["lang"] = i18n.LanguageConverter
+    # Every <int:...> id in every feature's URLs fits a database integer: a larger number is
+    # no such page (404), never an overflow in the database driver (500).
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.url_map.strict_slashes = False
 
     db.init_app(app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from flask import render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def _render(code: int, reason: str | None = None, headers=None):
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (a Host not in ALLOWED_HOSTS): no page can
+        # build links, so a plain answer.
+        return f"{code}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     wants_json = request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json")
     if wants_json:

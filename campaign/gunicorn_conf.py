@@ -28,6 +28,15 @@ max_requests = 200_000
 max_requests_jitter = 20_000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn's control socket (25.1+) defaults to one path in $HOME shared by every gunicorn
+# the user runs: off. GUNICORN_CONTROL_SOCKET=1 puts it in this site's instance folder.
+if os.environ.get("GUNICORN_CONTROL_SOCKET") == "1":
+    control_socket = os.path.join(os.environ.get("INSTANCE_PATH") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"), "gunicorn.ctl")
+    control_socket_mode = 0o600
+else:
+    control_socket_disable = True
+
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # e.g. "-" for stdout
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 

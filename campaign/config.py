@@ -34,7 +34,7 @@ SETTINGS: list[Setting] = [
             "Public base URL, used for links in e-mails."),
     Setting("MAIL_SERVER", None,
             "SMTP host. When unset, e-mails are written as `.eml` files to `instance/mail/` "
-            "and their links are logged."),
+            "with their links in a `.links.txt` beside each (never in the log)."),
     Setting("MAIL_PORT", "25", "SMTP port.", int),
     Setting("MAIL_USERNAME", None, "SMTP user name."),
     Setting("MAIL_PASSWORD", None, "SMTP password."),

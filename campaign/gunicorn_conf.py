@@ -42,7 +42,7 @@ access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # Links in e-mails carry tokens in their path (/confirm/<token>): log the route, not the token.
 _TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe|forget|privacy/data|letters/confirm|"
-                         r"donations/manage)/[^/]+")
+                         r"donations/manage|organize/invite|organize/reset)/[^/]+")
 
 
 class PrivateAccessLogger(Logger):

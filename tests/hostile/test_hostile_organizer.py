@@ -31,9 +31,9 @@ def _api_rules():
     with tempfile.TemporaryDirectory() as instance:
         app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x",
                           "TESTING": True}, instance_path=instance)
-        return sorted(((r.rule, sorted(r.methods - {"HEAD", "OPTIONS"}))
+        return sorted((r.rule, sorted(r.methods - {"HEAD", "OPTIONS"}))
                        for r in app.url_map.iter_rules()
-                       if r.rule.startswith("/api/") and "<slug>" in r.rule))
+                       if r.rule.startswith("/api/") and "<slug>" in r.rule)
 
 
 API_RULES = _api_rules()
@@ -60,9 +60,10 @@ def two_organizers(app):
     expired.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     _, counts_only = api.create_key(alice, "counts", [camp_a.id], scopes=["read_aggregates"])
-    return dict(camp_a=camp_a, camp_b=camp_b, signature_b=signature_b, alice=alice,
-                alice_pw=alice_pw, bob=bob, alice_key=alice_key, revoked_key=revoked_key,
-                expired_key=expired_key, counts_only=counts_only)
+    return {"camp_a": camp_a, "camp_b": camp_b, "signature_b": signature_b, "alice": alice,
+            "alice_pw": alice_pw, "bob": bob, "alice_key": alice_key,
+            "revoked_key": revoked_key, "expired_key": expired_key,
+            "counts_only": counts_only}
 
 
 def _call(client, method, url, token=None):

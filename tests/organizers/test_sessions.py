@@ -132,7 +132,7 @@ def test_enabling_2fa_ends_other_sessions(client, app):
 
 def test_ten_recovery_codes_shown_once_stored_hashed_single_use(client, app):
     user, password = make_user()
-    secret, codes, shown = _enable_2fa(client, user, password)
+    _secret, codes, shown = _enable_2fa(client, user, password)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert shown.headers["Cache-Control"] == "no-store"
     # Shown once: the page does not show them again.
@@ -205,7 +205,7 @@ def test_lock_out_hides_accounts_and_spares_a_known_browser(client, app):
               for n in range(app.config["LOGIN_MAX_FAILURES"] + 1)]
 
     def message(html):
-        return re.search(r'class="field-error"[^>]*>(.*?)<', html, re.S) or html
+        return re.search(r'class="field-error"[^>]*>(.*?)<', html, re.DOTALL) or html
 
     # Locked or not, existing or not: the same message.
     assert {m.group(1) if hasattr(m, "group") else m for m in map(message, answers + nobody)} \

@@ -163,8 +163,9 @@ def _day_rows(campaign):
 def _aggregate_campaign(slug):
     """Counts are public for public campaigns; a key with the read_aggregates scope also
     reads them for its own campaigns before they are public (drafts)."""
-    if _request_token() is None:
-        return _public_campaign_or_404(slug)
+    campaign, error = _public_campaign_or_404(slug)
+    if campaign is not None or _request_token() is None:
+        return campaign, error  # public counts: the same for everyone, key or not
     campaign, _key, error = _authorized_campaign(slug, "read_aggregates")
     return campaign, error
 

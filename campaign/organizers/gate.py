@@ -85,11 +85,6 @@ def needs_setup() -> bool:
     return service.needs_2fa_setup(current_user)
 
 
-def passed_second_factor() -> bool:
-    """For pages and services that must not run on a password-only session."""
-    return bool(current_user.is_authenticated and session.get("mfa"))
-
-
 def begin_session(user, *, mfa: bool):
     """A fresh session after a full login (nothing carried over from before)."""
     user = getattr(user, "_get_current_object", lambda: user)()  # not the current_user proxy

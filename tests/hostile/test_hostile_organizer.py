@@ -100,9 +100,14 @@ def test_revoked_expired_and_wrong_scope_keys_on_the_own_campaign(client, app, t
     refused = client.get(url, headers=bearer(t["counts_only"]))
     assert refused.status_code == 403 and refused.json["error"]["reason"] == "key_scope_missing"
     assert client.post(url, json=PERSON, headers=bearer(t["counts_only"])).status_code == 403
-    # What the counts-only key was made for works.
+    # What the counts-only key was made for works: counts of its campaign while a draft,
+    # for that client only (never a shared cache); without a key a draft has none.
+    t["camp_a"].status = "draft"
+    db.session.commit()
+    assert client.get(f"{url}/by-country").status_code == 404
     counts = client.get(f"{url}/by-country", headers=bearer(t["counts_only"]))
     assert counts.status_code == 200 and "no-store" in counts.headers["Cache-Control"]
+    assert client.get(f"{url}/by-day", headers=bearer(t["alice_key"])).status_code == 200
 
 
 def test_a_key_stops_when_its_owner_owes_a_required_second_factor(client, app, two_organizers):

@@ -6,7 +6,7 @@ import logging
 from flask import render_template, request
 from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
@@ -46,6 +46,14 @@ def init_app(app):
         log.warning("database error: %s", error.__class__.__name__)
         db.session.rollback()
         return _render(ServiceUnavailable.code, "database", {"Retry-After": "5"})
+
+    @app.errorhandler(DataError)
+    def data_refused(error):
+        # The database refused a value a client sent (a NUL byte, a number out of range):
+        # bad input, not a server fault. Views validate first; this is the net below them.
+        log.warning("database refused a value: %s", error.__class__.__name__)
+        db.session.rollback()
+        return _render(400)
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -11,10 +11,21 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import security
 from ..audit import service as audit
 from ..extensions import csrf
 from . import service
@@ -42,8 +53,11 @@ def in_console(path: str) -> bool:
 def guard_console():
     if not in_console(request.path):
         return None
-    if request.method not in _SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
-        csrf.protect()  # raises CSRFError (400) without a valid token
+    if request.method not in _SAFE_METHODS:
+        if current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()  # raises CSRFError (400) without a valid token
+        if security.form_has_nul():
+            abort(400)  # no console field takes a NUL byte
     if request.endpoint in OPEN_ENDPOINTS:
         return None
     problem = session_problem()

@@ -115,8 +115,15 @@ def test_no_input_makes_a_500(client, app, rule, methods):
             response = _send(client, method, f"{plain}?{NUL_QUERY}", token)
             assert response.status_code == 400, (method, plain, response.status_code)
             if method != "GET":
+                # A console form with a NUL: 400 (the gate); a public form: its own
+                # translated field error (422) or the usual answer, never a 500.
                 response = _send(client, method, plain, token, NUL_FORM)
-                assert response.status_code == 400, (method, plain, response.status_code)
+                if plain.startswith("/organize/"):
+                    assert response.status_code == 400, (method, plain, response.status_code)
+                else:  # (503: the donate form without Stripe configured, as in tests)
+                    assert response.status_code < 500 or (
+                        response.status_code == 503 and "donate" in plain), (
+                        method, plain, response.status_code)
             # Odd but well-formed: anything but a 500.
             for segment in ODD_SEGMENTS if "<" in rule else [None]:
                 url = _fill(rule, segment, campaign.slug) if segment else plain

@@ -34,7 +34,7 @@ SETTINGS: list[Setting] = [
             "Public base URL, used for links in e-mails."),
     Setting("MAIL_SERVER", None,
             "SMTP host. When unset, e-mails are written as `.eml` files to `instance/mail/` "
-            "and their links are logged."),
+            "with their links in a `.links.txt` beside each (never in the log)."),
     Setting("MAIL_PORT", "25", "SMTP port.", int),
     Setting("MAIL_USERNAME", None, "SMTP user name."),
     Setting("MAIL_PASSWORD", None, "SMTP password."),
@@ -95,6 +95,10 @@ SETTINGS: list[Setting] = [
             "Turns on `/metrics` (Prometheus text format) for requests with `Authorization: "
             "Bearer <token>`. Unset: `/metrics` is 404. Counters of several processes are kept "
             "in `PROMETHEUS_MULTIPROC_DIR` (default `instance/prometheus`)."),
+    Setting("ALLOWED_HOSTS", None,
+            "Host names the site answers to, comma-separated (e.g. `korday.example,"
+            "www.korday.example`); any other Host header gets 400. Default: the host of "
+            "`SITE_URL` when it is https (production), any host otherwise (development)."),
     Setting("TRUSTED_PROXIES", "0",
             "Reverse proxies (load balancers) in front of the app. Set it to their number so "
             "rate limits see the client's network from X-Forwarded-For, not the proxy's; 0 "
@@ -259,6 +263,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         MAIL_TRANSPORT=transport,
         MAIL_DIR=str(instance / "mail"),
         SITE_URL=values["SITE_URL"].rstrip("/"),
+        TRUSTED_HOSTS=_trusted_hosts(values["ALLOWED_HOSTS"], values["SITE_URL"]),
         RATELIMIT_STORAGE_URI=values["REDIS_URL"] or "memory://",
         # A Redis that hangs must not hang the sign form: fail fast, count in memory.
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -272,6 +277,17 @@ def load_config(instance_path: str, environ=None) -> dict:
         PERMANENT_SESSION_LIFETIME=values["SESSION_LIFETIME_HOURS"] * 3600,
     )
     return config
+
+
+def _trusted_hosts(allowed: str | None, site_url: str) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: a request naming another host is refused before any view runs,
+    so no page, link or cached copy is ever built from a forged Host header."""
+    if allowed:
+        return [host.strip().lower() for host in allowed.split(",") if host.strip()]
+    if site_url.startswith("https://"):
+        from urllib.parse import urlsplit
+        return [urlsplit(site_url).netloc.lower()]
+    return None
 
 
 def markdown_table() -> str:

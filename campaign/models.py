@@ -12,7 +12,13 @@ from .letters.models import (  # noqa: F401
     Reply,
 )
 from .organization.models import Organization  # noqa: F401
-from .organizers.models import CampaignMember, CampaignUpdate, ImportBatch, User  # noqa: F401
+from .organizers.models import (  # noqa: F401
+    CampaignMember,
+    CampaignUpdate,
+    ImportBatch,
+    RecoveryCode,
+    User,
+)
 from .outbox.models import MailBounce, MailSuppression, OutboxAttachment, OutboxMessage  # noqa: F401,E501
 from .petitions.models import Signature  # noqa: F401
 from .privacy.models import RetentionPolicy  # noqa: F401

@@ -61,9 +61,11 @@ def get_shell(key: tuple[str, str], render) -> Shell:
     had_token = _FIELD in g
     saved = g.get(_FIELD)
     setattr(g, _FIELD, PLACEHOLDER)
+    g.rendering_page_shell = True  # bot-trap start tokens become a placeholder too
     try:
         body, status = render()
     finally:
+        g.pop("rendering_page_shell", None)
         if had_token:
             setattr(g, _FIELD, saved)
         else:
@@ -83,12 +85,19 @@ def reader_etag(shell: Shell) -> str | None:
     raw = session.get(_FIELD)
     if not raw:
         return None
-    reader = hashlib.blake2b(str(raw).encode(), digest_size=6).hexdigest()
+    # A form posted since changes the tag: the reader's copy holds a used start token.
+    reader = hashlib.blake2b(f"{raw}:{session.get('forms_used', 0)}".encode(),
+                             digest_size=6).hexdigest()
     return f"{shell.etag}-{reader}"
 
 
 def fill(shell: Shell) -> str:
     """The shell with this reader's CSRF token (created in their session if needed)."""
-    if PLACEHOLDER not in shell.body:
-        return shell.body
-    return shell.body.replace(PLACEHOLDER, generate_csrf())
+    from ..abuse.bots import STARTED_PLACEHOLDER, started_token
+    body = shell.body
+    if STARTED_PLACEHOLDER in body:
+        # Each reader's own start time: never one older than their visit.
+        body = body.replace(STARTED_PLACEHOLDER, started_token())
+    if PLACEHOLDER not in body:
+        return body
+    return body.replace(PLACEHOLDER, generate_csrf())

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import i18n
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..extensions import limiter
 from ..organizers import registry as console_registry
@@ -250,6 +251,7 @@ def dossier(campaign):
     if locale not in i18n.LANGUAGES:
         abort(404)
     pdf, _data = service.dossier_pdf(campaign, locale)
+    audit.note(current_user, "letters.dossier", campaign_id=campaign.id, target=locale)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (

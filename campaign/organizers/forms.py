@@ -32,8 +32,9 @@ class LoginForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
+    # Long enough for a recovery code typed with spaces (XXXX-XXXX-XXXX-XXXX).
     code = StringField(_l("Six-digit code from your authenticator app"), filters=[_strip],
-                       validators=[DataRequired(), Length(max=10)])
+                       validators=[DataRequired(), Length(max=40)])
 
 
 class TotpSetupForm(CodeForm):

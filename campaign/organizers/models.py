@@ -33,10 +33,34 @@ class User(UserMixin, Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_required: Mapped[bool] = mapped_column(default=False, server_default="0")
     totp_last_step: Mapped[int | None]  # the last accepted time step: a code works once
+    # The secret being set up, kept until confirmed so reloading the page shows the same one.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    # Wrong second-factor codes in a row, whatever the source address; a lock after a few.
+    failed_2fa: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_until: Mapped[datetime | None]
+    # Sessions carry this number; raising it ends every session of the account at once
+    # (logout, password change or reset, 2FA change, disabling, "log out everywhere").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session: an old generation no longer loads the user.
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+
+class RecoveryCode(Model):
+    """A single-use two-factor recovery code; only its SHA-256 is kept (80 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
 
 
 class CampaignMember(Model):

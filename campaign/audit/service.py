@@ -5,8 +5,6 @@ recorded, and how old and new values are kept, is decided in this one place.
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..spreadsheet import iter_csv
 from .models import AuditEntry
 
 # Longest text kept for an old or new value: enough to see what changed, not a copy of a
@@ -209,20 +208,11 @@ EXPORT_COLUMNS = ("id", "at", "user_email", "action", "campaign_id", "target", "
 
 
 def export_csv(flt: AuditFilter | None) -> Iterator[str]:
-    """The filtered log as CSV, oldest first, streamed; cells cannot run as formulas."""
-    # The formula guard the signature export uses (imported here: audit sits below it).
-    from ..organizers.moderation import spreadsheet_safe
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
+    """The filtered log as CSV, oldest first, streamed, through the one writer (cells cannot
+    run as formulas)."""
     query = _filtered(flt).order_by(AuditEntry.id).execution_options(yield_per=2000)
-    for n, entry in enumerate(db.session.scalars(query), 1):
-        writer.writerow([spreadsheet_safe(v) for v in (
-            entry.id, entry.at.isoformat(timespec="seconds"), entry.user_email, entry.action,
-            entry.campaign_id, entry.target,
-            json.dumps(entry.detail, ensure_ascii=False, sort_keys=True))])
-        if n % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    rows = ((entry.id, entry.at.isoformat(timespec="seconds"), entry.user_email, entry.action,
+             entry.campaign_id, entry.target,
+             json.dumps(entry.detail, ensure_ascii=False, sort_keys=True))
+            for entry in db.session.scalars(query))
+    yield from iter_csv(EXPORT_COLUMNS, rows)

@@ -15,6 +15,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, g, session
@@ -91,13 +92,19 @@ def reader_etag(shell: Shell) -> str | None:
     return f"{shell.etag}-{reader}"
 
 
+def register_reader_value(app, placeholder: str, make: Callable[[], str]) -> None:
+    """Another per-reader value a cached shell may hold (the bot trap's start token, so each
+    reader gets one no older than their visit); called from a feature's init_app."""
+    app.extensions.setdefault("page_cache_reader_values", []).append((placeholder, make))
+
+
 def fill(shell: Shell) -> str:
-    """The shell with this reader's CSRF token (created in their session if needed)."""
-    from ..abuse.bots import STARTED_PLACEHOLDER, started_token
+    """The shell with this reader's CSRF token (created in their session if needed) and the
+    registered per-reader values."""
     body = shell.body
-    if STARTED_PLACEHOLDER in body:
-        # Each reader's own start time: never one older than their visit.
-        body = body.replace(STARTED_PLACEHOLDER, started_token())
+    for placeholder, make in current_app.extensions.get("page_cache_reader_values", ()):
+        if placeholder in body:
+            body = body.replace(placeholder, make())
     if PLACEHOLDER not in body:
         return body
     return body.replace(PLACEHOLDER, generate_csrf())

@@ -12,10 +12,13 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..extensions import db
 from ..petitions.models import Signature
 from ..util import utcnow
+from .limits import CONSOLE_LIMITS, forget_settings
+from .models import LimitSettings
 
 _DOMAIN = func.substr(Signature.email_key, func.instr(Signature.email_key, "@") + 1)
 
@@ -110,3 +113,47 @@ def invalidate_batch(campaign_id: int, *, reason: str, domain: str | None = None
         total += changed
     db.session.commit()
     return total
+
+
+# --- rate-limit settings (console) ----------------------------------------------------------
+
+LIMIT_FIELDS = ("sign_per_address", "sign_per_network", "sign_per_email", "sign_per_domain",
+                "allowed_networks")
+
+
+def limit_settings() -> LimitSettings | None:
+    return db.session.get(LimitSettings, 1)
+
+
+def default_limits() -> dict[str, str]:
+    """The deployment's limits (settings) that an empty console field falls back to."""
+    config = current_app.config
+    return {column: config.get(f"RATELIMIT_{action.upper()}_PER_{kind}") or ""
+            for (action, kind), column in CONSOLE_LIMITS.items()}
+
+
+def save_limit_settings(user, values: dict[str, str | None]) -> dict[str, dict]:
+    """Store the console's limit settings with an audit entry; returns what changed.
+
+    Every process reads the row again within LIMIT_SETTINGS_CACHE_SECONDS; this one at once.
+    """
+    row = limit_settings()
+    if row is None:
+        row = LimitSettings(id=1, allowed_networks="")
+        db.session.add(row)
+    changes = {}
+    for name in LIMIT_FIELDS:
+        new = values.get(name)
+        if name == "allowed_networks":
+            new = "\n".join(line.strip() for line in (new or "").splitlines() if line.strip())
+        old = getattr(row, name)
+        if (old or None) != (new or None):
+            changes[name] = {"old": old or "", "new": new or ""}
+            setattr(row, name, new if name == "allowed_networks" else (new or None))
+    if changes:
+        row.updated_at = utcnow()
+        row.updated_by_id = getattr(user, "id", None)
+        audit.record(user, "rate_limits.change", target="rate limits", changes=changes)
+    db.session.commit()
+    forget_settings()
+    return changes

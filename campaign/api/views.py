@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from .. import i18n
+from ..abuse.limits import address_key
 from ..addresses import InvalidEmail
 from ..campaigns import service as campaigns
 from ..countries import country_name
@@ -193,7 +194,8 @@ def _request_token() -> str | None:
 def _key_for_limits() -> str:
     token = _request_token() or ""
     parts = token.split("_", 2)
-    return f"apikey:{parts[1]}" if len(parts) == 3 else f"ip:{request.remote_addr}"
+    # No key: the keyed hash of the client's address, never the address itself.
+    return f"apikey:{parts[1]}" if len(parts) == 3 else f"ip:{address_key()}"
 
 
 def _authorized_campaign(slug):

@@ -249,7 +249,8 @@ def _counters(action: str, ip: str | None, email_key: str | None):
         for item in parse_many(spec):
             period = item.get_expiry()
             window = int(now // period)
-            key = f"abuse/{action}/{kind}/{subject}/{item.amount}-{period}/{window}"
+            # By period, not amount: a limit changed in the console keeps the window's count.
+            key = f"abuse/{action}/{kind}/{subject}/{period}/{window}"
             yield (f"RATELIMIT_{action.upper()}_PER_{kind}", item, key,
                    max(1, math.ceil(period * (window + 1) - now)))
 

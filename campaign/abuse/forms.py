@@ -4,6 +4,7 @@ from limits import parse_many
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
+from ..validators import NoControlCharacters
 from .limits import parse_networks
 
 
@@ -50,17 +51,18 @@ _LIMIT_FIELD_HELP = _l('Empty: the default. Syntax: "30/minute;300/hour".')
 
 class LimitSettingsForm(FlaskForm):
     sign_per_address = StringField(_l("Sign attempts per address (IPv4 address, IPv6 /64)"),
-                                   validators=[Length(max=100), LimitSpec()],
+                                   validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
                                    description=_LIMIT_FIELD_HELP)
     sign_per_network = StringField(_l("Sign attempts per network (IPv4 /24, IPv6 /48)"),
-                                   validators=[Length(max=100), LimitSpec()],
+                                   validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
                                    description=_LIMIT_FIELD_HELP)
     sign_per_email = StringField(_l("Sign attempts per e-mail address"),
-                                 validators=[Length(max=100), LimitSpec()],
+                                 validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
                                  description=_LIMIT_FIELD_HELP)
     sign_per_domain = StringField(_l("Sign attempts per e-mail domain (big webmail exempt)"),
-                                  validators=[Length(max=100), LimitSpec()],
+                                  validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
                                   description=_LIMIT_FIELD_HELP)
     allowed_networks = TextAreaField(
         _l("Allow-listed networks (no address or network limit), one per line"),
-        validators=[Length(max=20000), NetworkList()])
+        validators=[Length(max=20000), NoControlCharacters(multiline=True),
+                    NetworkList()])

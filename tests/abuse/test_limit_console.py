@@ -42,6 +42,9 @@ def test_bad_limits_and_networks_are_refused_with_a_clear_message(client, app):
     bad_network = _save(client, allowed_networks="10.0.0.0/8\nnot-a-network")
     assert bad_network.status_code == 422
     assert "Not a network: not-a-network" in bad_network.get_data(as_text=True)
+    for hostile in ("30/minute\x00", "x" * 500, "0/minute", "30/minute;"):
+        assert _save(client, sign_per_address=hostile).status_code == 422, hostile
+    assert _save(client, allowed_networks="10.0.0.0/8\x00").status_code == 422
     assert db.session.get(LimitSettings, 1) is None  # nothing half-written
 
 

@@ -8,7 +8,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf.csrf import CSRFError
 
 from .. import i18n
 from ..abuse.bots import is_bot
@@ -40,19 +39,20 @@ def _open_campaign(slug):
 
 
 @bp.post("/<lang:lang>/c/<slug>/sign")
-@csrf.exempt  # the form checks the token, once, after the cheap limit check
+@csrf.exempt  # checked below, after the cheap limit check
 def sign(slug):
     # Limits first: a client over its address or network quota costs a counter read, not a
     # CSRF check and a form. Reading counts nothing; the attempt is counted once the form is
     # valid (service.sign), so invalid requests cannot use up anyone's quota (security.md).
     peek_rate("sign", ip=request.remote_addr)
+    # The whole CSRFProtect check (token, and Referer over HTTPS), once: it marks the request
+    # valid, so the form does not check the token again.
+    csrf.protect()
     campaign = campaigns.campaign_to_sign(slug)
     if campaign is None:
         abort(404)
     form = SignForm()
     valid = form.validate()
-    if form.errors.get("csrf_token"):
-        raise CSRFError(form.errors["csrf_token"][0])
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})

@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     make_response,
     redirect,
@@ -46,8 +47,9 @@ def sign(slug):
     # valid (service.sign), so invalid requests cannot use up anyone's quota (security.md).
     peek_rate("sign", ip=request.remote_addr)
     # The whole CSRFProtect check (token, and Referer over HTTPS), once: it marks the request
-    # valid, so the form does not check the token again.
-    csrf.protect()
+    # valid, so the form does not check the token again. (WTF_CSRF_ENABLED as CSRFProtect.)
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     campaign = campaigns.campaign_to_sign(slug)
     if campaign is None:
         abort(404)

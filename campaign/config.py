@@ -174,12 +174,19 @@ SETTINGS: list[Setting] = [
     Setting("COMPRESS_BR_LEVEL", "4", "Brotli level for pages, CSS and JSON (0-11).", int),
     # --- security, abuse resistance and privacy (campaign/security.py, abuse/, privacy/) ---
     Setting("RATELIMIT_ENABLED", "true", "Rate limits on; off only for tests.", bool),
-    Setting("RATELIMIT_SIGN_PER_NETWORK", "30/minute;300/day",
-            "Signatures from one IPv4 /24 or IPv6 /48 network (limits syntax, `;` between)."),
+    Setting("RATELIMIT_SIGN_PER_ADDRESS", "30/minute;300/hour",
+            "Sign attempts from one IPv4 address or IPv6 /64 (limits syntax, `;` between). "
+            "Admins override the sign limits in the console (Rate limits)."),
+    Setting("RATELIMIT_SIGN_PER_NETWORK", "600/minute;20000/day",
+            "Sign attempts from one IPv4 /24 or IPv6 /48 network: high, because mobile "
+            "carriers put crowds behind few addresses (carrier-grade NAT)."),
     Setting("RATELIMIT_SIGN_PER_EMAIL", "5/hour",
             "Sign attempts with one e-mail address (canonical form), on any campaign."),
-    Setting("RATELIMIT_SIGN_PER_DOMAIN", "60/minute",
+    Setting("RATELIMIT_SIGN_PER_DOMAIN", "60/minute;1000/day",
             "Sign attempts from one e-mail domain (big webmail domains are exempt)."),
+    Setting("LIMIT_SETTINGS_CACHE_SECONDS", "10",
+            "Seconds each process keeps the console's rate-limit settings before reading "
+            "them again.", int),
     Setting("RATELIMIT_PRIVACY_PER_NETWORK", "10/hour",
             "Requests for a personal-data link from one network."),
     Setting("RATELIMIT_PRIVACY_PER_EMAIL", "3/hour",

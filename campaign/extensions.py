@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -12,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from .abuse.limits import address_key
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -38,8 +39,9 @@ mail = Mail()
 babel = Babel()
 login_manager = LoginManager()
 # Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
-# in_memory_fallback keeps the site taking signatures when Redis is down.
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,
+# in_memory_fallback keeps the site taking signatures when Redis is down. The key is a keyed
+# hash of the client's address (IPv6: its /64), so no storage ever holds an address.
+limiter = Limiter(key_func=address_key, in_memory_fallback_enabled=True,
                   swallow_errors=True)
 # gzip/brotli for pages, CSS and JSON (settings COMPRESS_*); streamed CSV exports too.
 compress = Compress()

@@ -1,4 +1,5 @@
 """Every feature's models, imported in one place so Alembic and the mappers see them all."""
+from .abuse.models import LimitSettings  # noqa: F401
 from .api.models import ApiKey  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
 from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: F401

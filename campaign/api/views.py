@@ -13,7 +13,8 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from .. import i18n
-from ..addresses import InvalidEmail, network_hash
+from ..abuse.limits import address_key
+from ..addresses import InvalidEmail
 from ..campaigns import service as campaigns
 from ..countries import country_name
 from ..extensions import csrf, limiter
@@ -218,13 +219,12 @@ def _verified_key():
 
 def _key_for_limits() -> str:
     # The verified key's id, never the prefix a client claims: knowing a key's prefix must
-    # not let anyone use up its budget. Unverified callers share their network's budget
-    # (a keyed hash of the network, never the address).
+    # not let anyone use up its budget. Unverified callers: the keyed hash of their address
+    # (IPv6 /64), never the address itself.
     key = _verified_key()
     if key is not None:
         return f"apikey:{key.id}"
-    network = network_hash(request.remote_addr, current_app.config["SECRET_KEY"])
-    return f"net:{network or 'unknown'}"
+    return f"ip:{address_key()}"
 
 
 def _authorized_campaign(slug, scope: str):

@@ -23,11 +23,13 @@ from ..audit import service as audit
 from ..extensions import db, limiter
 from ..util import local_path
 from . import gate, service
+from . import limits as limits_service
 from .access import admin_required, managed_campaigns
 from .forms import (
     CodeForm,
     EmptyForm,
     InviteForm,
+    LimitSettingsForm,
     LoginForm,
     PasswordForm,
     ProfileForm,
@@ -326,3 +328,18 @@ def audit_export():
         stream_with_context(audit.export_csv(flt)), mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="audit.csv"',
                  "Cache-Control": "no-store"})
+
+
+@bp.route("/limits", methods=["GET", "POST"])
+@admin_required  # one setting for every campaign: admins only
+def limits():
+    """Rate limits for signing and allow-listed networks: changed here, no redeploy."""
+    row = limits_service.limit_settings()
+    form = LimitSettingsForm(obj=row)
+    if form.validate_on_submit():
+        changes = limits_service.save_limit_settings(current_user, {
+            name: getattr(form, name).data for name in limits_service.LIMIT_FIELDS})
+        flash(_("Rate limits saved.") if changes else _("Nothing changed."))
+        return redirect(url_for("organizers.limits"), code=303)
+    return render_template("abuse/limits.html", form=form, row=row,
+                           defaults=limits_service.default_limits()), 422 if form.errors else 200

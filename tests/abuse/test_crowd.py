@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import func, select
 
 from campaign.abuse import limits as limits_module
-from campaign.abuse import service as abuse
 from campaign.extensions import db
+from campaign.organizers import limits as limit_settings
 from campaign.outbox.models import OutboxMessage
+from campaign.petitions.console import safety
 from campaign.petitions.models import Signature
 from tests.factories import make_campaign, make_user
 from tests.forms_util import SIGN_FORM, hidden_inputs
@@ -76,7 +77,7 @@ def test_a_crowd_behind_100_addresses_of_one_24_all_get_their_email(surge):
 
 def test_a_crowd_behind_one_allow_listed_nat_address_all_get_their_email(surge, app):
     admin, _ = make_user(role="admin")
-    abuse.save_limit_settings(admin, {"allowed_networks": "203.0.113.0/24"})
+    limit_settings.save_limit_settings(admin, {"allowed_networks": "203.0.113.0/24"})
     answers = [surge("203.0.113.9", f"person{n}@{WEBMAIL[n % 4]}") for n in range(POSTS)]
     assert answers.count(303) == POSTS
     assert pending() == queued() == POSTS
@@ -112,5 +113,5 @@ def test_a_scripts_own_domain_is_bounded_and_raises_the_alarm(surge, app):
     answers = [surge(next(ips), f"x{n}@flood.example") for n in range(POSTS)]
     # 60 a minute for ten minutes; every post came from another network.
     assert answers.count(303) == queued() == 600
-    alarms = abuse.velocity(surge.campaign.id).alarms
+    alarms = safety.velocity(surge.campaign.id).alarms
     assert "domain" in alarms and "network" not in alarms

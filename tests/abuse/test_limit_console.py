@@ -42,9 +42,11 @@ def test_bad_limits_and_networks_are_refused_with_a_clear_message(client, app):
     bad_network = _save(client, allowed_networks="10.0.0.0/8\nnot-a-network")
     assert bad_network.status_code == 422
     assert "Not a network: not-a-network" in bad_network.get_data(as_text=True)
-    for hostile in ("30/minute\x00", "x" * 500, "0/minute", "30/minute;"):
+    for hostile in ("x" * 500, "0/minute", "30/minute;"):
         assert _save(client, sign_per_address=hostile).status_code == 422, hostile
-    assert _save(client, allowed_networks="10.0.0.0/8\x00").status_code == 422
+    # A NUL byte in any console form is refused before the form, by the console's gate.
+    assert _save(client, sign_per_address="30/minute\x00").status_code == 400
+    assert _save(client, allowed_networks="10.0.0.0/8\x00").status_code == 400
     assert db.session.get(LimitSettings, 1) is None  # nothing half-written
 
 

@@ -106,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     from .api.console import bp as api_keys_bp
     from .api.views import bp as api_bp
     from .api.views import open_data_bp
+    from .campaigns.console import bp as campaign_page_bp
     from .campaigns.views import bp as campaigns_bp
     from .donations.views import bp as donations_bp
     from .letters.views import bp as letters_bp
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from .widget.views import bp as widget_bp
 
     app.register_blueprint(campaigns_bp)
+    app.register_blueprint(campaign_page_bp)
     app.register_blueprint(petitions_bp)
     app.register_blueprint(organizers_bp)
     app.register_blueprint(donations_bp)

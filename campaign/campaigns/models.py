@@ -21,6 +21,10 @@ CAMPAIGN_STATUSES = ("draft", "live", "closed", "delivered")
 # Confirmations land on one of these slots at random, so a viral campaign does not serialise
 # every confirmation on one row lock (the hot-row problem of alphagov/e-petitions #691).
 COUNTER_SLOTS = 16
+# How a signer's name may appear in public, least exposure last. The sign form starts on the
+# campaign's `default_display`, "initial" unless organizers choose otherwise (docs/security.md).
+SIGNER_DISPLAYS = ("full", "initial", "anonymous")
+DEFAULT_SIGNER_DISPLAY = "initial"
 
 
 class SignatureCounter(db.Model):
@@ -40,6 +44,8 @@ class Campaign(db.Model):
         CheckConstraint(
             "status IN ('draft', 'live', 'closed', 'delivered')", name="status"),
         CheckConstraint("goal >= 0", name="goal_positive"),
+        CheckConstraint("default_display IN ('full', 'initial', 'anonymous')",
+                        name="default_display"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +57,10 @@ class Campaign(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None]
+    # What the sign form pre-selects, and whether the page lists its latest signers at all.
+    default_display: Mapped[str] = mapped_column(
+        String(10), default=DEFAULT_SIGNER_DISPLAY, server_default=DEFAULT_SIGNER_DISPLAY)
+    show_recent_signers: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     texts: Mapped[list[CampaignText]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin",

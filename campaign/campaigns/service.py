@@ -11,7 +11,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import defer, joinedload
 
 from ..extensions import db
-from .models import COUNTER_SLOTS, Campaign, CampaignText, SignatureCounter
+from .models import (
+    COUNTER_SLOTS,
+    SIGNER_DISPLAYS,
+    Campaign,
+    CampaignText,
+    SignatureCounter,
+)
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
@@ -113,3 +119,22 @@ def reset_count(campaign_id: int, compute_true_count: Callable[[], int]) -> tupl
         slot.count = new if slot.slot == 0 else 0
     db.session.commit()
     return old, new
+
+
+def set_reader_settings(user, campaign: Campaign, *, default_display: str,
+                        show_recent_signers: bool) -> None:
+    """What the public page pre-selects for a signer's name and whether it lists signers."""
+    from ..audit import service as audit  # audit knows no feature; imported where used
+
+    if default_display not in SIGNER_DISPLAYS:
+        raise ValueError(default_display)
+    changes = {}
+    for name, value in (("default_display", default_display),
+                        ("show_recent_signers", show_recent_signers)):
+        if getattr(campaign, name) != value:
+            changes[name] = [str(getattr(campaign, name)), str(value)]
+            setattr(campaign, name, value)
+    if changes:
+        audit.record(user, "campaign.reader_settings", campaign_id=campaign.id,
+                     target=campaign.slug, changes=changes)
+    db.session.commit()

@@ -12,7 +12,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..campaigns.models import Campaign
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..extensions import db
 from ..util import utcnow
 
@@ -45,7 +45,7 @@ class Signature(db.Model):
     locale: Mapped[str] = mapped_column(String(8))        # language the signer used
     comment: Mapped[str | None] = mapped_column(Text)
     comment_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
-    display: Mapped[str] = mapped_column(String(10), default="full")
+    display: Mapped[str] = mapped_column(String(10), default=DEFAULT_SIGNER_DISPLAY)
     updates_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     updates_opt_in_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(12), default="pending",

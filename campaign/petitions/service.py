@@ -18,7 +18,7 @@ from .. import emails
 from ..abuse.limits import check_rate
 from ..addresses import network_hash, normalize_email
 from ..campaigns import service as campaigns
-from ..campaigns.models import Campaign
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..extensions import db
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -39,7 +39,7 @@ class SignatureInput:
     country: str
     locale: str
     comment: str | None = None
-    display: str = "full"
+    display: str = DEFAULT_SIGNER_DISPLAY
     updates: bool = False
     source: str = "web"
     ip: str | None = None
@@ -256,6 +256,13 @@ def recent_signers(campaign_id: int, limit: int = 10) -> list[Signature]:
         .where(Signature.campaign_id == campaign_id, Signature.status == "confirmed")
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
         .limit(limit)))
+
+
+def public_recent_signers(campaign: Campaign, limit: int = 10) -> list[Signature]:
+    """The page's "latest signers": none when the organizers turned the list off."""
+    if not campaign.show_recent_signers:
+        return []
+    return recent_signers(campaign.id, limit)
 
 
 def true_count(campaign_id: int) -> int:

@@ -7,13 +7,13 @@ from ..campaigns.sections import register_section
 from ..campaigns.views import render_campaign_page
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
-from .forms import SignForm
+from .forms import SignForm, sign_form_for
 
 bp = Blueprint("petitions", __name__)
 
 
 def _petition_section(campaign, lang):
-    return {"form": SignForm(formdata=None), "recent": service.recent_signers(campaign.id)}
+    return {"form": sign_form_for(campaign), "recent": service.public_recent_signers(campaign)}
 
 
 register_section("petition", "petitions/_section.html", 10, _petition_section)
@@ -34,10 +34,10 @@ def sign(slug):
     form = SignForm()
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
-            "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})
+            "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
     if not form.validate():
         return render_campaign_page(campaign, status=422, overrides={"petition": {
-            "form": form, "recent": service.recent_signers(campaign.id)}})
+            "form": form, "recent": service.public_recent_signers(campaign)}})
     if is_bot(form):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
         return redirect(url_for("petitions.thanks", slug=slug), code=303)

@@ -28,6 +28,7 @@ from ..framing import allow_framing
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..petitions import service as petitions
+from ..petitions.forms import sign_form_for
 from . import service
 from .forms import FramingForm, WidgetSignForm
 
@@ -78,7 +79,7 @@ def _render(campaign, form, status=200, **extra):
 @bp.get("/<lang:lang>/c/<slug>/widget")
 def show(slug):
     campaign = _campaign(slug)
-    return _render(campaign, WidgetSignForm(formdata=None))
+    return _render(campaign, sign_form_for(campaign, WidgetSignForm))
 
 
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")

@@ -1,0 +1,59 @@
+"""/organize/c/<slug>/page: how the public campaign page treats its readers and signers.
+
+Organizers choose what the sign form pre-selects for the signer's name and whether the page
+lists its latest signers at all (docs/security.md). Kept beside the campaign it configures
+rather than in the organizers package; access goes through organizers.access like every
+console view.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField
+
+from ..organizers import registry as console_registry
+from ..organizers.access import campaign_access
+from . import page_cache, service
+
+bp = Blueprint("campaign_page", __name__, url_prefix="/organize/c/<slug>/page")
+console_registry.register_tab("page", _l("Public page"), "campaign_page.settings", 15)
+
+
+class ReaderSettingsForm(FlaskForm):
+    default_display = RadioField(
+        _l("The sign form pre-selects"),
+        choices=[("initial", _l("First name and initials (recommended)")),
+                 ("anonymous", _l("No name")),
+                 ("full", _l("Full name"))])
+    show_recent_signers = BooleanField(_l("Show the latest signers on the campaign page"))
+
+
+def _page(campaign, form, status=200):
+    return render_template("campaigns/console_page.html", campaign=campaign, form=form,
+                           tabs=console_registry.tabs()), status
+
+
+@bp.get("")
+@campaign_access
+def settings(campaign):
+    form = ReaderSettingsForm(formdata=None, data={
+        "default_display": campaign.default_display,
+        "show_recent_signers": campaign.show_recent_signers})
+    return _page(campaign, form)
+
+
+@bp.post("")
+@campaign_access
+def save(campaign):
+    form = ReaderSettingsForm()
+    if not form.validate():
+        return _page(campaign, form, 422)
+    service.set_reader_settings(current_user, campaign,
+                                default_display=form.default_display.data,
+                                show_recent_signers=form.show_recent_signers.data)
+    page_cache.clear()  # the public page shows the change now, not in a few seconds
+    flash(_("Saved."))
+    return redirect(url_for("campaign_page.settings", slug=campaign.slug), code=303)

@@ -1,18 +1,19 @@
 """/organize/c/<slug>/page: how the public campaign page treats its readers and signers.
 
 Organizers choose what the sign form pre-selects for the signer's name and whether the page
-lists its latest signers at all (docs/security.md). Kept beside the campaign it configures
+lists its latest signers at all (docs/security.md), and see which translations await a fluent
+reader's review (CampaignText.review_note), marking them reviewed once checked. Kept beside the campaign it configures
 rather than in the organizers package; access goes through organizers.access like every
 console view.
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField
+from wtforms import BooleanField, HiddenField, RadioField
 
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
@@ -31,8 +32,13 @@ class ReaderSettingsForm(FlaskForm):
     show_recent_signers = BooleanField(_l("Show the latest signers on the campaign page"))
 
 
+class ReviewedForm(FlaskForm):
+    locale = HiddenField()
+
+
 def _page(campaign, form, status=200):
     return render_template("campaigns/console_page.html", campaign=campaign, form=form,
+                           reviewed_form=ReviewedForm(formdata=None),
                            tabs=console_registry.tabs()), status
 
 
@@ -56,4 +62,18 @@ def save(campaign):
                                 show_recent_signers=form.show_recent_signers.data)
     page_cache.clear()  # the public page shows the change now, not in a few seconds
     flash(_("Saved."))
+    return redirect(url_for("campaign_page.settings", slug=campaign.slug), code=303)
+
+
+@bp.post("/reviewed")
+@campaign_access
+def reviewed(campaign):
+    """A fluent reader checked a translation: its review note goes (and is audited)."""
+    form = ReviewedForm()
+    if not form.validate():
+        abort(400)
+    if not service.mark_text_reviewed(current_user, campaign, form.locale.data or ""):
+        abort(404)
+    page_cache.clear()
+    flash(_("Marked as reviewed."))
     return redirect(url_for("campaign_page.settings", slug=campaign.slug), code=303)

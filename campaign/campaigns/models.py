@@ -82,6 +82,13 @@ class Campaign(db.Model):
                             self.default_locale)
         return found[1] if found else None
 
+    def body_text_for(self, locale: str) -> CampaignText | None:
+        """The text whose story (body) the page shows for `locale`: as `text_for`, but a text
+        with an empty body gives way to one that has a body, so the story is never blank."""
+        found = in_language({text.locale: text for text in self.texts
+                             if text.body_markdown.strip()}, locale, self.default_locale)
+        return found[1] if found else None
+
     @property
     def locales(self) -> list[str]:
         return [text.locale for text in self.texts]
@@ -107,5 +114,8 @@ class CampaignText(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    # Set while a translation awaits a fluent reader's check (e.g. the demo's Dungan text);
+    # the console shows it until an organizer marks the text reviewed.
+    review_note: Mapped[str | None] = mapped_column(String(300))
 
     campaign: Mapped[Campaign] = relationship(back_populates="texts")

@@ -73,7 +73,9 @@ def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = 
 
 
 def set_text(campaign: Campaign, locale: str, *, title: str, summary: str,
-             body_markdown: str) -> CampaignText:
+             body_markdown: str, review_note: str | None = None) -> CampaignText:
+    """Create or replace a language's text; `review_note` marks a translation to be checked
+    (left as it is when not given)."""
     text = next((t for t in campaign.texts if t.locale == locale), None)
     if text is None:
         text = CampaignText(locale=locale, title=title, summary=summary,
@@ -81,7 +83,23 @@ def set_text(campaign: Campaign, locale: str, *, title: str, summary: str,
         campaign.texts.append(text)
     else:
         text.title, text.summary, text.body_markdown = title, summary, body_markdown
+    if review_note is not None:
+        text.review_note = review_note or None
     return text
+
+
+def mark_text_reviewed(user, campaign: Campaign, locale: str) -> bool:
+    """Clear a text's review note; False when that language has no text or no note."""
+    from ..audit import service as audit
+
+    text = next((t for t in campaign.texts if t.locale == locale), None)
+    if text is None or not text.review_note:
+        return False
+    audit.record(user, "campaign.text_reviewed", campaign_id=campaign.id,
+                 target=campaign.slug, locale=locale, note=text.review_note)
+    text.review_note = None
+    db.session.commit()
+    return True
 
 
 def add_to_count(campaign_id: int, delta: int) -> None:

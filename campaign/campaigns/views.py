@@ -31,12 +31,15 @@ def render_campaign_page(campaign, *, status: int = 200, overrides: dict | None 
     """The campaign page; features re-render it with their own section context on errors."""
     lang = i18n.current_language()
     text = campaign.text_for(lang)
+    # The story may exist in fewer languages than the title: then it comes from the default
+    # language (or the next one that has it), marked, rather than as an empty block.
+    body_text = campaign.body_text_for(lang)
     title = text.title if text else campaign.slug
     summary = text.summary if text else ""
     page_url = public_url("campaigns.show", slug=campaign.slug)
     return render_template(
-        "campaigns/show.html", campaign=campaign, text=text,
-        body_html=service.render_markdown(text.body_markdown if text else ""),
+        "campaigns/show.html", campaign=campaign, text=text, body_text=body_text,
+        body_html=service.render_markdown(body_text.body_markdown if body_text else ""),
         page_url=page_url, share_links=sharing.share_links(page_url, title, summary),
         sections=build_sections(campaign, lang, overrides)), status
 

@@ -1,4 +1,5 @@
-"""campaign signer display: the sign form's default and the latest-signers switch
+"""campaign signer display (the sign form's default, the latest-signers switch) and text
+review notes
 
 Revision ID: 5b1d2e7a9c31
 Revises: 09ebfb9e4bb6
@@ -26,9 +27,13 @@ def upgrade():
         batch_op.create_check_constraint(
             op.f('ck_campaigns_default_display'),
             "default_display IN ('full', 'initial', 'anonymous')")
+    with op.batch_alter_table('campaign_texts', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('review_note', sa.String(length=300), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('campaign_texts', schema=None) as batch_op:
+        batch_op.drop_column('review_note')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_campaigns_default_display'), type_='check')
         batch_op.drop_column('show_recent_signers')

@@ -253,12 +253,12 @@ Arbitrary Detention**, the **OSCE High Commissioner on National Minorities** and
 """,
     },
     "fr": {
-        "title": "Réviser les peines des Doungans condamnés après les violences de Kordaï",
+        "title": "Réviser les peines des Dounganes condamnés après les violences de Kordaï",
         "summary": (
             "Dans la nuit du 7 au 8 février 2020, des centaines d’assaillants ont attaqué des "
-            "villages doungans du district de Kordaï, au Kazakhstan\u00a0: 11 personnes ont été "
-            "tuées et des milliers de Doungans ont fui au Kirghizstan. En avril 2021, un "
-            "tribunal de Taraz a condamné des Doungans qui avaient défendu leurs villages à de "
+            "villages dounganes du district de Kordaï, au Kazakhstan\u00a0: 11 personnes ont été "
+            "tuées et des milliers de Dounganes ont fui au Kirghizstan. En avril 2021, un "
+            "tribunal de Taraz a condamné des Dounganes qui avaient défendu leurs villages à de "
             "longues peines de prison. Nous demandons aux instances de défense des droits "
             "humains de l’ONU, de l’OSCE et de l’UE d’agir pour un réexamen indépendant de ces "
             "peines."),
@@ -266,16 +266,16 @@ Arbitrary Detention**, the **OSCE High Commissioner on National Minorities** and
 ## Ce qui s’est passé
 
 Dans la nuit du **7 au 8 février 2020**, des centaines d’assaillants ont attaqué les villages
-doungans de Masantchi, Sortobé, Boular-Batyr et Aoukhatty, dans le district de Kordaï (région
-de Djamboul, Kazakhstan). Selon les chiffres officiels, 10 Doungans et 1 Kazakh ont été tués.
+dounganes de Masantchi, Sortobé, Boular-Batyr et Aoukhatty, dans le district de Kordaï (région
+de Djamboul, Kazakhstan). Selon les chiffres officiels, 10 Dounganes et 1 Kazakh ont été tués.
 47 personnes ont d’abord été arrêtées. 140 personnes ont demandé des soins médicaux au
-Kazakhstan et 25 au Kirghizstan, et des milliers de Doungans ont fui de l’autre côté de la
+Kazakhstan et 25 au Kirghizstan, et des milliers de Dounganes ont fui de l’autre côté de la
 frontière, au Kirghizstan.
 
 ## Le verdict
 
 Le **27 avril 2021**, un tribunal de Taraz a rendu son verdict concernant 51 accusés. Des
-Doungans qui avaient défendu leurs villages ont été condamnés à de longues peines de prison,
+Dounganes qui avaient défendu leurs villages ont été condamnés à de longues peines de prison,
 de 16 ans à 16 ans et demi pour certains\u00a0; 31 accusés ont reçu des peines avec sursis et un
 a été acquitté. Le journal Kursiv a rapporté le même jour que 19 personnes avaient été
 condamnées à des peines de 5 à 17 ans de prison et que 185 personnes avaient été blessées\u00a0;

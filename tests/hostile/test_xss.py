@@ -19,7 +19,7 @@ def assert_escaped(html, where):
 def test_signer_fields_are_escaped_on_pages_and_in_emails(client, app, sent_mail):
     campaign = make_campaign()
     signature = make_signature(campaign, full_name=f"Name {PAYLOAD}", comment=PAYLOAD,
-                               email="xss@example.org", display="full")
+                               email="xss@example.org")
     page = assert_escaped(client.get(f"/en/c/{campaign.slug}").get_data(as_text=True),
                           "campaign page")
     assert "&lt;script&gt;alert" in page  # shown, as text

@@ -33,7 +33,7 @@ def count_of(campaign):
 
 def test_campaign_page_shows_text_count_progress_and_form(client, app):
     campaign = make_campaign(goal=10)
-    make_signature(campaign, full_name="Visible Person", display="full")
+    make_signature(campaign, full_name="Visible Person")
     page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
     assert f"Title {campaign.slug} en" in page
     assert 'data-count="1"' in page

@@ -140,6 +140,7 @@ def _register_cli(app: Flask) -> None:
     from .letters.cli import letters_cli
     from .organizers.cli import users_cli
     from .outbox.cli import outbox_cli
+    from .petitions.cli import petitions_cli
     from .privacy.cli import privacy_cli
     from .targets.cli import targets_cli
     from .widget.cli import widget_cli
@@ -157,6 +158,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(widget_cli)
     app.cli.add_command(bench_cli)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(petitions_cli)
 
 
 @event.listens_for(Engine, "connect")

@@ -19,7 +19,9 @@ from flask_babel import lazy_gettext as _l
 from .. import i18n
 from ..api import registry as api_registry
 from ..campaigns import service as campaigns
+from ..campaigns.next_steps import NextStep, register_next_step
 from ..campaigns.sections import register_section
+from ..emails import external_url
 from ..extensions import csrf, db, limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
@@ -56,6 +58,19 @@ def _donations_section(campaign, lang):
 
 
 register_section("donations", "donations/_section.html", 20, _donations_section)
+
+
+def _give_step(campaign, lang):
+    """After signing: give to the legal-aid fund (when there is a way to give)."""
+    if not (service.stripe_enabled() or service.offline_instructions(
+            service.settings_for(campaign.id))):
+        return None
+    return NextStep("donate", _("Give to the legal-aid fund"),
+                    _("It pays the lawyers who work on the appeals."),
+                    external_url("donations.donate", lang=lang, slug=campaign.slug))
+
+
+register_next_step("donate", 20, _give_step)
 
 
 def _campaign(slug):

@@ -16,7 +16,9 @@ from flask_login import current_user
 from .. import i18n
 from ..api import registry as api_registry
 from ..campaigns import service as campaigns
+from ..campaigns.next_steps import NextStep, register_next_step
 from ..campaigns.sections import register_section
+from ..emails import external_url
 from ..extensions import limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
@@ -50,6 +52,18 @@ def _letters_section(campaign, lang):
 
 
 register_section("letters", "letters/_section.html", 30, _letters_section)
+
+
+def _write_step(campaign, lang):
+    """After signing: write to the institutions (only when there are some to write to)."""
+    if campaign.status == "closed" or not service.offered_targets(campaign):
+        return None
+    return NextStep("letters", _("Write to the institutions"),
+                    _("A letter in your own words adds weight to the petition."),
+                    external_url("letters.write", lang=lang, slug=campaign.slug))
+
+
+register_next_step("letters", 10, _write_step)
 
 
 # --- supporters ------------------------------------------------------------------------

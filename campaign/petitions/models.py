@@ -55,6 +55,8 @@ class Signature(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     last_emailed_at: Mapped[datetime | None]  # throttles repeat e-mails to one address
+    # The one reminder to confirm (`flask petitions remind`): set once, never sent again.
+    reminded_at: Mapped[datetime | None]
     # HMAC of the signer's network (IPv4 /24, IPv6 /48) under a server key: enough to see a
     # flood from one network, never the address itself.
     ip_hash: Mapped[str | None] = mapped_column(String(32))

@@ -3,8 +3,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..campaigns import service as campaigns
+from ..campaigns import sharing
+from ..campaigns.next_steps import next_steps
 from ..campaigns.sections import register_section
-from ..campaigns.views import render_campaign_page
+from ..campaigns.views import public_url, render_campaign_page
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
 from .forms import SignForm, sign_form_for
@@ -91,8 +93,14 @@ def confirm(token):
     g.lang = signature.locale
     campaign = signature.campaign
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
-    return render_template("petitions/confirmed.html", outcome=outcome.value,
-                           campaign=campaign, text=campaign.text_for(signature.locale)), status
+    text = campaign.text_for(signature.locale)
+    campaign_url = public_url("campaigns.show", slug=campaign.slug)
+    return render_template(
+        "petitions/confirmed.html", outcome=outcome.value, campaign=campaign, text=text,
+        steps=next_steps(campaign, signature.locale) if status == 200 else [],
+        share_links=sharing.share_links(campaign_url, text.title if text else campaign.slug,
+                                        text.summary if text else ""),
+        campaign_url=campaign_url), status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """campaign signer display (the sign form's default, the latest-signers switch) and text
-review notes
+review notes, the signer's one reminder
 
 Revision ID: 5b1d2e7a9c31
 Revises: 09ebfb9e4bb6
@@ -29,9 +29,13 @@ def upgrade():
             "default_display IN ('full', 'initial', 'anonymous')")
     with op.batch_alter_table('campaign_texts', schema=None) as batch_op:
         batch_op.add_column(sa.Column('review_note', sa.String(length=300), nullable=True))
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reminded_at', sa.DateTime(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('signatures', schema=None) as batch_op:
+        batch_op.drop_column('reminded_at')
     with op.batch_alter_table('campaign_texts', schema=None) as batch_op:
         batch_op.drop_column('review_note')
     with op.batch_alter_table('campaigns', schema=None) as batch_op:

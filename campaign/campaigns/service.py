@@ -28,9 +28,11 @@ def render_markdown(text: str) -> str:
     return nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow")
 
 
-def live_campaigns() -> list[Campaign]:
-    return list(db.session.scalars(
+def live_campaigns(featured: str | None = None) -> list[Campaign]:
+    """Live campaigns, the `featured` one (the flagship) first, then newest first."""
+    campaigns = list(db.session.scalars(
         select(Campaign).where(Campaign.status == "live").order_by(Campaign.created_at.desc())))
+    return sorted(campaigns, key=lambda campaign: campaign.slug != featured)
 
 
 def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:

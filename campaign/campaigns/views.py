@@ -12,6 +12,7 @@ from flask import (
 
 from .. import i18n
 from . import page_cache, service, sharing
+from .addressees import addressees
 from .sections import build_sections
 
 bp = Blueprint("campaigns", __name__)
@@ -19,7 +20,9 @@ bp = Blueprint("campaigns", __name__)
 
 @bp.get("/<lang:lang>/")
 def index():
-    return render_template("campaigns/index.html", campaigns=service.live_campaigns())
+    campaigns = service.live_campaigns(featured=current_app.config["FEATURED_CAMPAIGN"])
+    return render_template("campaigns/index.html", campaigns=campaigns,
+                           addressees=addressees)
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -41,6 +44,7 @@ def render_campaign_page(campaign, *, status: int = 200, overrides: dict | None 
         "campaigns/show.html", campaign=campaign, text=text, body_text=body_text,
         body_html=service.render_markdown(body_text.body_markdown if body_text else ""),
         page_url=page_url, share_links=sharing.share_links(page_url, title, summary),
+        addressees=addressees(campaign),
         sections=build_sections(campaign, lang, overrides)), status
 
 

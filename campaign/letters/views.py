@@ -16,6 +16,7 @@ from flask_login import current_user
 from .. import i18n
 from ..api import registry as api_registry
 from ..campaigns import service as campaigns
+from ..campaigns.addressees import register_addressees
 from ..campaigns.next_steps import NextStep, register_next_step
 from ..campaigns.sections import register_section
 from ..emails import external_url
@@ -64,6 +65,7 @@ def _write_step(campaign, lang):
 
 
 register_next_step("letters", 10, _write_step)
+register_addressees(service.addressed_names)
 
 
 # --- supporters ------------------------------------------------------------------------

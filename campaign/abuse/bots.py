@@ -5,6 +5,7 @@ is stored, so a bot learns nothing from trying.
 """
 from __future__ import annotations
 
+import logging
 import time
 
 from disposable_email_domains import blocklist as _DISPOSABLE
@@ -16,6 +17,8 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ..addresses import InvalidEmail, email_domain, normalize_email
+
+log = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 
@@ -46,16 +49,37 @@ class BotTrapForm(FlaskForm):
 
 
 def is_bot(form: BotTrapForm) -> bool:
+    reason = _bot_reason(form)
+    if reason:
+        _log_dropped(reason)
+    return reason is not None
+
+
+def _bot_reason(form: BotTrapForm) -> str | None:
     if (form.website.data or "").strip():
-        return True
+        return "honeypot filled"
     minimum = current_app.config.get("ABUSE_MIN_FILL_SECONDS") or 0
     if minimum <= 0:
-        return False
+        return None
     try:
         started = _serializer().loads(form.form_started.data or "", max_age=7 * 24 * 3600)
     except (BadSignature, TypeError, ValueError):
-        return True
-    return not isinstance(started, int) or time.time() - started < minimum
+        return "form start time missing or tampered"
+    if not isinstance(started, int) or time.time() - started < minimum:
+        return f"sent within {minimum} s of being shown"
+    return None
+
+
+def _log_dropped(reason: str) -> None:
+    """A dropped form looks like a success to its sender (so a bot learns nothing), so say it
+    in the log: the reason, the page and a count per process, never what was typed or who
+    sent it. A developer who posts faster than ABUSE_MIN_FILL_SECONDS sees why no e-mail came.
+    """
+    counts = current_app.extensions.setdefault("bot_trap_drops", {})
+    counts[reason] = counts.get(reason, 0) + 1
+    where = request.endpoint if has_request_context() else "-"
+    log.warning("bot trap dropped a form on %s: %s (%d dropped for this reason since start)",
+                where, reason, counts[reason])
 
 
 def is_disposable(address: str) -> bool:

@@ -48,8 +48,11 @@ api_registry.register_campaign_extension("delivery", _delivery_for_api)
 
 
 def _letters_section(campaign, lang):
-    return {"events": service.timeline(campaign.id),
-            "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
+    events = service.timeline(campaign.id)
+    can_write = campaign.status != "closed" and bool(service.offered_targets(campaign))
+    if not events and not can_write:
+        return None  # no institutions and nothing to report: no empty "Institutions" heading
+    return {"events": events, "can_write": can_write}
 
 
 register_section("letters", "letters/_section.html", 30, _letters_section)

@@ -63,3 +63,25 @@ def test_disposable_addresses_are_refused_with_a_clear_message(client, app):
         assert response.status_code == 422
         assert "throwaway" in response.get_data(as_text=True)
     assert counts() == (0, 0)
+
+
+def test_a_dropped_form_is_logged_with_a_count_and_no_personal_data(client, app, caplog):
+    import logging
+
+    app.config["ABUSE_MIN_FILL_SECONDS"] = 30
+    campaign = make_campaign()
+    with caplog.at_level(logging.WARNING, logger="campaign.abuse.bots"):
+        sign_post(client, campaign)
+        sign_post(client, campaign, website="http://spam.example")
+        sign_post(client, campaign)
+    lines = [r.getMessage() for r in caplog.records if r.name == "campaign.abuse.bots"]
+    assert len(lines) == 3
+    assert "petitions.sign" in lines[0] and "sent within 30 s of being shown" in lines[0]
+    assert "(1 dropped" in lines[0] and "(2 dropped" in lines[2]
+    assert "honeypot filled" in lines[1]
+    from tests.forms_util import SIGN_FORM
+    for line in lines:
+        for value in SIGN_FORM.values():
+            if value and len(value) > 2:
+                assert value not in line
+        assert "127.0.0.1" not in line and "spam.example" not in line

@@ -37,3 +37,13 @@ def test_who_we_are_block_is_ready_for_the_organization_profile(client, app):
         template = fp.read()
     assert '{% block who_we_are %}' in template and "campaigns/_who_we_are.html" in template
     assert client.get("/en/").status_code == 200     # renders while the include is missing
+
+
+def test_campaign_without_institutions_has_no_empty_institutions_heading(client, app):
+    campaign = make_campaign()
+    page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    assert 'id="letters-heading"' not in page and ">Institutions<" not in page
+    from campaign.targets import service as targets
+    targets.load_starting_set()   # every active institution is offered when none is chosen
+    page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    assert 'id="letters-heading"' in page and "Write to the institutions" in page

@@ -1,5 +1,7 @@
 import logging
+import re
 from datetime import datetime, time
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -12,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -37,6 +39,14 @@ bp = Blueprint("donations", __name__)
 console_registry.register_tab("donations", _l("Donations"), "donations.console", 70)
 register_data_source("donations", service.export_donations, service.erase_donations)
 api_registry.register_donations_provider(service.osdi_donations)
+
+
+@bp.app_template_filter("preset_amount")
+def _preset_amount(value, currency: str):
+    """A preset amount as money in the page's locale, without decimals: "5 000 ₸", "€25"."""
+    pattern = get_locale().currency_formats["standard"].pattern
+    whole = re.sub(r"[.,]0+", "", pattern.split(";")[0])  # drop the fraction digits
+    return format_currency(Decimal(value), currency, format=whole, currency_digits=False)
 
 
 @bp.app_template_filter("money")
@@ -89,10 +99,20 @@ def _render_donate(campaign, form, settings, *, status=200, problem=None):
         canceled=request.args.get("canceled") == "1"), status
 
 
+# The currency a reader of this language most likely pays in, when the campaign offers it;
+# otherwise (and for ru, ky: readers in several countries) the campaign's first currency.
+LANGUAGE_CURRENCY = {"kk": "KZT", "fr": "EUR", "de": "EUR"}
+
+
 def _selected_currency(settings):
     wanted = (request.args.get("currency") or "").upper()
     currencies = settings.currency_list
-    return wanted if wanted in currencies else (currencies[0] if currencies else "EUR")
+    if wanted in currencies:
+        return wanted
+    by_language = LANGUAGE_CURRENCY.get(i18n.current_language())
+    if by_language in currencies:
+        return by_language
+    return currencies[0] if currencies else "EUR"
 
 
 @bp.get("/<lang:lang>/c/<slug>/donate")

@@ -154,7 +154,8 @@ def start(slug):
 def thanks(slug):
     # Deliberately changes nothing: only Stripe's signed events record money.
     campaign = _campaign(slug)
-    return render_template("donations/thanks.html", campaign=campaign,
+    donation = service.donation_for_session(campaign.id, request.args.get("session_id", ""))
+    return render_template("donations/thanks.html", campaign=campaign, donation=donation,
                            text=campaign.text_for(i18n.current_language()))
 
 

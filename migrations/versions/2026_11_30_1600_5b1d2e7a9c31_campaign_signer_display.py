@@ -1,5 +1,4 @@
-"""campaign signer display (the sign form's default, the latest-signers switch) and text
-review notes, the signer's one reminder
+"""signer display default, latest-signers switch, text review notes, signer reminder
 
 Revision ID: 5b1d2e7a9c31
 Revises: 09ebfb9e4bb6

@@ -85,3 +85,12 @@ def test_a_dropped_form_is_logged_with_a_count_and_no_personal_data(client, app,
             if value and len(value) > 2:
                 assert value not in line
         assert "127.0.0.1" not in line and "spam.example" not in line
+
+
+def test_the_widget_hides_the_honeypot_as_the_main_site_does(client, app):
+    campaign = make_campaign()
+    page = client.get(f"/en/c/{campaign.slug}/widget").get_data(as_text=True)
+    assert 'class="hp" aria-hidden="true"' in page and 'name="website"' in page
+    assert "/static/css/widget.css" in page and "site.css" not in page
+    css = client.get("/static/css/widget.css").get_data(as_text=True)
+    assert ".hp {" in css and "left: -10000px" in css

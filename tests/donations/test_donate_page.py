@@ -63,3 +63,23 @@ def test_a_posted_amount_is_kept_not_replaced_by_the_preset(client, stripe_app, 
     assert response.status_code == 303
     [sent] = fake_stripe.posts("/v1/checkout/sessions")
     assert sent["form"]["line_items[0][price_data][unit_amount]"] == "10000"
+
+
+def test_totals_are_one_sentence_per_currency(client, app):
+    from decimal import Decimal
+
+    from campaign.donations.money import Money
+
+    campaign = make_campaign(locales=("en", "kk"))
+    offering(campaign, ["EUR", "KZT"])
+    app.config["DONATION_OFFLINE_INSTRUCTIONS"] = "IBAN KZ00 0000"
+    for amount, currency in (("25", "EUR"), ("5000", "KZT"), ("10", "EUR")):
+        service.record_offline(campaign, amount=Money(Decimal(amount), currency), received=True,
+                               donor_name=None, public=False, note=None, received_on=None)
+    page = client.get(f"/kk/c/{campaign.slug}").get_data(as_text=True)
+    sentences = re.findall(r'<p class="count" data-raised="[^"]+" data-currency="(\w+)">([^<]+)</p>',
+                           page)
+    assert [currency for currency, _text in sentences] == ["EUR", "KZT"]
+    assert sentences[0][1] == f"Бүгінге дейін жиналды: 35,00{NBSP}€."
+    assert sentences[1][1] == f"Бүгінге дейін жиналды: 5{NBSP}000,00{NBSP}₸."
+    assert all(text.strip().endswith(".") for _c, text in sentences)

@@ -31,6 +31,8 @@ def setup_command():
             click.echo(f"demo campaign: {campaign.slug}")
             click.echo(f"organizer login: {email}  password: {password}  "
                        "(shown only this once)")
+            click.echo(f"console: {current_app.config['SITE_URL']}/organize/  (lost the "
+                       "password? flask --app wsgi users set-password EMAIL)")
     from .targets import service as targets
 
     if not targets.all_targets():

@@ -32,6 +32,9 @@ SETTINGS: list[Setting] = [
             "`instance/secret_key`."),
     Setting("SITE_URL", "http://127.0.0.1:5000",
             "Public base URL, used for links in e-mails."),
+    Setting("FEATURED_CAMPAIGN", "korday-sentences-review",
+            "Slug of the campaign the home page puts first, with its call to act (the "
+            "flagship). The others follow, newest first."),
     Setting("MAIL_SERVER", None,
             "SMTP host. When unset, e-mails are written as `.eml` files to `instance/mail/` "
             "with their links in a `.links.txt` beside each (never in the log)."),

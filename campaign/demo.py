@@ -23,7 +23,8 @@ def load_demo() -> tuple[Campaign, str, str] | None:
         demo.FLAGSHIP_SLUG, goal=demo.FLAGSHIP_GOAL,
         default_locale=demo.FLAGSHIP_DEFAULT_LOCALE, status="live")
     for locale, text in demo.FLAGSHIP_TEXTS.items():
-        service.set_text(campaign, locale, **text)
+        service.set_text(campaign, locale, **text,
+                         review_note=demo.FLAGSHIP_REVIEW_NOTES.get(locale))
     user, password = organizers.create_user("organizer@example.org", role="admin",
                                             name=demo.DEMO_ORGANIZER_NAME)
     organizers.add_member(campaign.id, user.id)

@@ -56,6 +56,9 @@ LANGUAGES: dict[str, Language] = {lang.code: lang for lang in [
 DEFAULT_LANGUAGE = "en"
 INTERFACE_LANGUAGES = [code for code, lang in LANGUAGES.items() if lang.interface]
 CONTENT_LANGUAGES = list(LANGUAGES)
+# What a reader can choose: the switcher, hreflang links, the cookie and Accept-Language.
+# Dungan is one of them although its interface is Russian (no catalog of its own yet).
+READER_LANGUAGES = list(LANGUAGES)
 LANGUAGE_COOKIE = "lang"
 
 
@@ -190,13 +193,13 @@ def load_catalogs(chain: list[str], directories: list[str], domain: str = "messa
 def preferred_language() -> str:
     """Cookie first, then Accept-Language, else English."""
     cookie = request.cookies.get(LANGUAGE_COOKIE)
-    if cookie in INTERFACE_LANGUAGES:
+    if cookie in READER_LANGUAGES:
         return cookie
     # Best quality first; a region or script (de-AT, zh-CN, zh-Hans) counts for its language,
     # so `de-AT, en;q=0.3` is German. Werkzeug's best_match would prefer the exact `en`.
     for value, _quality in request.accept_languages:
         primary = value.split("-")[0].lower()
-        if primary in INTERFACE_LANGUAGES:
+        if primary in READER_LANGUAGES:
             return primary
     return DEFAULT_LANGUAGE
 

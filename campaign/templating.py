@@ -30,11 +30,12 @@ def url_in_language(code: str, external: bool = False) -> str:
 
 
 def alternate_links() -> list[tuple[str, str]]:
-    """(hreflang, absolute URL) of this page in every interface language, plus x-default."""
+    """(hreflang, absolute URL) of this page in every reader language (Dungan too), plus
+    x-default."""
     if not (request.url_rule and "lang" in request.url_rule.arguments):
         return []
     links = [(i18n.LANGUAGES[code].bcp47, url_in_language(code, external=True))
-             for code in i18n.INTERFACE_LANGUAGES]
+             for code in i18n.READER_LANGUAGES]
     links.append(("x-default", url_in_language(i18n.DEFAULT_LANGUAGE, external=True)))
     return links
 
@@ -65,6 +66,7 @@ def init_app(app):
             "html_lang": i18n.LANGUAGES[i18n.interface_language(code)].bcp47,
             "languages": i18n.LANGUAGES,
             "interface_languages": i18n.INTERFACE_LANGUAGES,
+            "reader_languages": i18n.READER_LANGUAGES,
             "url_in_language": url_in_language,
             "alternate_links": alternate_links,
             "error_attrs": error_attrs,

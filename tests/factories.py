@@ -26,6 +26,10 @@ def make_campaign(slug: str | None = None, *, status: str = "live", goal: int = 
 def make_signature(campaign, *, email: str | None = None, confirmed: bool = True,
                    **kwargs) -> Signature:
     number = next(_counter)
+    # Tests find signers on pages by name, so the factory shows full names unless told; the
+    # product's default (first name and initials) is tested in tests/petitions/
+    # test_signer_display.py.
+    kwargs.setdefault("display", "full")
     data = petitions.SignatureInput(
         full_name=kwargs.pop("full_name", f"Signer {number}"),
         email=email or f"signer{number}@example.org",

@@ -83,6 +83,9 @@ def test_setup_builds_database_and_demo_from_nothing(tmp_path):
                          capture_output=True, text=True, timeout=120, check=False)
     assert run.returncode == 0, run.stderr
     assert "password:" in run.stdout and "korday-sentences-review" in run.stdout
+    # Where to use the password, and what to do when it is lost (issue 14).
+    assert "console: http://127.0.0.1:5000/organize/" in run.stdout
+    assert "users set-password" in run.stdout
     again = subprocess.run([sys.executable, "-m", "flask", "setup"], cwd=ROOT, env=env,
                            capture_output=True, text=True, timeout=120, check=False)
     assert again.returncode == 0 and "password:" not in again.stdout  # printed once only

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
+import logging
 import time
 
 from disposable_email_domains import blocklist as _DISPOSABLE
@@ -24,6 +25,8 @@ from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from ..addresses import InvalidEmail, email_domain, normalize_email
+
+log = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
 
@@ -91,21 +94,42 @@ class BotTrapForm(FlaskForm):
 
 
 def is_bot(form: BotTrapForm) -> bool:
+    reason = _bot_reason(form)
+    if reason:
+        _log_dropped(reason)
+    return reason is not None
+
+
+def _bot_reason(form: BotTrapForm) -> str | None:
     if (form.website.data or "").strip():
-        return True
+        return "honeypot filled"
     minimum = current_app.config.get("ABUSE_MIN_FILL_SECONDS") or 0
     if minimum <= 0:
-        return False
+        return None
     token = form.form_started.data or ""
     started = _started_at(token)
-    if started is None or time.time() - started < minimum:
-        return True
+    if started is None:
+        return "form start time missing or tampered"
+    if time.time() - started < minimum:
+        return f"sent within {minimum} s of being shown"
     if not _first_use(token):
-        return True  # the same form posted again
+        return "the same form posted again"
     if has_request_context():
         # The reader's next page view must not be a 304 holding this used token.
         session["forms_used"] = session.get("forms_used", 0) + 1
-    return False
+    return None
+
+
+def _log_dropped(reason: str) -> None:
+    """A dropped form looks like a success to its sender (so a bot learns nothing), so say it
+    in the log: the reason, the page and a count per process, never what was typed or who
+    sent it. A developer who posts faster than ABUSE_MIN_FILL_SECONDS sees why no e-mail came.
+    """
+    counts = current_app.extensions.setdefault("bot_trap_drops", {})
+    counts[reason] = counts.get(reason, 0) + 1
+    where = request.endpoint if has_request_context() else "-"
+    log.warning("bot trap dropped a form on %s: %s (%d dropped for this reason since start)",
+                where, reason, counts[reason])
 
 
 def is_disposable(address: str) -> bool:

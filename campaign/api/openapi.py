@@ -143,7 +143,9 @@ SCHEMAS = {
             "person": _ref("Person"),
             "comments": {"type": "string", "maxLength": 1000},
             "display": {"type": "string", "enum": ["full", "initial", "anonymous"],
-                        "default": "full"},
+                        "description": "How the name may appear in public; when absent, "
+                                       "the campaign's default (\"initial\" unless its "
+                                       "organizers chose otherwise)."},
             "updates_opt_in": {"type": "boolean", "default": False}},
         "example": {"person": {"name": "Aisha Vanahun",
                                "email_addresses": [{"address": "aisha@example.org"}],

@@ -339,7 +339,7 @@ def _signature_input(body, campaign):
     locale = languages[0] if isinstance(languages, list) and languages else None
     if locale not in i18n.CONTENT_LANGUAGES:
         locale = campaign.default_locale
-    display = body.get("display", "full")
+    display = body.get("display", campaign.default_display)
     updates = body.get("updates_opt_in", False)
     comments = body.get("comments") or ""
     if not isinstance(display, str) or not isinstance(updates, bool) or not isinstance(

@@ -21,6 +21,10 @@ CAMPAIGN_STATUSES = ("draft", "live", "closed", "delivered")
 # Confirmations land on one of these slots at random, so a viral campaign does not serialise
 # every confirmation on one row lock (the hot-row problem of alphagov/e-petitions #691).
 COUNTER_SLOTS = 16
+# How a signer's name may appear in public, least exposure last. The sign form starts on the
+# campaign's `default_display`, "initial" unless organizers choose otherwise (docs/security.md).
+SIGNER_DISPLAYS = ("full", "initial", "anonymous")
+DEFAULT_SIGNER_DISPLAY = "initial"
 
 
 class SignatureCounter(Model):
@@ -40,6 +44,8 @@ class Campaign(Model):
         CheckConstraint(
             "status IN ('draft', 'live', 'closed', 'delivered')", name="status"),
         CheckConstraint("goal >= 0", name="goal_positive"),
+        CheckConstraint("default_display IN ('full', 'initial', 'anonymous')",
+                        name="default_display"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +57,10 @@ class Campaign(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     delivered_at: Mapped[datetime | None]
+    # What the sign form pre-selects, and whether the page lists its latest signers at all.
+    default_display: Mapped[str] = mapped_column(
+        String(10), default=DEFAULT_SIGNER_DISPLAY, server_default=DEFAULT_SIGNER_DISPLAY)
+    show_recent_signers: Mapped[bool] = mapped_column(default=True, server_default="1")
 
     texts: Mapped[list[CampaignText]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", lazy="selectin",
@@ -70,6 +80,13 @@ class Campaign(Model):
         default language, else any (see i18n.in_language); `text.locale` tells which."""
         found = in_language({text.locale: text for text in self.texts}, locale,
                             self.default_locale)
+        return found[1] if found else None
+
+    def body_text_for(self, locale: str) -> CampaignText | None:
+        """The text whose story (body) the page shows for `locale`: as `text_for`, but a text
+        with an empty body gives way to one that has a body, so the story is never blank."""
+        found = in_language({text.locale: text for text in self.texts
+                             if text.body_markdown.strip()}, locale, self.default_locale)
         return found[1] if found else None
 
     @property
@@ -97,5 +114,8 @@ class CampaignText(Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     body_markdown: Mapped[str] = mapped_column(Text, default="")
+    # Set while a translation awaits a fluent reader's check (e.g. the demo's Dungan text);
+    # the console shows it until an organizer marks the text reviewed.
+    review_note: Mapped[str | None] = mapped_column(String(300))
 
     campaign: Mapped[Campaign] = relationship(back_populates="texts")

@@ -21,9 +21,11 @@ def render_markdown(text: str) -> str:
     return nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow")
 
 
-def live_campaigns() -> list[Campaign]:
-    return list(db.session.scalars(
+def live_campaigns(featured: str | None = None) -> list[Campaign]:
+    """Live campaigns, the `featured` one (the flagship) first, then newest first."""
+    campaigns = list(db.session.scalars(
         select(Campaign).where(Campaign.status == "live").order_by(Campaign.created_at.desc())))
+    return sorted(campaigns, key=lambda campaign: campaign.slug != featured)
 
 
 def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:
@@ -64,7 +66,9 @@ def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = 
 
 
 def set_text(campaign: Campaign, locale: str, *, title: str, summary: str,
-             body_markdown: str) -> CampaignText:
+             body_markdown: str, review_note: str | None = None) -> CampaignText:
+    """Create or replace a language's text; `review_note` marks a translation to be checked
+    (left as it is when not given)."""
     text = next((t for t in campaign.texts if t.locale == locale), None)
     if text is None:
         text = CampaignText(locale=locale, title=title, summary=summary,
@@ -72,4 +76,6 @@ def set_text(campaign: Campaign, locale: str, *, title: str, summary: str,
         campaign.texts.append(text)
     else:
         text.title, text.summary, text.body_markdown = title, summary, body_markdown
+    if review_note is not None:
+        text.review_note = review_note or None
     return text

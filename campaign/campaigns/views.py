@@ -12,6 +12,7 @@ from flask import (
 
 from .. import i18n
 from . import page_cache, service, sharing
+from .addressees import addressees
 from .sections import build_sections
 
 bp = Blueprint("campaigns", __name__)
@@ -19,7 +20,9 @@ bp = Blueprint("campaigns", __name__)
 
 @bp.get("/<lang:lang>/")
 def index():
-    return render_template("campaigns/index.html", campaigns=service.live_campaigns())
+    campaigns = service.live_campaigns(featured=current_app.config["FEATURED_CAMPAIGN"])
+    return render_template("campaigns/index.html", campaigns=campaigns,
+                           addressees=addressees)
 
 
 def public_url(endpoint: str, **values) -> str:
@@ -31,13 +34,17 @@ def render_campaign_page(campaign, *, status: int = 200, overrides: dict | None 
     """The campaign page; features re-render it with their own section context on errors."""
     lang = i18n.current_language()
     text = campaign.text_for(lang)
+    # The story may exist in fewer languages than the title: then it comes from the default
+    # language (or the next one that has it), marked, rather than as an empty block.
+    body_text = campaign.body_text_for(lang)
     title = text.title if text else campaign.slug
     summary = text.summary if text else ""
     page_url = public_url("campaigns.show", slug=campaign.slug)
     return render_template(
-        "campaigns/show.html", campaign=campaign, text=text,
-        body_html=service.render_markdown(text.body_markdown if text else ""),
+        "campaigns/show.html", campaign=campaign, text=text, body_text=body_text,
+        body_html=service.render_markdown(body_text.body_markdown if body_text else ""),
         page_url=page_url, share_links=sharing.share_links(page_url, title, summary),
+        addressees=addressees(campaign),
         sections=build_sections(campaign, lang, overrides)), status
 
 

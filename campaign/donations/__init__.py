@@ -23,3 +23,5 @@ def init_app(app: Flask) -> None:
     register_data_source(app, "donations", service.export_donations,
                          service.erase_donations)
     register_donations_provider(app, service.osdi_donations)
+    from ..campaigns.next_steps import register_next_step
+    register_next_step(app, "donate", 20, views.give_step)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from .. import emails, i18n
 from ..campaigns.models import Campaign
@@ -67,8 +68,11 @@ def start_checkout(campaign: Campaign, data: DonationInput) -> str:
     request = gateways.CheckoutRequest(
         donation_id=donation.id, campaign_id=campaign.id, amount=amount,
         monthly=data.monthly, product_name=product[:250], lang=data.locale,
+        # Stripe fills in {CHECKOUT_SESSION_ID}, so the thank-you page can show the gift once
+        # the signed webhook has recorded it (braces must stay literal: not via url_for).
         success_url=emails.external_url("donations.thanks", lang=data.locale,
-                                        slug=campaign.slug),
+                                        slug=campaign.slug)
+        + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=emails.external_url("donations.donate", lang=data.locale,
                                        slug=campaign.slug, canceled=1))
     try:
@@ -83,3 +87,11 @@ def start_checkout(campaign: Campaign, data: DonationInput) -> str:
     donation.stripe_session_id = session.id
     db.session.commit()
     return session.url
+
+
+def donation_for_session(campaign_id: int, session_id: str) -> Donation | None:
+    """The donation a Checkout session made, for its thank-you page (None if unknown)."""
+    if not session_id or len(session_id) > 255:
+        return None
+    return db.session.scalar(select(Donation).where(
+        Donation.campaign_id == campaign_id, Donation.stripe_session_id == session_id))

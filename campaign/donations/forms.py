@@ -55,6 +55,10 @@ class DonateForm(FlaskForm):
         presets = PRESETS.get(self.currency.data, ())
         self.amount.choices = [(str(value), str(value)) for value in presets] + [
             ("other", _l("Other amount"))]
+        if not self.amount.data and presets and not self.is_submitted():
+            # One amount chosen already (the second preset: a common gift), so one click on
+            # "continue" is enough; a posted form keeps what was sent.
+            self.amount.data = str(presets[min(1, len(presets) - 1)])
         self.money: Money | None = None
 
     def validate_currency(self, field):

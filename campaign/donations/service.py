@@ -12,7 +12,7 @@ Stripe's payloads and minor units stay in gateway.py.
 """
 from __future__ import annotations
 
-from .checkout import DonationInput, check_amount, start_checkout
+from .checkout import DonationInput, check_amount, donation_for_session, start_checkout
 from .donor_data import donations_of, erase_donations, export_donations
 from .ledger import (
     AmountOutOfRange,
@@ -44,7 +44,7 @@ from .webhooks import EventMismatch, RetryLater, handle_event
 __all__ = [
     "CSV_COLUMNS", "AmountOutOfRange", "CurrencyNotEnabled", "DonationError",
     "DonationFilter", "DonationInput", "EventMismatch", "Money", "PaymentsUnavailable",
-    "Progress", "RetryLater", "check_amount", "delete_offline", "donation_from_manage_token",
+    "Progress", "RetryLater", "check_amount", "delete_offline", "donation_for_session", "donation_from_manage_token",
     "donations_csv", "donations_of", "donor_wall", "erase_donations", "export_donations",
     "handle_event", "list_donations", "manage_token", "mark_pledge_received",
     "monthly_totals", "offline_instructions", "osdi_donations", "pledged_by_currency",

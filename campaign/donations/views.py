@@ -1,5 +1,7 @@
 import logging
+import re
 from datetime import datetime, time
+from decimal import Decimal
 
 from flask import (
     Blueprint,
@@ -12,13 +14,15 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_currency
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns import service as campaigns
+from ..campaigns.next_steps import NextStep
+from ..emails import external_url
 from ..extensions import csrf, db, limiter
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
@@ -29,6 +33,14 @@ from .money import Money
 
 log = logging.getLogger(__name__)
 bp = Blueprint("donations", __name__)
+
+
+@bp.app_template_filter("preset_amount")
+def _preset_amount(value, currency: str):
+    """A preset amount as money in the page's locale, without decimals: "5 000 ₸", "€25"."""
+    pattern = get_locale().currency_formats["standard"].pattern
+    whole = re.sub(r"[.,]0+", "", pattern.split(";")[0])  # drop the fraction digits
+    return format_currency(Decimal(value), currency, format=whole, currency_digits=False)
 
 
 @bp.app_template_filter("money")
@@ -49,6 +61,16 @@ def donations_section(campaign, lang):
             "can_give": can_give}
 
 
+def give_step(campaign, lang):
+    """After signing: give to the legal-aid fund (when there is a way to give)."""
+    if not (service.stripe_enabled() or service.offline_instructions(
+            service.settings_for(campaign.id))):
+        return None
+    return NextStep("donate", _("Give to the legal-aid fund"),
+                    _("It pays the lawyers who work on the appeals."),
+                    external_url("donations.donate", lang=lang, slug=campaign.slug))
+
+
 def _campaign(slug):
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None:
@@ -65,10 +87,20 @@ def _render_donate(campaign, form, settings, *, status=200, problem=None):
         canceled=request.args.get("canceled") == "1"), status
 
 
+# The currency a reader of this language most likely pays in, when the campaign offers it;
+# otherwise (and for ru, ky: readers in several countries) the campaign's first currency.
+LANGUAGE_CURRENCY = {"kk": "KZT", "fr": "EUR", "de": "EUR"}
+
+
 def _selected_currency(settings):
     wanted = (request.args.get("currency") or "").upper()
     currencies = settings.currency_list
-    return wanted if wanted in currencies else (currencies[0] if currencies else "EUR")
+    if wanted in currencies:
+        return wanted
+    by_language = LANGUAGE_CURRENCY.get(i18n.current_language())
+    if by_language in currencies:
+        return by_language
+    return currencies[0] if currencies else "EUR"
 
 
 @bp.get("/<lang:lang>/c/<slug>/donate")
@@ -110,7 +142,8 @@ def start(slug):
 def thanks(slug):
     # Deliberately changes nothing: only Stripe's signed events record money.
     campaign = _campaign(slug)
-    return render_template("donations/thanks.html", campaign=campaign,
+    donation = service.donation_for_session(campaign.id, request.args.get("session_id", ""))
+    return render_template("donations/thanks.html", campaign=campaign, donation=donation,
                            text=campaign.text_for(i18n.current_language()))
 
 

@@ -34,3 +34,7 @@ def init_app(app: Flask) -> None:
     from ..targets.service import on_verified
     on_verified(app, service.release_unchecked)
     views.init_app(app)
+    from ..campaigns.next_steps import register_next_step
+    register_next_step(app, "letters", 10, views.write_step)
+    from ..campaigns.addressees import register_addressees
+    register_addressees(app, service.addressed_names)

@@ -130,6 +130,16 @@ def grouped(items: list, lang: str, target_of=lambda item: item) -> list[tuple[s
                                                 key=lambda kv: order.get(kv[0], 99))]
 
 
+def addressed_names(campaign: Campaign) -> list[str]:
+    """The institutions the campaign addresses: its preselected targets, by name."""
+    return list(db.session.scalars(
+        select(Target.name)
+        .join(CampaignTarget, CampaignTarget.target_id == Target.id)
+        .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.preselected.is_(True),
+               Target.active.is_(True))
+        .order_by(Target.organisation, Target.name)))
+
+
 def set_campaign_targets(campaign: Campaign, offered: set[int], preselected: set[int]) -> None:
     db.session.execute(CampaignTarget.__table__.delete().where(
         CampaignTarget.campaign_id == campaign.id))

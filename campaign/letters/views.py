@@ -18,6 +18,8 @@ from flask_login import current_user
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns import service as campaigns
+from ..campaigns.next_steps import NextStep
+from ..emails import external_url
 from ..extensions import limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import admin_required, campaign_access
@@ -42,8 +44,12 @@ def delivery_for_api(campaign) -> list[dict]:
 def letters_section(campaign, lang):
     from .delivery import last_delivery_summary
 
-    return {"events": service.timeline(campaign.id), "last": last_delivery_summary(campaign.id),
-            "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
+    events = service.timeline(campaign.id)
+    can_write = campaign.status != "closed" and bool(service.offered_targets(campaign))
+    last = last_delivery_summary(campaign.id)
+    if not events and not can_write and not last:
+        return None  # no institutions and nothing to report: no empty "Institutions" heading
+    return {"events": events, "last": last, "can_write": can_write}
 
 
 def init_app(app) -> None:
@@ -61,6 +67,15 @@ def _letters_test_mode_banner():
 # The four organisations, written out (the console groups institutions under these).
 ORGANISATION_NAMES = {"UN": _l("United Nations"), "OSCE": _l("OSCE"),
                       "CoE": _l("Council of Europe"), "EU": _l("European Union")}
+
+
+def write_step(campaign, lang):
+    """After signing: write to the institutions (only when there are some to write to)."""
+    if campaign.status == "closed" or not service.offered_targets(campaign):
+        return None
+    return NextStep("letters", _("Write to the institutions"),
+                    _("A letter in your own words adds weight to the petition."),
+                    external_url("letters.write", lang=lang, slug=campaign.slug))
 
 
 # --- supporters ------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns import service as campaigns
-from ..campaigns.models import Campaign
+from ..campaigns.models import SIGNER_DISPLAYS, Campaign
 from ..extensions import db
 from ..util import utcnow
 from . import service as accounts
@@ -136,4 +136,33 @@ def add_member_by_email(user, campaign: Campaign, email: str) -> None:
         raise EditError("no_such_user")
     accounts.add_member(campaign.id, member.id)
     audit.record(user, "campaign.member_add", campaign_id=campaign.id, target=member.email)
+    db.session.commit()
+
+
+def mark_text_reviewed(user, campaign: Campaign, locale: str) -> bool:
+    """Clear a text's review note; False when that language has no text or no note."""
+    text = next((t for t in campaign.texts if t.locale == locale), None)
+    if text is None or not text.review_note:
+        return False
+    audit.record(user, "campaign.text_reviewed", campaign_id=campaign.id,
+                 target=campaign.slug, locale=locale, note=text.review_note)
+    text.review_note = None
+    db.session.commit()
+    return True
+
+
+def set_reader_settings(user, campaign: Campaign, *, default_display: str,
+                        show_recent_signers: bool) -> None:
+    """What the public page pre-selects for a signer's name and whether it lists signers."""
+    if default_display not in SIGNER_DISPLAYS:
+        raise ValueError(default_display)
+    changes = {}
+    for name, value in (("default_display", default_display),
+                        ("show_recent_signers", show_recent_signers)):
+        if getattr(campaign, name) != value:
+            changes[name] = [str(getattr(campaign, name)), str(value)]
+            setattr(campaign, name, value)
+    if changes:
+        audit.record(user, "campaign.reader_settings", campaign_id=campaign.id,
+                     target=campaign.slug, changes=changes)
     db.session.commit()

@@ -29,4 +29,5 @@ def init_app(app: Flask) -> None:
     from ..outbox import suppression
     register_panel(app, "mail", "mail/panel.html", 90,
                    lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
-    campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
+    campaigns_cli.add_command(cli.recount_command)
+    app.cli.add_command(cli.petitions_cli)  # `flask campaigns recount`

@@ -1,13 +1,15 @@
-"""`flask campaigns recount`: petitions own the count, so the command is theirs; it joins the
-`campaigns` group from petitions.init_app (the name the README's nightly job uses)."""
+"""`flask campaigns recount` (petitions own the count, so the command is theirs; it joins the
+`campaigns` group from petitions.init_app, the name the README's nightly job uses) and
+`flask petitions remind`."""
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from ..campaigns.models import Campaign
 from ..extensions import db
+from . import service
 from .lifecycle import recount
 
 
@@ -23,3 +25,16 @@ def recount_command(slug: str | None) -> None:
         old, new = recount(campaign_id)
         note = "" if old == new else f" (was {old})"
         click.echo(f"{campaign_slug}\t{new}{note}")
+
+
+petitions_cli = AppGroup("petitions", help="Signatures: reminders to confirm.")
+
+
+@petitions_cli.command("remind")
+def remind_command():
+    """Send the one reminder to signers who have not confirmed 24 hours after signing.
+
+    Safe to run as often as you like (hourly from a timer): nobody gets a second reminder.
+    """
+    sent = service.send_reminders()
+    click.echo(f"petitions remind: {sent} reminder(s) queued")

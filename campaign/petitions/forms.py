@@ -20,8 +20,9 @@ from wtforms.widgets import Select, html_params
 from .. import i18n
 from ..abuse.bots import BotTrapForm, NotDisposable
 from ..addresses import InvalidEmail, normalize_email
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY
 from ..countries import COUNTRY_CODES, country_choices
-from ..validators import NoControlCharacters
+from ..validators import NoControlCharacters, NoInvisibleCharacters, spaces_as_plain
 
 
 def _strip(value):
@@ -66,10 +67,10 @@ class SignatureFields:
     paper import (PaperRowForm): the same checks and messages on both front ends."""
 
     full_name = StringField(
-        _l("Full name"), filters=[_strip],
+        _l("Full name"), filters=[spaces_as_plain, _strip],
         validators=[DataRequired(_l("Please enter your name.")),
                     Length(max=120, message=_l("Your name can be at most 120 characters.")),
-                    NoControlCharacters()])
+                    NoControlCharacters(), NoInvisibleCharacters()])
     email = EmailField(
         _l("E-mail"), filters=[_strip],
         validators=[DataRequired(_l("Please enter your e-mail address.")),
@@ -95,7 +96,9 @@ class SignForm(SignatureFields, BotTrapForm):
         choices=[("full", _l("Show my full name")),
                  ("initial", _l("Show my first name and initials")),
                  ("anonymous", _l("Do not show my name"))],
-        default="full",
+        # The least exposure that still shows a real person signed; the campaign may choose
+        # another default (sign_form_for), the signer always chooses in the end.
+        default=DEFAULT_SIGNER_DISPLAY,
         validators=[InputRequired(_l("Please choose how your name is shown."))])
     updates = BooleanField(_l("E-mail me news about this campaign"))
 
@@ -117,3 +120,10 @@ class PaperRowForm(SignatureFields, Form):
 
 
 PAPER_FIELDS = ("full_name", "email", "country", "comment")
+
+
+def sign_form_for(campaign, form_class=SignForm):
+    """A blank sign form pre-set to the campaign's display default."""
+    form = form_class(formdata=None)
+    form.display.data = campaign.default_display
+    return form

@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..campaigns.models import Campaign
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..extensions import Model
 from ..util import utcnow
 
@@ -61,7 +61,7 @@ class Signature(Model):
     locale: Mapped[str] = mapped_column(String(8))        # language the signer used
     comment: Mapped[str | None] = mapped_column(Text)
     comment_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
-    display: Mapped[str] = mapped_column(String(10), default="full")
+    display: Mapped[str] = mapped_column(String(10), default=DEFAULT_SIGNER_DISPLAY)
     updates_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     updates_opt_in_at: Mapped[datetime | None]
     # Written only by petitions/lifecycle.py (a test scans the code for other writers).
@@ -72,6 +72,8 @@ class Signature(Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     last_emailed_at: Mapped[datetime | None]  # throttles repeat e-mails to one address
+    # The one reminder to confirm (`flask petitions remind`): set once, never sent again.
+    reminded_at: Mapped[datetime | None]
     # HMAC of the signer's network (IPv4 /24, IPv6 /48) under a server key: enough to see a
     # flood from one network, never the address itself.
     ip_hash: Mapped[str | None] = mapped_column(String(32))

@@ -11,13 +11,15 @@ from datetime import timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
 from ..abuse.limits import check_rate
 from ..addresses import network_hash, normalize_email
-from ..campaigns.models import Campaign
+from ..campaigns import sharing
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
+from ..campaigns.next_steps import next_steps
 from ..extensions import db
 from ..spreadsheet import iter_csv
 from ..ops import metrics
@@ -42,7 +44,7 @@ class SignatureInput:
     country: str
     locale: str
     comment: str | None = None
-    display: str = "full"
+    display: str = DEFAULT_SIGNER_DISPLAY
     updates: bool = False
     source: str = "web"
     ip: str | None = None
@@ -102,12 +104,18 @@ def signer_links(signature: Signature) -> dict[str, str]:
 def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> None:
     links = signer_links(signature)
     text = campaign.text_for(signature.locale)
+    title = text.title if text else campaign.slug
+    campaign_url = emails.external_url("campaigns.show", lang=signature.locale,
+                                       slug=campaign.slug)
     emails.queue_email(
         name, to=signature.email, lang=signature.locale,
         headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
-        signature=signature, campaign=campaign, campaign_title=text.title if text else
-        campaign.slug, campaign_url=emails.external_url(
-            "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)
+        signature=signature, campaign=campaign, campaign_title=title,
+        campaign_url=campaign_url,
+        # For the thank-you e-mail: ready share links, and the next steps, which the template
+        # builds inside the reader's language.
+        share_links=sharing.share_links(campaign_url, title, text.summary if text else ""),
+        next_steps=next_steps, **links)
 
 
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
@@ -214,10 +222,53 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
         return ConfirmOutcome.CLOSED, signature
     # A conditional update: of two simultaneous confirmations only one counts.
     changed = lifecycle.confirm(signature)
+    if changed:
+        # Thanks and next steps, in the same transaction: sent once, with the confirmation.
+        _queue_signer_email("signature_thanks", signature, signature.campaign)
     db.session.commit()
     metrics.count("signatures_confirmed", int(changed))
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
+
+
+REMINDER_AFTER = timedelta(hours=24)
+
+
+def send_reminders(now=None, batch: int = 500) -> int:
+    """E-mail one reminder to each signer who has not confirmed 24 hours after signing (and
+    was not e-mailed in those 24 hours), while the campaign is open and the link valid.
+
+    `reminded_at` is set by a conditional update before the e-mail is queued, in the same
+    transaction: two runs at once, or a run repeated, never send a second reminder.
+    """
+    now = now or utcnow()
+    oldest = now - timedelta(days=current_app.config["CONFIRM_MAX_AGE_DAYS"])
+    sent = 0
+    while True:
+        due = list(db.session.scalars(
+            select(Signature).join(Campaign, Campaign.id == Signature.campaign_id).where(
+                Signature.status == "pending", Signature.reminded_at.is_(None),
+                Signature.created_at <= now - REMINDER_AFTER, Signature.created_at > oldest,
+                or_(Signature.last_emailed_at.is_(None),
+                    Signature.last_emailed_at <= now - REMINDER_AFTER),
+                Campaign.status == "live",
+                or_(Campaign.deadline.is_(None), Campaign.deadline > now))
+            .order_by(Signature.id).limit(batch)))
+        if not due:
+            return sent
+        for signature in due:
+            claimed = db.session.execute(
+                update(Signature)
+                .where(Signature.id == signature.id, Signature.reminded_at.is_(None))
+                .values(reminded_at=now, last_emailed_at=now)
+                .execution_options(synchronize_session=False)).rowcount
+            if claimed:
+                _queue_signer_email("signature_reminder", signature, signature.campaign)
+                sent += 1
+            else:
+                # Another run claimed it: expire so the loop's next query skips it.
+                db.session.expire(signature)
+        db.session.commit()
 
 
 def unsubscribe(signature: Signature) -> None:
@@ -239,6 +290,13 @@ def recent_signers(campaign_id: int, limit: int = 10) -> list[Signature]:
         .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
         .limit(limit)))
+
+
+def public_recent_signers(campaign: Campaign, limit: int = 10) -> list[Signature]:
+    """The page's "latest signers": none when the organizers turned the list off."""
+    if not campaign.show_recent_signers:
+        return []
+    return recent_signers(campaign.id, limit)
 
 
 true_count = lifecycle.true_count

@@ -15,18 +15,20 @@ from ..abuse.bots import is_bot
 from ..abuse.limits import peek_rate
 from ..campaigns import page_cache
 from ..campaigns import service as campaigns
-from ..campaigns.views import render_campaign_page
+from ..campaigns import sharing
+from ..campaigns.next_steps import next_steps
+from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
-from .forms import SignForm
+from .forms import SignForm, sign_form_for
 
 bp = Blueprint("petitions", __name__)
 
 
 def petition_section(campaign, lang):
-    return {"form": SignForm(formdata=None), "recent": service.recent_signers(campaign.id)}
+    return {"form": sign_form_for(campaign), "recent": service.public_recent_signers(campaign)}
 
 
 def _open_campaign(slug):
@@ -54,10 +56,10 @@ def sign(slug):
     valid = form.validate()
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
-            "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})
+            "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
     if not valid:
         return render_campaign_page(campaign, status=422, overrides={"petition": {
-            "form": form, "recent": service.recent_signers(campaign.id)}})
+            "form": form, "recent": service.public_recent_signers(campaign)}})
     if is_bot(form):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
         return redirect(url_for("petitions.thanks", slug=slug), code=303)
@@ -127,8 +129,14 @@ def confirm(token):
     g.lang = signature.locale
     campaign = signature.campaign
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
-    return render_template("petitions/confirmed.html", outcome=outcome.value,
-                           campaign=campaign, text=campaign.text_for(signature.locale)), status
+    text = campaign.text_for(signature.locale)
+    campaign_url = public_url("campaigns.show", slug=campaign.slug)
+    return render_template(
+        "petitions/confirmed.html", outcome=outcome.value, campaign=campaign, text=text,
+        steps=next_steps(campaign, signature.locale) if status == 200 else [],
+        share_links=sharing.share_links(campaign_url, text.title if text else campaign.slug,
+                                        text.summary if text else ""),
+        campaign_url=campaign_url), status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

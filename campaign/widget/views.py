@@ -27,6 +27,7 @@ from ..extensions import csrf, limiter
 from ..framing import allow_framing
 from ..organizers.access import campaign_access
 from ..petitions import service as petitions
+from ..petitions.forms import sign_form_for
 from . import service
 from .forms import FramingForm, WidgetSignForm
 
@@ -76,7 +77,7 @@ def _render(campaign, form, status=200, **extra):
 @bp.get("/<lang:lang>/c/<slug>/widget")
 def show(slug):
     campaign = _campaign(slug)
-    return _render(campaign, WidgetSignForm(formdata=None))
+    return _render(campaign, sign_form_for(campaign, WidgetSignForm))
 
 
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")

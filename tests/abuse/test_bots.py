@@ -93,3 +93,34 @@ def test_the_page_cache_never_hands_out_an_old_start_time(client, app):
     # The second reader got the cached shell, yet a start time of their own visit.
     assert first["form_started"] != second["form_started"]
     assert _started_at(second["form_started"]) > _started_at(first["form_started"])
+
+
+def test_a_dropped_form_is_logged_with_a_count_and_no_personal_data(client, app, caplog):
+    import logging
+
+    app.config["ABUSE_MIN_FILL_SECONDS"] = 30
+    campaign = make_campaign()
+    with caplog.at_level(logging.WARNING, logger="campaign.abuse.bots"):
+        sign_post(client, campaign)
+        sign_post(client, campaign, website="http://spam.example")
+        sign_post(client, campaign)
+    lines = [r.getMessage() for r in caplog.records if r.name == "campaign.abuse.bots"]
+    assert len(lines) == 3
+    assert "petitions.sign" in lines[0] and "sent within 30 s of being shown" in lines[0]
+    assert "(1 dropped" in lines[0] and "(2 dropped" in lines[2]
+    assert "honeypot filled" in lines[1]
+    from tests.forms_util import SIGN_FORM
+    for line in lines:
+        for value in SIGN_FORM.values():
+            if value and len(value) > 2:
+                assert value not in line
+        assert "127.0.0.1" not in line and "spam.example" not in line
+
+
+def test_the_widget_hides_the_honeypot_as_the_main_site_does(client, app):
+    campaign = make_campaign()
+    page = client.get(f"/en/c/{campaign.slug}/widget").get_data(as_text=True)
+    assert 'class="hp" aria-hidden="true"' in page and 'name="website"' in page
+    assert "/static/css/widget.css" in page and "site.css" not in page
+    css = client.get("/static/css/widget.css").get_data(as_text=True)
+    assert ".hp {" in css and "left: -10000px" in css

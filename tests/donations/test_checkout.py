@@ -40,7 +40,9 @@ def test_one_time_checkout_sends_amount_currency_mode_metadata_and_idempotency_k
     assert form["metadata[donation_id]"] == str(donation.id)
     assert form["payment_intent_data[metadata][donation_id]"] == str(donation.id)
     assert form["locale"] == "ru"
-    assert form["success_url"] == f"http://campaign.test/ru/c/{campaign.slug}/donate/thanks"
+    # Stripe fills in the session id, so the thank-you page can show a recorded gift (issue 14).
+    assert form["success_url"] == (f"http://campaign.test/ru/c/{campaign.slug}/donate/thanks"
+                                   "?session_id={CHECKOUT_SESSION_ID}")
     assert form["cancel_url"].startswith(f"http://campaign.test/ru/c/{campaign.slug}/donate")
     assert sent["headers"]["Idempotency-Key"] == f"donation-{donation.id}-checkout"
     assert sent["headers"]["Authorization"] == "Bearer sk_test_fake"

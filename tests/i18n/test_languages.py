@@ -63,7 +63,7 @@ def test_html_lang_switcher_and_hreflang_alternates(client):
     assert alternates == {
         **{tag: f"{site}/{code}/c/{campaign.slug}" for tag, code in [
             ("en", "en"), ("ru", "ru"), ("kk", "kk"), ("ky", "ky"), ("zh-Hans", "zh"),
-            ("fr", "fr"), ("de", "de")]},
+            ("fr", "fr"), ("de", "de"), ("dng", "dng")]},  # Dungan: issue 14
         "x-default": f"{site}/en/c/{campaign.slug}"}
     # The switcher names each language in itself, marked with its own lang.
     for tag, name in [("ru", "Русский"), ("kk", "Қазақша"), ("ky", "Кыргызча"),

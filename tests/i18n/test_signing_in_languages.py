@@ -33,14 +33,15 @@ EXPECTED = {
     "ky": ("Петицияга кол коюу", "Жарактуу электрондук почта дарегин жазыңыз.",
            "Почтаңызды текшериңиз", "Рахмат: колуңуз ырасталды",
            "Колуңузду ырастаңыз:", "Саламатсызбы, Айша!", "Азырынча 1 кол"),
-    "zh": ("签署请愿书", "请输入有效的电子邮箱地址。", "请查收邮件", "谢谢：您的签名已确认",
+    # Issue 14: reviewers asked for "谢谢！" (zh) and "Bitte prüfen Sie Ihr Postfach" (de).
+    "zh": ("签署请愿书", "请输入有效的电子邮箱地址。", "请查收邮件", "谢谢！您的签名已确认",
            "请确认您的签名：", "Айша，您好：", "目前已有 1 个签名"),
     "fr": ("Signer la pétition", "Veuillez saisir une adresse e-mail valide.",
            "Consultez votre boîte de réception", "Merci\u00a0: votre signature est confirmée",
            "Veuillez confirmer votre signature\u00a0:", "Bonjour Айша,",
            "1 signature à ce jour"),
     "de": ("Petition unterschreiben", "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
-           "Sehen Sie in Ihr Postfach", "Danke: Ihre Unterschrift ist bestätigt",
+           "Bitte prüfen Sie Ihr Postfach", "Danke: Ihre Unterschrift ist bestätigt",
            "Bitte bestätigen Sie Ihre Unterschrift:", "Guten Tag Айша,",
            "Bisher 1 Unterschrift"),
 }

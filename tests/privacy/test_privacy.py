@@ -146,7 +146,8 @@ def test_log_lines_never_hold_an_email_address(client, app, caplog):
         outbox.work(once=True)
     assert "dana@example.org" not in caplog.text and "d***@e***.org" in caplog.text
     assert "filed@example.org" not in caplog.text
-    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
+    # The confirmation and, since issue 14, the thank-you e-mail after confirming.
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
 
 
 def test_organizer_sets_the_retention_period_in_the_console(client, app):

@@ -247,7 +247,7 @@ def send_reminders(now=None, batch: int = 500) -> int:
     while True:
         due = list(db.session.scalars(
             select(Signature).join(Campaign, Campaign.id == Signature.campaign_id).where(
-                Signature.status == "pending", Signature.reminded_at.is_(None),
+                Signature.status == SignatureStatus.PENDING, Signature.reminded_at.is_(None),
                 Signature.created_at <= now - REMINDER_AFTER, Signature.created_at > oldest,
                 or_(Signature.last_emailed_at.is_(None),
                     Signature.last_emailed_at <= now - REMINDER_AFTER),

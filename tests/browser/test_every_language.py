@@ -3,7 +3,7 @@ flagship in all eight languages, at 1280 px and 390 px, accessible (axe-core), s
 under test-artifacts/browser/ for a person to look at; and no big gap above the footer."""
 import pytest
 
-from campaign.campaigns.cli import load_demo
+from campaign.demo import load_demo
 from campaign.petitions import service as petitions
 from tests.browser.conftest import DESKTOP
 from tests.factories import make_signature

@@ -2,7 +2,7 @@
 addresses."""
 import re
 
-from campaign.campaigns.cli import load_demo
+from campaign.demo import load_demo
 from tests.factories import make_campaign
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from campaign.campaigns import demo
-from campaign.campaigns.cli import load_demo
+from campaign.demo import load_demo
 from campaign.campaigns.models import CampaignText
 from campaign.extensions import db
 from campaign.i18n import LANGUAGES

@@ -215,8 +215,8 @@ def test_unchecked_address_waits_until_an_organizer_checks_it(client, live, camp
         "minority@un.example.org", "wgad@un.example.org"]
     target = db.session.get(type(bodies["unchecked"]), bodies["unchecked"].id)
     assert target.verified_by == admin.email and target.verified_on
-    assert db.session.scalar(select(AuditEntry.action).where(
-        AuditEntry.target == "unchecked")) == "target.verified"
+    assert "target.verified" in db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.target == "unchecked")).all()  # beside the directory's own edit entry
 
 
 def test_test_mode_sends_to_the_test_address_with_the_intended_recipient_on_top(

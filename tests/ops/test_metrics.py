@@ -69,7 +69,8 @@ def test_metrics_count_signatures_latency_queue_and_refusals(client, app, sent_m
     assert delta(after, before, "campaign_confirm_seconds_count{}") == 2
     assert delta(after, before, "campaign_rate_limit_refusals_total{endpoint=petitions.sign}") == 1
     assert delta(after, before, "campaign_http_responses_total{status=4xx}") >= 1
-    assert after["campaign_outbox_queue_depth{}"] == 1  # m3's e-mail, not yet delivered
+    # m3's confirmation and the thank-you e-mail after m1 confirmed, not yet delivered
+    assert after["campaign_outbox_queue_depth{}"] == 2
     assert after["campaign_letters_held{}"] == 0
 
 

@@ -1,13 +1,17 @@
 """Countries for forms: ISO 3166-1 codes from pycountry, names in the reader's language (CLDR),
 sorted as a reader of that language expects (ICU collation: Kazakh Ұ before Ү and І after Ы,
-Chinese by pinyin), not by code point."""
+Chinese by pinyin), not by code point. The orders are computed with ICU ahead of time
+(campaign/country_order.py) and shipped in campaign/data/country_order.json, so the site needs
+no ICU library at run time."""
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
-import icu
 import pycountry
 from babel import Locale
+
+from .country_order import FILE as ORDER_FILE
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
@@ -18,15 +22,16 @@ def country_choices(babel_locale: str) -> tuple[tuple[str, str], ...]:
     names = Locale.parse(babel_locale).territories
     pairs = [(code, names.get(code) or pycountry.countries.get(alpha_2=code).name)
              for code in COUNTRY_CODES]
-    collator = _collator(babel_locale)
-    return tuple(sorted(pairs, key=lambda pair: collator.getSortKey(pair[1])))
+    order = _orders().get(babel_locale)
+    if order is None:  # a locale added later, before the file is rebuilt: plain name order
+        return tuple(sorted(pairs, key=lambda pair: pair[1].casefold()))
+    rank = {code: index for index, code in enumerate(order)}
+    return tuple(sorted(pairs, key=lambda pair: (rank.get(pair[0], len(rank)), pair[1])))
 
 
-def _collator(babel_locale: str) -> icu.Collator:
-    """ICU's collator for the language; Chinese explicitly by pinyin (Hans)."""
-    language = babel_locale.split("_")[0]
-    name = "zh@collation=pinyin" if language == "zh" else language
-    return icu.Collator.createInstance(icu.Locale(name))
+@lru_cache(maxsize=1)
+def _orders() -> dict[str, list[str]]:
+    return json.loads(ORDER_FILE.read_text(encoding="utf-8"))
 
 
 def country_name(code: str, babel_locale: str) -> str:

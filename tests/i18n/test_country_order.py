@@ -48,3 +48,12 @@ def test_the_sign_form_offers_countries_in_that_order(client, app):
     page = client.get(f"/zh/c/{campaign.slug}").get_data(as_text=True)
     options = re.findall(r'<option value="([A-Z]{2})"', page)
     assert options.index("AF") < options.index("DE") < options.index("CN")
+
+
+def test_the_shipped_orders_are_what_icu_computes(app):
+    """The order file cannot drift from ICU's collation (checked where PyICU is installed)."""
+    pytest.importorskip("icu")
+    import json
+
+    from campaign.country_order import FILE, build
+    assert json.loads(FILE.read_text(encoding="utf-8")) == build()

@@ -3,7 +3,6 @@ from datetime import datetime, time
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -18,6 +17,7 @@ from flask_babel import gettext as _
 from .. import i18n
 from ..campaigns import service as campaigns
 from ..extensions import csrf, db, limiter
+from ..organizers import exports
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
 from . import gateway, service
@@ -188,12 +188,12 @@ def console(campaign):
     return _console(campaign)
 
 
-@bp.get("/organize/c/<slug>/donations.csv")
+@bp.get("/organize/c/<slug>/donations.<any(csv, xlsx):kind>")
 @campaign_access
-def export(campaign):
-    body = service.donations_csv(service.list_donations(campaign.id, _filter_from_args()))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="donations-{campaign.slug}.csv"'})
+def export(campaign, kind):
+    donations = service.list_donations(campaign.id, _filter_from_args())
+    return exports.download(kind, service.DONATION_EXPORT_COLUMNS,
+                            service.donation_export_rows(donations), f"donations-{campaign.slug}")
 
 
 @bp.post("/organize/c/<slug>/donations/offline")

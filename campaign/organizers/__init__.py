@@ -7,9 +7,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The console shell: log-in, accounts, sessions, the campaign pages every campaign has
     (overview, settings, texts, history) and `flask users`."""
-    from . import campaign_views, cli, views
+    from . import campaign_views, cli, exports, views
 
     app.register_blueprint(views.bp)
     campaign_views.pages.init_app(app)
     campaign_views.register_tabs(app)
     app.cli.add_command(cli.users_cli)
+    exports.init_app(app)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import Integer, column, or_, text
+from sqlalchemy import Column, Integer, MetaData, Table, or_, text
 
 from ..extensions import db
 from .models import Signature
@@ -27,6 +27,8 @@ DATABASE_ONLY = {FTS_TABLE, *(f"{FTS_TABLE}_{part}" for part in
                  "ix_signatures_full_name_trgm", "ix_signatures_email_trgm"}
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The FTS5 table as SQLAlchemy sees it, in a metadata of its own (never created from here).
+_fts = Table(FTS_TABLE, MetaData(), Column("rowid", Integer, primary_key=True))
 
 
 def keep_in_schema_compare(obj, name, type_, reflected, compare_to) -> bool:
@@ -50,18 +52,30 @@ def _like_pattern(q: str) -> str:
     return "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+def _uses_fts() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+def order_key(q: str):
+    """The id to order and page by when searching for `q`.
+
+    On SQLite it is the FTS table's rowid (equal to the signature's id): FTS5 then hands
+    over matches newest first and stops at the page's end, where `signatures.id` would make
+    SQLite collect every match and sort them (a second for a word a million signers share,
+    40 ms this way).
+    """
+    return _fts.c.rowid if q and _uses_fts() and fts_query(q) else Signature.id
+
+
 def matching(query, q: str):
     """`query` (a select over Signature) narrowed to signatures whose name or address
-    matches `q`."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    matches `q`; order and page it by order_key(q)."""
+    if _uses_fts():
         expression = fts_query(q)
         if expression is None:
             return query.where(text("0"))
-        # rowid IN (...) from an FTS5 MATCH: the full-text index gives the ids, the
-        # primary key does the rest.
-        return query.where(Signature.id.in_(text(
-            f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_q"
-        ).bindparams(fts_q=expression).columns(column("rowid", Integer))))
+        return query.join(_fts, _fts.c.rowid == Signature.id).where(
+            text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=expression))
     pattern = _like_pattern(q)
     return query.where(or_(db.func.lower(Signature.full_name).like(pattern, escape="\\"),
                            db.func.lower(Signature.email).like(pattern, escape="\\")))

@@ -75,3 +75,20 @@ def test_other_campaigns_stay_out(organizer):
 def test_fts_query_quotes_every_word():
     assert fts_query('ann "x" OR') == '"ann"* "x"* "OR"*'
     assert fts_query("%%") is None
+
+
+def test_search_pages_by_keyset_and_exports_what_it_finds(organizer, client):
+    _user, campaign = organizer
+    made = [make_signature(campaign, full_name=f"Dungan Friend {i}").id for i in range(7)]
+    make_signature(campaign, full_name="Someone Else")
+    seen, before = [], None
+    while True:
+        rows, before = moderation.page(campaign.id, moderation.SignatureFilter(q="dungan"),
+                                       size=3, before_id=before)
+        seen += [row.id for row in rows]
+        if before is None:
+            break
+    assert seen == sorted(made, reverse=True)
+    body = client.get(f"/organize/c/{campaign.slug}/signatures.csv?q=friend&sep=comma")
+    lines = body.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert len(lines) == 8 and all("Dungan Friend" in line for line in lines[1:])

@@ -63,9 +63,10 @@ def page(campaign_id: int, flt: SignatureFilter, *, before_id: int | None = None
     Keyset (id < cursor) rather than OFFSET: page 20,000 costs what page 1 does, using the
     (campaign_id, id) index.
     """
-    query = _filtered(campaign_id, flt).order_by(Signature.id.desc()).limit(size + 1)
+    key = search.order_key(flt.q)
+    query = _filtered(campaign_id, flt).order_by(key.desc()).limit(size + 1)
     if before_id:
-        query = query.where(Signature.id < before_id)
+        query = query.where(key < before_id)
     rows = list(db.session.scalars(query))
     more = len(rows) > size
     rows = rows[:size]
@@ -117,7 +118,7 @@ def _rows(campaign_id: int, flt: SignatureFilter):
     # PostgreSQL): memory stays flat however many signatures there are.
     columns = [getattr(Signature, f) for f in EXPORT_FIELDS]
     query = _filtered(campaign_id, flt).with_only_columns(*columns).order_by(
-        Signature.id).execution_options(yield_per=2000)
+        search.order_key(flt.q)).execution_options(yield_per=2000)
     yield from db.session.execute(query)
 
 

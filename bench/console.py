@@ -87,6 +87,7 @@ def main() -> None:
     parser.add_argument("--wipe", action="store_true")
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--no-export", action="store_true", help="searches only")
     args = parser.parse_args()
     args.workers, args.threads = 2, 2
     site = Site(args)
@@ -111,8 +112,10 @@ def main() -> None:
         load_after_search = os.getloadavg()
     finally:
         site.stop()
-    log("XLSX export")
-    export = site.flask_json("bench", "export", "--format", "xlsx")
+    export = None
+    if not args.no_export:
+        log("XLSX export")
+        export = site.flask_json("bench", "export", "--format", "xlsx")
     print(f"\n### {site.kind}, {args.rows:,} signatures\n")
     print(f"Machine: {info['nproc']} cores, Python {info['python']}; load average (1/5/15 "
           f"min) before searching {load[0]:.2f}/{load[1]:.2f}/{load[2]:.2f}, after "
@@ -123,9 +126,10 @@ def main() -> None:
     print("| search | q | rows shown | median ms | p95 ms | < 100 ms |")
     print("|---|---|---:|---:|---:|---|")
     print("\n".join(lines))
-    print(f"\nXLSX export of every column: {export['rows']:,} rows, {export['mb']} MB, "
-          f"{export['seconds']} s ({export['rows_per_s']:,} rows/s), peak RSS "
-          f"{export['peak_rss_mb']} MB (limit 300 MB).")
+    if export:
+        print(f"\nXLSX export of every column: {export['rows']:,} rows, {export['mb']} MB, "
+              f"{export['seconds']} s ({export['rows_per_s']:,} rows/s), peak RSS "
+              f"{export['peak_rss_mb']} MB (limit 300 MB).")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Finding signatures by name or e-mail address, fast at a million rows on both databases.
 
-PostgreSQL: a substring match (`lower(col) LIKE '%q%'`) served by trigram GIN indexes
+PostgreSQL: each word typed is a substring of the name or the address (`lower(col) LIKE
+'%word%'`; a word under three characters must start it), served by trigram GIN indexes
 (pg_trgm) on lower(full_name) and lower(email).
 SQLite: word-prefix matching through an FTS5 table (`signature_search`, external content
 on `signatures`, kept in step by triggers); "ann" finds "Anna Petrova" and
@@ -48,8 +49,19 @@ def fts_query(q: str) -> str | None:
     return " ".join('"' + word.replace('"', '""') + '"*' for word in words[:8])
 
 
-def _like_pattern(q: str) -> str:
-    return "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _escape_like(text_: str) -> str:
+    return text_.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def like_patterns(q: str) -> list[str]:
+    """PostgreSQL: one LIKE pattern per word of `q` (split on spaces), all required.
+
+    A word of three characters or more may be anywhere in the name or address (the
+    trigram indexes find it); a shorter one has no trigram of its own, so it must start the
+    name or the address, which the indexes still serve (pg_trgm pads the start of a string).
+    """
+    words = q.split()[:8]
+    return [("%" if len(word) >= 3 else "") + _escape_like(word) + "%" for word in words]
 
 
 def _uses_fts() -> bool:
@@ -76,6 +88,7 @@ def matching(query, q: str):
             return query.where(text("0"))
         return query.join(_fts, _fts.c.rowid == Signature.id).where(
             text(f"{FTS_TABLE} MATCH :fts_q").bindparams(fts_q=expression))
-    pattern = _like_pattern(q)
-    return query.where(or_(db.func.lower(Signature.full_name).like(pattern, escape="\\"),
-                           db.func.lower(Signature.email).like(pattern, escape="\\")))
+    for pattern in like_patterns(q):
+        query = query.where(or_(db.func.lower(Signature.full_name).like(pattern, escape="\\"),
+                                db.func.lower(Signature.email).like(pattern, escape="\\")))
+    return query

@@ -92,3 +92,9 @@ def test_search_pages_by_keyset_and_exports_what_it_finds(organizer, client):
     body = client.get(f"/organize/c/{campaign.slug}/signatures.csv?q=friend&sep=comma")
     lines = body.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert len(lines) == 8 and all("Dungan Friend" in line for line in lines[1:])
+
+
+def test_like_patterns_for_postgresql():
+    from campaign.petitions.search import like_patterns
+    assert like_patterns("Anna  50%_x") == ["%anna%", "%50\\%\\_x%"]
+    assert like_patterns("zq ivan") == ["zq%", "%ivan%"]  # short words start the field

@@ -1,7 +1,7 @@
 """Finding signatures by name or e-mail address, fast at a million rows on both databases.
 
 PostgreSQL: each word typed is a substring of the name or the address (`lower(col) LIKE
-'%word%'`; a word under three characters must start it), served by trigram GIN indexes
+'%word%'`; if every word is under three characters, they must start it), served by trigram GIN indexes
 (pg_trgm) on lower(full_name) and lower(email).
 SQLite: word-prefix matching through an FTS5 table (`signature_search`, external content
 on `signatures`, kept in step by triggers); "ann" finds "Anna Petrova" and
@@ -56,12 +56,14 @@ def _escape_like(text_: str) -> str:
 def like_patterns(q: str) -> list[str]:
     """PostgreSQL: one LIKE pattern per word of `q` (split on spaces), all required.
 
-    A word of three characters or more may be anywhere in the name or address (the
-    trigram indexes find it); a shorter one has no trigram of its own, so it must start the
-    name or the address, which the indexes still serve (pg_trgm pads the start of a string).
+    Words may be anywhere in the name or address: the trigram indexes serve each word of
+    three characters or more, and short words are then checked on the rows those find. When
+    every word is short (no trigram of its own), they must start the name or the address,
+    which the indexes still serve (pg_trgm pads the start of a string).
     """
     words = q.split()[:8]
-    return [("%" if len(word) >= 3 else "") + _escape_like(word) + "%" for word in words]
+    anywhere = any(len(word) >= 3 for word in words)
+    return [("%" if anywhere else "") + _escape_like(word) + "%" for word in words]
 
 
 def _uses_fts() -> bool:

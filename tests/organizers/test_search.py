@@ -97,4 +97,5 @@ def test_search_pages_by_keyset_and_exports_what_it_finds(organizer, client):
 def test_like_patterns_for_postgresql():
     from campaign.petitions.search import like_patterns
     assert like_patterns("Anna  50%_x") == ["%anna%", "%50\\%\\_x%"]
-    assert like_patterns("zq ivan") == ["zq%", "%ivan%"]  # short words start the field
+    assert like_patterns("li wu") == ["li%", "wu%"]  # only short words: the field's start
+    assert like_patterns("li ivan") == ["%li%", "%ivan%"]

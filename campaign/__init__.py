@@ -58,9 +58,11 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     db.init_app(app)
     from . import models  # noqa: F401 - registers every model with the metadata
-    # Batch mode: SQLite can only change a table by copying it.
+    from .petitions.search import keep_in_schema_compare
+    # Batch mode: SQLite can only change a table by copying it. The search indexes are the
+    # migration's alone (autogenerate must not drop them).
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True)
+                     compare_type=True, include_object=keep_in_schema_compare)
     csrf.init_app(app)
     mail.init_app(app)
     i18n.init_app(app)  # Flask-Babel with catalogs by language code, request language

@@ -39,3 +39,28 @@ def test_export_and_pages_figures_time_the_console_routes(app):
     from campaign.audit.service import entries
     assert any(entry.action == "signature.export_csv" for entry in entries(
         campaign_id=campaign.id))  # the real route ran (it audits every export)
+
+
+def test_seeded_signatures_are_searchable_and_export_as_xlsx(app):
+    import io
+    import json
+
+    import openpyxl
+
+    from campaign.petitions.console import moderation
+    campaign = make_campaign()
+    bench.seed_signatures(campaign.id, 30)
+    rows, _next = moderation.page(campaign.id, moderation.SignatureFilter(q="signer 17"))
+    assert [row.full_name for row in rows] == ["Seeded Signer 17"]
+    result = app.test_cli_runner().invoke(args=["bench", "export", "--slug", campaign.slug,
+                                                "--format", "xlsx"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.strip().splitlines()[-1])["rows"] == 30
+    organizer = app.test_cli_runner().invoke(args=["bench", "organizer", "--slug",
+                                                   campaign.slug])
+    assert json.loads(organizer.output)["email"].endswith("@bench.example.org")
+    from campaign.spreadsheet import xlsx_bytes
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(
+        moderation.EXPORT_FIELDS, moderation.export_rows(
+            campaign.id, moderation.SignatureFilter())))).active
+    assert sheet.max_row == 31

@@ -17,6 +17,7 @@ from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..petitions import service as petitions
 from ..petitions.console.moderation import PAGE_SIZE
+from ..petitions.lifecycle import counted
 from ..petitions.models import Signature, SignatureStatus
 from . import service
 
@@ -142,26 +143,61 @@ def _csrf(html: str) -> str:
 
 @bench_cli.command("export")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
-def export_command(slug):
-    """Download the console's CSV export of the confirmed signatures (the route an organizer
+@click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True, help="csv or xlsx: the console's export route of that kind.")
+def export_command(slug, kind):
+    """Download the console's export of the confirmed signatures (the route an organizer
     clicks, streamed) to nowhere; print rows/s and this process's peak memory."""
     campaign_id = _campaign_id(slug)
     console = _Console(campaign_id)
     started = time.perf_counter()
     rows = size = 0
-    response = console.get(f"/organize/c/{slug}/signatures.csv?status=confirmed",
+    response = console.get(f"/organize/c/{slug}/signatures.{kind}?status=confirmed",
                            buffered=False)
     if response.status_code != 200:
         raise click.ClickException(f"export answered {response.status}")
     for chunk in response.response:
-        rows += chunk.count(b"\n")
+        if kind == "csv":
+            rows += chunk.count(b"\n")
         size += len(chunk)
     response.close()
+    if kind == "xlsx":  # a workbook has no line count: the rows the route exported
+        rows = 1 + db.session.scalar(select(func.count()).select_from(Signature).where(
+            Signature.campaign_id == campaign_id, counted()))
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(json.dumps({"rows": rows - 1, "seconds": round(seconds, 2),
                            "rows_per_s": round((rows - 1) / seconds), "mb": round(size / 2**20),
                            "peak_rss_mb": round(peak_mb)}))
+
+
+class _counting:
+    """Rows passed through, counted on the way."""
+
+    def __init__(self, rows):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+@bench_cli.command("organizer")
+@click.option("--slug", default="korday-sentences-review", show_default=True)
+def organizer_command(slug):
+    """Create an organizer of the campaign with a random password; print e-mail and password
+    (for a benchmark's console session)."""
+    import secrets
+
+    from ..organizers import service as organizers
+
+    user, password = organizers.create_user(
+        f"bench-{secrets.token_hex(4)}@bench.example.org", role="organizer",
+        password=secrets.token_urlsafe(16))
+    organizers.add_member(_campaign_id(slug), user.id)
+    db.session.commit()
+    click.echo(json.dumps({"email": user.email, "password": password}))
 
 
 @bench_cli.command("pages")

@@ -160,6 +160,14 @@ def _csv_row(d: Donation) -> tuple:
             d.donor_name, "yes" if d.public else "no", d.email, d.note)
 
 
+DONATION_EXPORT_COLUMNS = CSV_COLUMNS
+
+
+def donation_export_rows(donations: list[Donation]):
+    """Rows of the console's CSV and XLSX exports (spreadsheet.py defuses formulas)."""
+    return (_csv_row(d) for d in donations)
+
+
 def donations_csv(donations: list[Donation]) -> str:
     """The console's export (spreadsheet.py defuses formulas in names and notes)."""
     return csv_text(CSV_COLUMNS, (_csv_row(d) for d in donations))

@@ -27,8 +27,10 @@ from .money import Money
 from .offline import delete_offline, mark_pledge_received, record_offline
 from .reporting import (
     CSV_COLUMNS,
+    DONATION_EXPORT_COLUMNS,
     DonationFilter,
     Progress,
+    donation_export_rows,
     donations_csv,
     donor_wall,
     list_donations,
@@ -42,12 +44,12 @@ from .settings import offline_instructions, save_settings, settings_for, stripe_
 from .webhooks import EventMismatch, RetryLater, handle_event
 
 __all__ = [
-    "CSV_COLUMNS", "AmountOutOfRange", "CurrencyNotEnabled", "DonationError",
-    "DonationFilter", "DonationInput", "EventMismatch", "Money", "PaymentsUnavailable",
-    "Progress", "RetryLater", "check_amount", "delete_offline", "donation_for_session", "donation_from_manage_token",
-    "donations_csv", "donations_of", "donor_wall", "erase_donations", "export_donations",
-    "handle_event", "list_donations", "manage_token", "mark_pledge_received",
-    "monthly_totals", "offline_instructions", "osdi_donations", "pledged_by_currency",
-    "portal_url", "progress", "raised_by_currency", "record_offline", "save_settings",
-    "settings_for", "start_checkout", "stripe_enabled",
+    "CSV_COLUMNS", "DONATION_EXPORT_COLUMNS", "AmountOutOfRange", "CurrencyNotEnabled",
+    "DonationError", "DonationFilter", "DonationInput", "EventMismatch", "Money",
+    "PaymentsUnavailable", "Progress", "RetryLater", "check_amount", "delete_offline", "donation_for_session",
+    "donation_export_rows", "donation_from_manage_token", "donations_csv", "donations_of",
+    "donor_wall", "erase_donations", "export_donations", "handle_event", "list_donations",
+    "manage_token", "mark_pledge_received", "monthly_totals", "offline_instructions",
+    "osdi_donations", "pledged_by_currency", "portal_url", "progress", "raised_by_currency",
+    "record_offline", "save_settings", "settings_for", "start_checkout", "stripe_enabled",
 ]

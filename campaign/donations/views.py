@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     g,
@@ -24,6 +23,7 @@ from ..campaigns import service as campaigns
 from ..campaigns.next_steps import NextStep
 from ..emails import external_url
 from ..extensions import csrf, db, limiter
+from ..organizers import exports
 from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
 from . import gateway, service
@@ -223,13 +223,13 @@ def console(campaign):
     return _console(campaign)
 
 
-@bp.get("/organize/c/<slug>/donations.csv")
+@bp.get("/organize/c/<slug>/donations.<any(csv, xlsx):kind>")
 @campaign_access
-def export(campaign):
-    body = service.donations_csv(service.list_donations(campaign.id, _filter_from_args()))
-    audit.note(current_user, "donations.export", campaign_id=campaign.id)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="donations-{campaign.slug}.csv"'})
+def export(campaign, kind):
+    donations = service.list_donations(campaign.id, _filter_from_args())
+    audit.note(current_user, "donations.export", campaign_id=campaign.id, format=kind)
+    return exports.download(kind, service.DONATION_EXPORT_COLUMNS,
+                            service.donation_export_rows(donations), f"donations-{campaign.slug}")
 
 
 @bp.post("/organize/c/<slug>/donations/offline")

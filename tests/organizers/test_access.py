@@ -69,7 +69,7 @@ def test_the_exceptions_name_real_routes():
 def _fill(rule: str, slug: str, signature_id: int, key_id: int) -> str:
     values = {"slug": slug, "signature_id": str(signature_id), "locale": "en",
               "target": "live", "action": "hide", "user_id": "1", "update_id": "1",
-              "key_id": str(key_id)}
+              "key_id": str(key_id), "kind": "xlsx"}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: values.get(m.group(1), "1"), rule)
 
 

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ...organizers import registry
+from ...organizers import exports, registry
 from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
@@ -103,10 +103,14 @@ def _download(campaign, kind: str, mimetype: str, generator):
     return response
 
 
-@pages.get("/c/<slug>/signatures.csv")
+@pages.get("/c/<slug>/signatures.<any(csv, xlsx):kind>")
 @campaign_access
-def export_csv(campaign):
-    return _download(campaign, "csv", "text/csv; charset=utf-8", moderation.export_csv)
+def export_sheet(campaign, kind):
+    flt = moderation.SignatureFilter.from_args(request.args)
+    moderation.audit_export(current_user, campaign.id, kind, flt)
+    return exports.download(kind, moderation.EXPORT_FIELDS,
+                            moderation.export_rows(campaign.id, flt),
+                            f"{campaign.slug}-signatures")
 
 
 @pages.get("/c/<slug>/signatures.json")

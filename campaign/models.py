@@ -6,7 +6,12 @@ from .donations.models import Donation, DonationPayment, DonationSettings, Strip
 from .letters.models import CampaignTarget, Delivery, Letter, LetterTemplate, Reply  # noqa: F401
 from .organizers.models import CampaignMember, CampaignUpdate, ImportBatch, User  # noqa: F401
 from .outbox.models import OutboxAttachment, OutboxMessage  # noqa: F401
-from .petitions.models import Signature  # noqa: F401
+from .petitions.models import (  # noqa: F401
+    PetitionSettings,
+    Signature,
+    SignatureField,
+    SignatureFieldValue,
+)
 from .privacy.models import RetentionPolicy  # noqa: F401
 from .targets.models import Target  # noqa: F401
 from .widget.models import WidgetSettings  # noqa: F401

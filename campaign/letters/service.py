@@ -19,6 +19,8 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
+from ..petitions import custom_fields
+from ..petitions import service as petitions_service
 from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..spreadsheet import csv_text
@@ -344,6 +346,7 @@ def dossier_data(campaign: Campaign, locale: str) -> DossierData:
     by_country: dict[str, int] = {}
     by_week: dict[date, int] = {}
     names, comments = [], []
+    premoderated = petitions_service.comments_premoderated(campaign.id)
     for signature in signatures:
         by_country[signature.country] = by_country.get(signature.country, 0) + 1
         day = (signature.confirmed_at or signature.created_at).date()
@@ -352,7 +355,7 @@ def dossier_data(campaign: Campaign, locale: str) -> DossierData:
         public = signature.public_name
         if public:
             names.append(public)
-        if signature.comment and not signature.comment_hidden:
+        if petitions_service.comment_is_public(signature, premoderated):
             comments.append((public or "", signature.comment))
     body_html = render_markdown(text.body_markdown if text else "")
     body_text = nh3.clean(body_html.replace("</p>", "</p>\n").replace("</h2>", "</h2>\n")
@@ -406,6 +409,8 @@ def deliver(campaign: Campaign, targets: list[Target], locale: str, *,
         db.session.add(delivery)
         deliveries.append(delivery)
     campaign.status, campaign.delivered_at = "delivered", utcnow()
+    # Answers the organizers promised to delete at delivery go in the same transaction.
+    custom_fields.wipe_delivery_values(campaign.id)
     db.session.commit()
     return deliveries
 

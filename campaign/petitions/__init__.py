@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
     """Sign, confirm, unsubscribe and forget pages, the campaign page's sign form, and the
-    console pages of signatures, paper, analytics, updates and safety (velocity alarms)."""
+    console pages of signatures, sign form fields, comment moderation, paper, analytics,
+    updates and safety (velocity alarms)."""
     from ..campaigns.cli import campaigns_cli
     from ..campaigns.sections import register_section
     from . import cli, views
-    from .console import safety_views
+    from ..organizers import registry
+    from .console import fields_views, safety_views
     from .console import views as console
 
     app.register_blueprint(views.bp)
@@ -19,4 +22,8 @@ def init_app(app: Flask) -> None:
     console.pages.init_app(app)
     safety_views.pages.init_app(app)
     console.register_tabs(app)
+    fields_views.pages.init_app(app)
+    registry.register_tab(app, "fields", _l("Sign form fields"), "organizers.fields", 35)
+    registry.register_tab(app, "comments", _l("Comments"), "organizers.comments", 36)
     campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
+    campaigns_cli.add_command(cli.wipe_delivery_fields_command)

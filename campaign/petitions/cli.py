@@ -23,3 +23,19 @@ def recount_command(slug):
         old, new = recount(campaign_id)
         note = "" if old == new else f" (was {old})"
         click.echo(f"{campaign_slug}\t{new}{note}")
+
+
+@click.command("wipe-delivery-fields")
+@click.argument("slug")
+@with_appcontext
+def wipe_delivery_fields_command(slug):
+    """Delete the answers to SLUG's "deleted at delivery" custom fields (the petition
+    delivery does this by itself; this is for a petition handed over outside the site)."""
+    from .custom_fields import wipe_delivery_values
+
+    campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+    if campaign_id is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    count = wipe_delivery_values(campaign_id)
+    db.session.commit()
+    click.echo(f"{slug}\t{count} answer(s) deleted")

@@ -18,7 +18,7 @@ from .. import emails
 from ..addresses import normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..petitions import lifecycle
+from ..petitions import custom_fields, lifecycle
 from ..petitions import service as petitions
 from ..petitions.models import Signature
 from ..tokens import make_token, read_token
@@ -72,6 +72,9 @@ def _erase_signatures(email_key: str) -> int:
 
 def init_app(app: Flask) -> None:
     """Signatures are a data source like any other feature's."""
+    # Custom field answers first: a signer's copy lists them, and erasure says how many went.
+    register_data_source(app, "signature_fields", custom_fields.export_for_signer,
+                         custom_fields.erase_for_signer)
     register_data_source(app, "signatures", _export_signatures, _erase_signatures)
 
 

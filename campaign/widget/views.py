@@ -25,6 +25,7 @@ from ..campaigns import service as campaigns
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
 from ..organizers.access import campaign_access
+from ..petitions import custom_fields
 from ..petitions import service as petitions
 from . import service
 from .forms import FramingForm, WidgetSignForm
@@ -75,7 +76,8 @@ def _render(campaign, form, status=200, **extra):
 @bp.get("/<lang:lang>/c/<slug>/widget")
 def show(slug):
     campaign = _campaign(slug)
-    return _render(campaign, WidgetSignForm(formdata=None))
+    return _render(campaign, custom_fields.form_for_campaign(WidgetSignForm, campaign)(
+        formdata=None))
 
 
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")
@@ -83,7 +85,7 @@ def show(slug):
 @limiter.limit(lambda: current_app.config["WIDGET_SIGN_RATE_LIMIT"])
 def sign(slug):
     campaign = _campaign(slug)
-    form = WidgetSignForm()
+    form = custom_fields.form_for_campaign(WidgetSignForm, campaign)()
     if not campaign.is_open:
         return _render(campaign, form, 403)
     if not service.check_form_token(campaign.id, form.widget_token.data):
@@ -100,7 +102,8 @@ def sign(slug):
         petitions.sign(campaign, petitions.SignatureInput(
             full_name=form.full_name.data, email=form.email.data, country=form.country.data,
             comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-            locale=i18n.current_language(), ip=request.remote_addr))
+            locale=i18n.current_language(), ip=request.remote_addr,
+            custom=custom_fields.answers(form)))
     except petitions.CampaignNotOpen:
         return _render(campaign, form, 403)
     return thanks

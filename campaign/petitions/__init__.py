@@ -11,8 +11,8 @@ def init_app(app: Flask) -> None:
     updates and safety (velocity alarms)."""
     from ..campaigns.cli import campaigns_cli
     from ..campaigns.sections import register_section
-    from . import cli, views
     from ..organizers import registry
+    from . import cli, views
     from .console import fields_views, safety_views
     from .console import views as console
 

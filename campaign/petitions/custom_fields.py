@@ -145,12 +145,13 @@ class _Answer:
             raise ValidationError(_l("Your answer can be at most %(num)s characters.",
                                      num=MAX_TEXT))
         if d.kind == "number":
-            if not re.fullmatch(r"-?\d{1,15}([.,]\d{1,6})?", data):
+            # ASCII digits only: \d alone would take other scripts' digits, which no
+            # spreadsheet reads as a number.
+            if not re.fullmatch(r"-?\d{1,15}([.,]\d{1,6})?", data, re.ASCII):
                 raise ValidationError(_l("Please enter a number."))
             field.data = data.replace(",", ".")
-        elif d.kind == "choice":
-            if data not in {c["value"] for c in d.choices}:
-                raise ValidationError(_l("Please choose one of the options."))
+        elif d.kind == "choice" and data not in {c["value"] for c in d.choices}:
+            raise ValidationError(_l("Please choose one of the options."))
 
 
 def form_with_fields(base: type, definitions: list[SignatureField], lang: str,

@@ -49,7 +49,7 @@ def test_premoderation_hides_comments_until_approved(client, organizer):
     # The queue lists confirmed signatures' comments, with real buttons in order.
     console = client.get(url).get_data(as_text=True)
     assert "Free the prisoners" in console and "Pending only" not in console
-    item = re.search(rf'<li id="comment-{signature.id}">(.*?)</li>', console, re.S).group(1)
+    item = re.search(rf'<li id="comment-{signature.id}">(.*?)</li>', console, re.DOTALL).group(1)
     assert re.findall(r'<button type="submit"[^>]*>([^<]+)</button>', item) == [
         "Approve", "Hide", "Hide the name"]
     assert "tabindex" not in item  # the document order is the tab order

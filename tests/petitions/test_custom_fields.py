@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from campaign import i18n
 from campaign.api import service as api
 from campaign.extensions import db
-from campaign.petitions import custom_fields, service as petitions
+from campaign.petitions import custom_fields
+from campaign.petitions import service as petitions
 from campaign.petitions.console import moderation, paper
 from campaign.petitions.models import Signature, SignatureFieldValue
 from campaign.privacy import service as privacy

@@ -245,6 +245,14 @@ def wipe_delivery_values(campaign_id: int) -> int:
         SignatureFieldValue.field_id.in_(field_ids))).rowcount
 
 
+def erase_for_campaign(campaign_id: int) -> int:
+    """Delete every answer of a campaign (the retention purge anonymising it). Does not
+    commit."""
+    field_ids = select(SignatureField.id).where(SignatureField.campaign_id == campaign_id)
+    return db.session.execute(delete(SignatureFieldValue).where(
+        SignatureFieldValue.field_id.in_(field_ids))).rowcount
+
+
 # --- the signer's data (privacy data source, registered by privacy) -----------------------
 
 def _values_of_email_key(email_key: str):

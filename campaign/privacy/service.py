@@ -145,7 +145,7 @@ def retention_days(campaign_id: int) -> int:
 def purge(now=None) -> dict[str, int]:
     """Anonymise signatures of campaigns delivered longer ago than their retention period.
 
-    Name, address, comment and network hash go; country, dates and status stay, so counts
+    Name, address, comment, custom field answers and network hash go; country, dates and status stay, so counts
     and statistics do not change. Returns {campaign slug: signatures anonymised}.
     """
     now = now or utcnow()
@@ -156,6 +156,8 @@ def purge(now=None) -> dict[str, int]:
         if campaign.delivered_at + timedelta(days=retention_days(campaign.id)) > now:
             continue
         changed = lifecycle.anonymise(campaign.id)
+        # Custom field answers are the signers' data too: they go with the names.
+        custom_fields.erase_for_campaign(campaign.id)
         db.session.commit()
         if changed:
             done[campaign.slug] = changed

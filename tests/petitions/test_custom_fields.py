@@ -367,3 +367,26 @@ def test_console_fields_page_in_russian_has_no_english(client, app):
                       headers={"Accept-Language": "ru"}).get_data(as_text=True)
     for english in ("Add a field", "Sign form fields", "Organizers only", "Choice"):
         assert english not in re.sub(r"<[^>]+>", " ", page), english
+
+
+def test_retention_purge_deletes_the_answers_with_the_names(app, fielded):
+    from datetime import timedelta
+
+    from campaign.util import utcnow
+
+    other = make_campaign()
+    define(other, "profession", "text")
+    make_signature(fielded, custom={"profession": "Doctor"})
+    make_signature(other, custom={"profession": "Nurse"})
+    fielded.status, fielded.delivered_at = "delivered", utcnow() - timedelta(days=400)
+    db.session.commit()
+    privacy.set_retention(fielded.id, 30)
+    assert privacy.purge() == {fielded.slug: 1}
+    assert list(db.session.scalars(select(SignatureFieldValue.value))) == ["Nurse"]
+
+
+def test_paper_page_names_the_field_columns(client, fielded):
+    user, password = make_user(campaigns=[fielded])
+    login(client, user.email, password)
+    page = client.get(f"/organize/c/{fielded.slug}/paper").get_data(as_text=True)
+    assert "profession, age, region, witness" in page

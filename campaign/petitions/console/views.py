@@ -21,6 +21,7 @@ from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
 from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
+from .. import custom_fields
 from ..models import Signature
 from . import analytics, moderation, paper, updates
 
@@ -138,7 +139,8 @@ def paper_import(campaign):
         status = 422
     return _render("organizers/paper.html", campaign, status, form=form, report=report,
                    file_error=file_error, batches=paper.batches(campaign.id),
-                   columns=paper.COLUMNS)
+                   columns=paper.COLUMNS,
+                   field_keys=[f.key for f in custom_fields.fields_of(campaign.id)])
 
 
 # --- analytics --------------------------------------------------------------------------------

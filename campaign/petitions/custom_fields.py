@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -96,7 +97,12 @@ def add_field(campaign_id: int, definition: FieldDefinition) -> SignatureField:
                            labels=labels, choices=choices, required=definition.required,
                            privacy=definition.privacy, position=len(existing))
     db.session.add(field)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as exc:  # another organizer added the same key meanwhile
+        db.session.rollback()
+        raise FieldDefinitionError(_l("This campaign already has a field with this key.")
+                                   ) from exc
     return field
 
 

@@ -2,16 +2,57 @@
 
 `templates/emails/<name>/{subject.txt, body.txt, body.html}` are rendered with the recipient's
 language forced, then queued in the outbox in the caller's transaction.
+
+Each kind of e-mail has a `MailKind`: its priority in the outbox (what a person waits for goes
+first), its Auto-Submitted header, and whether it is bulk (a List-Id; not sent to an address
+that unsubscribed from everything or complained). Mail to a signer, donor or letter writer
+carries RFC 8058 one-click unsubscribe headers (`unsubscribe_headers`).
 """
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 
 from . import i18n
+from .addresses import normalize_email
 from .outbox import service as outbox
+from .tokens import make_token
+
+# The token of the address-wide unsubscribe link (outbox/views.py reads it).
+UNSUBSCRIBE_ALL_PURPOSE = "unsubscribe-all"
+PRIVACY_MAIL_PURPOSE = "privacy-mail"  # read by privacy.service.email_key_from_token
+
+
+@dataclass(frozen=True)
+class MailKind:
+    priority: int = outbox.PRIORITY_URGENT
+    # RFC 3834: "auto-generated" for mail a machine sends on its own, "auto-replied" for an
+    # automatic answer to something the reader did; None for mail a person wrote.
+    auto_submitted: str | None = "auto-generated"
+    bulk: bool = False
+
+
+MAIL_KINDS: dict[str, MailKind] = {
+    "signature_confirm": MailKind(auto_submitted="auto-replied"),
+    "signature_already": MailKind(auto_submitted="auto-replied"),
+    "letters_confirm": MailKind(auto_submitted="auto-replied"),
+    "privacy_link": MailKind(auto_submitted="auto-replied"),
+    "organizer_reset": MailKind(auto_submitted="auto-replied"),
+    "organizer_invite": MailKind(),
+    "donation_receipt": MailKind(),
+    "letters_digest": MailKind(),
+    "target_bounced": MailKind(),
+    # A supporter's own letter, sent on their behalf: written by a person.
+    "letters_letter": MailKind(auto_submitted=None),
+    "campaign_update": MailKind(priority=outbox.PRIORITY_BULK, bulk=True),
+}
+
+
+def mail_kind(name: str) -> MailKind:
+    return MAIL_KINDS.get(name, MailKind())
 
 
 def external_url(endpoint: str, **values) -> str:
@@ -20,6 +61,30 @@ def external_url(endpoint: str, **values) -> str:
     adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
                                        url_scheme=site.scheme)
     return adapter.build(endpoint, values, force_external=True)
+
+
+def unsubscribe_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click: the mailbox provider POSTs `List-Unsubscribe=One-Click` to `url`."""
+    return {"List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def address_links(address: str) -> dict[str, str]:
+    """Links for mail to someone known only by address (a donor, a letter writer): stop all
+    news to this address, and copy or delete everything held about it."""
+    email_key = normalize_email(address)[1]
+    return {
+        "unsubscribe_all_url": external_url(
+            "mail.unsubscribe_all", token=make_token(UNSUBSCRIBE_ALL_PURPOSE, email_key)),
+        "data_url": external_url(
+            "privacy.data", token=make_token(PRIVACY_MAIL_PURPOSE, email_key)),
+    }
+
+
+def list_id(campaign) -> str:
+    """`<slug.domain>` (RFC 2919): lets readers filter one campaign's news."""
+    from .outbox.signing import message_id_domain
+    return f"<{campaign.slug}.{message_id_domain()}>"
 
 
 def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
@@ -34,7 +99,20 @@ def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
 
 
 def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,
-                headers: dict | None = None, **context):
+                headers: dict | None = None, campaign=None, **context):
+    """Render and queue. `campaign`: what the mail is about (List-Id on bulk mail, bounce
+    counts per campaign); it is also passed to the templates."""
+    kind = mail_kind(name)
+    if campaign is not None:
+        context["campaign"] = campaign
     subject, text, html = render_email(name, lang, **context)
+    headers = dict(headers or {})
+    if kind.auto_submitted:
+        headers["Auto-Submitted"] = kind.auto_submitted
+    if kind.bulk:
+        headers["Precedence"] = "bulk"
+        if campaign is not None:
+            headers["List-Id"] = list_id(campaign)
     return outbox.enqueue(kind=name, to=to, subject=subject, body_text=text, body_html=html,
-                          reply_to=reply_to, headers=headers)
+                          reply_to=reply_to, headers=headers, priority=kind.priority,
+                          campaign_id=campaign.id if campaign is not None else None)

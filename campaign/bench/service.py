@@ -26,14 +26,16 @@ def confirm_tokens(campaign_id: int, tag: str):
         yield signature_token("confirm", Signature(id=signature_id, email_key=email_key))
 
 
-def seed_outbox(count: int, *, body_text: str, body_html: str, subject: str) -> str:
+def seed_outbox(count: int, *, body_text: str, body_html: str, subject: str,
+                kind: str = "bench", priority: int = 0) -> str:
     """Queue `count` messages of the given size for the outbox benchmark. Commits."""
     tag = secrets.token_hex(4)
     now = utcnow()
     table = OutboxMessage.__table__
     for start in range(0, count, 5000):
         db.session.execute(insert(table), [
-            {"kind": "bench", "to_addr": f"outbox-{tag}-{i}@bench.example.org",
+            {"kind": kind, "priority": priority,
+             "to_addr": f"outbox-{tag}-{i}@bench.example.org",
              "subject": subject, "body_text": body_text, "body_html": body_html,
              "headers": {}, "status": "queued", "attempts": 0, "created_at": now,
              "next_attempt_at": now}

@@ -128,8 +128,11 @@ def queue_receipt(donation: Donation, payment: DonationPayment) -> None:
         return
     campaign = db.session.get(Campaign, donation.campaign_id)
     text = campaign.text_for(donation.locale)
+    links = emails.address_links(donation.email)
     emails.queue_email(
         "donation_receipt", to=donation.email, lang=donation.locale, donation=donation,
+        campaign=campaign, headers=emails.unsubscribe_headers(links["unsubscribe_all_url"]),
+        data_url=links["data_url"],
         payment=payment, amount=payment.net, monthly=donation.kind == "monthly",
         campaign_title=text.title if text else campaign.slug,
         campaign_url=emails.external_url("campaigns.show", lang=donation.locale,

@@ -1,10 +1,12 @@
+import mailbox
 import signal
 import threading
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
-from . import service
+from . import bounces, service, signing
 
 outbox_cli = AppGroup("outbox", help="Deliver queued e-mail.")
 
@@ -44,3 +46,34 @@ def retry_failed_command():
 def prune_command(days):
     """Delete sent messages older than DAYS (they hold personal data)."""
     click.echo(f"deleted {service.prune_sent(days)} message(s)")
+
+
+@outbox_cli.command("bounces")
+@click.option("--path", help="Maildir folder or mbox file. Default: MAIL_BOUNCE_MAILBOX.")
+@click.option("--keep", is_flag=True, help="Leave the reports in the mailbox.")
+def bounces_command(path, keep):
+    """Read bounces and complaints from the bounce mailbox; suppress what they say."""
+    path = path or current_app.config.get("MAIL_BOUNCE_MAILBOX")
+    if not path:
+        raise click.UsageError("Set MAIL_BOUNCE_MAILBOX or give --path.")
+    try:
+        summary = bounces.read_mailbox(path, keep=keep)
+    except (FileNotFoundError, NotADirectoryError, mailbox.NoSuchMailboxError) as exc:
+        raise click.ClickException(f"no mailbox at {path}: {exc}") from exc
+    click.echo(f"read {summary.read}: {summary.hard} hard bounce(s), {summary.soft} soft, "
+               f"{summary.complaints} complaint(s), {summary.ignored} not ours")
+
+
+mail_cli = AppGroup("mail", help="Mail set-up: what to publish in DNS.")
+
+
+@mail_cli.command("dns")
+def dns_command():
+    """Print the DKIM, SPF and DMARC records to publish for the sending domain."""
+    if signing.dkim_key() is None:
+        click.echo("; DKIM is off: set DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE "
+                   "(openssl genrsa -out dkim.pem 2048)")
+    for name, kind, value in signing.dns_records():
+        # TXT strings longer than 255 bytes are split into quoted pieces (RFC 7208 3.3).
+        pieces = " ".join(f'"{value[i:i + 250]}"' for i in range(0, len(value), 250))
+        click.echo(f"{name}.\tIN\t{kind}\t{pieces}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 import smtplib
 from email.header import Header
@@ -26,6 +27,7 @@ from typing import ClassVar
 from flask import current_app
 
 from ..extensions import mail
+from . import signing
 from .models import OutboxMessage
 
 SMTP_TIMEOUT_SECONDS = 30
@@ -34,16 +36,30 @@ log = logging.getLogger(__name__)
 
 
 def _domain() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    match = re.search(r"@([^>\s]+)", sender)
-    return match.group(1) if match else "localhost"
+    """The right-hand side of Message-IDs: the site's own domain."""
+    return signing.message_id_domain()
+
+
+class Bounce(str):
+    """An error the server gave for this address: `hard` (5xx: do not try again) or soft
+    (4xx: retried with backoff). Transports yield it in place of a plain error string."""
+
+    def __new__(cls, text: str, *, code: int, hard: bool):
+        error = super().__new__(cls, text)
+        error.code, error.hard = code, hard
+        return error
 
 
 class Transport:
-    """Sends a batch; yields (row, error or None) for each row, reusing one connection."""
+    """Sends a batch; yields (row, error or None) for each row, reusing one connection.
+
+    An error is a string, or a `Bounce` when the server refused the recipient."""
 
     def send_batch(self, rows: list[OutboxMessage]):
         raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the transport keeps between batches (an SMTP session)."""
 
 
 def _address_header(value: str) -> str:
@@ -89,42 +105,82 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
     if row.reply_to:
         message["Reply-To"] = _address_header(row.reply_to)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = f"<outbox-{row.id}@{domain}>"
+    message["Message-ID"] = signing.message_id(row, domain)
     for name, value in (row.headers or {}).items():
         if "\n" in name + value or "\r" in name + value:
             raise ValueError(f"bad header {name!r}")
         message[name] = value
-    return message.as_bytes(policy=_SMTP_POLICY)
+    return signing.dkim_sign(message.as_bytes(policy=_SMTP_POLICY))
+
+
+def _refusal(exc: smtplib.SMTPException) -> Bounce | None:
+    """A Bounce when the server refused the recipient (RCPT TO), else None."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, text = next(iter(exc.recipients.values()))
+        reason = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+        return Bounce(f"SMTP {code}: {reason}", code=code, hard=500 <= code < 600)
+    return None
 
 
 class SMTPTransport(Transport):
     """Flask-Mail opens the SMTP session (server, port, TLS/SSL, login from MAIL_*); the
-    messages go over it as prebuilt bytes, one connection per batch."""
+    messages go over it as prebuilt bytes. The session is kept from batch to batch (a worker
+    calls `close` when it stops): a new TCP, TLS and AUTH handshake per batch cost as much as
+    the messages themselves. A session the server dropped while we idled is reopened."""
+
+    def __init__(self):
+        self._connection = None
+
+    def _session(self):
+        if self._connection is not None:
+            smtp = self._connection.host
+            try:
+                if smtp is None or smtp.noop()[0] == 250:
+                    return smtp
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        connection = mail.connect()
+        connection.__enter__()  # opens the session; closed in close()
+        self._connection = connection
+        smtp = connection.host  # None when MAIL_SUPPRESS_SEND: nothing leaves
+        if smtp is not None and smtp.sock is not None:
+            smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
+        return smtp
+
+    def close(self):
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            try:
+                connection.__exit__(None, None, None)
+            except (smtplib.SMTPException, OSError):
+                pass  # the server is gone already
 
     def send_batch(self, rows):
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
-        envelope_from = parseaddr(sender)[1]
         domain = _domain()
         # An error connecting fails every row of the batch (the caller retries them all).
-        with mail.connect() as connection:
-            smtp = connection.host  # None when MAIL_SUPPRESS_SEND: nothing leaves
-            if smtp is not None and smtp.sock is not None:
-                smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
-            for row in rows:
-                try:
-                    if smtp is not None:
-                        smtp.sendmail(envelope_from, [row.to_addr],
-                                      build_mime_bytes(row, sender, domain))
-                except smtplib.SMTPServerDisconnected:
-                    raise  # the rest of the batch cannot go either: retried as a whole
-                except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
-                    yield row, f"{type(exc).__name__}: {exc}"
-                else:
-                    yield row, None
+        smtp = self._session()
+        for row in rows:
+            try:
+                if smtp is not None:
+                    # VERP: a bounce comes back to an address naming this message.
+                    smtp.sendmail(signing.return_path(row.id), [row.to_addr],
+                                  build_mime_bytes(row, sender, domain))
+            except smtplib.SMTPServerDisconnected:
+                self.close()
+                raise  # the rest of the batch cannot go either: retried as a whole
+            except smtplib.SMTPRecipientsRefused as exc:
+                yield row, _refusal(exc)
+            except Exception as exc:  # noqa: BLE001 - recorded on the row, retried later
+                yield row, f"{type(exc).__name__}: {exc}"
+            else:
+                yield row, None
 
 
 class FileTransport(Transport):
-    """Writes .eml files, and logs the links they hold so a newcomer can click them."""
+    """Writes .eml files, and the links they hold to a `.links.txt` beside each, so a
+    newcomer can click them. Never to the log: a link's token is a key to someone's data."""
 
     def send_batch(self, rows):
         folder = Path(current_app.config["MAIL_DIR"])
@@ -134,8 +190,12 @@ class FileTransport(Transport):
             path.write_bytes(build_mime_bytes(row, current_app.config["MAIL_DEFAULT_SENDER"],
                                               _domain()))
             links = re.findall(r"https?://\S+", row.body_text)
-            log.info("e-mail %s (%s) kept at %s; links: %s", row.id, row.kind, path,
-                     " ".join(links) or "none")
+            links_path = path.with_suffix(".links.txt")
+            fd = os.open(links_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write("\n".join(links) + "\n")
+            log.info("e-mail %s (%s) kept at %s; its links are in %s", row.id, row.kind, path,
+                     links_path.name)
             yield row, None
 
 

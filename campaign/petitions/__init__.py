@@ -25,5 +25,15 @@ def init_app(app: Flask) -> None:
     fields_views.pages.init_app(app)
     registry.register_tab(app, "fields", _l("Sign form fields"), "organizers.fields", 35)
     registry.register_tab(app, "comments", _l("Comments"), "organizers.comments", 36)
+    # Cached campaign pages get each reader's own bot-trap start token.
+    from ..abuse.bots import STARTED_PLACEHOLDER, started_token
+    from ..campaigns.page_cache import register_reader_value
+    register_reader_value(app, STARTED_PLACEHOLDER, started_token)
+    # The campaign's analytics page shows what became of its mail (the outbox knows no
+    # campaign console, so petitions, which owns that page, shows it).
+    from ..organizers.registry import register_panel
+    from ..outbox import suppression
+    register_panel(app, "mail", "mail/panel.html", 90,
+                   lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
     campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
     campaigns_cli.add_command(cli.wipe_delivery_fields_command)

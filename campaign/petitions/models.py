@@ -15,7 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 DISPLAY_CHOICES = ("full", "initial", "anonymous")
@@ -38,7 +38,7 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-class Signature(db.Model):
+class Signature(Model):
     __tablename__ = "signatures"
     __table_args__ = (
         # One signature per person per campaign, whatever spelling of the address they use.
@@ -105,7 +105,7 @@ FIELD_KINDS = ("text", "number", "choice", "checkbox")
 FIELD_PRIVACY = ("public", "organizers", "delivery")  # "delivery": wiped when delivered
 
 
-class SignatureField(db.Model):
+class SignatureField(Model):
     """A question a campaign adds to its sign form. Labels are per language, as JSON
     {"en": "...", "ru": "..."}; a choice field's options are [{"value": "...", "labels":
     {...}}]."""
@@ -130,7 +130,7 @@ class SignatureField(db.Model):
     position: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-class SignatureFieldValue(db.Model):
+class SignatureFieldValue(Model):
     """One signer's answer to one custom field; goes with the signature (ON DELETE
     CASCADE, the signer's deletion link) or with the field."""
 
@@ -143,7 +143,7 @@ class SignatureFieldValue(db.Model):
     value: Mapped[str] = mapped_column(Text)
 
 
-class PetitionSettings(db.Model):
+class PetitionSettings(Model):
     """A campaign's petition options that belong to petitions, not to campaigns."""
 
     __tablename__ = "petition_settings"

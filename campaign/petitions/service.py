@@ -20,6 +20,7 @@ from ..addresses import network_hash, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..spreadsheet import iter_csv
+from ..ops import metrics
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import custom_fields, lifecycle
@@ -105,7 +106,7 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
     text = campaign.text_for(signature.locale)
     emails.queue_email(
         name, to=signature.email, lang=signature.locale,
-        headers={"List-Unsubscribe": f"<{links['unsubscribe_url']}>"},
+        headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
         signature=signature, campaign=campaign, campaign_title=text.title if text else
         campaign.slug, campaign_url=emails.external_url(
             "campaigns.show", lang=signature.locale, slug=campaign.slug), **links)
@@ -148,6 +149,7 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
         return _repeat_signature(existing, campaign)
     _queue_signer_email("signature_confirm", signature, campaign)
     db.session.commit()
+    metrics.count("signatures_created")
     return SignOutcome.CREATED
 
 
@@ -216,6 +218,7 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     # A conditional update: of two simultaneous confirmations only one counts.
     changed = lifecycle.confirm(signature)
     db.session.commit()
+    metrics.count("signatures_confirmed", int(changed))
     db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
 

@@ -1,10 +1,18 @@
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..addresses import InvalidEmail
 from ..organizers.access import admin_required
-from . import service
+from . import bounces, service
 from .forms import TargetForm
 
 bp = Blueprint("targets", __name__, url_prefix="/organize/targets")
@@ -13,7 +21,11 @@ bp = Blueprint("targets", __name__, url_prefix="/organize/targets")
 @bp.get("/")
 @login_required
 def index():
-    return render_template("targets/index.html", targets=service.all_targets())
+    targets = service.all_targets()
+    counts = bounces.counts_by_target(targets)
+    limit = current_app.config["TARGET_PAUSE_AFTER_BOUNCES"]
+    return render_template("targets/index.html", targets=targets, bounces=counts, paused=[
+        t for t in targets if not t.active and counts.get(t.id, 0) >= limit])
 
 
 @bp.route("/<int:target_id>", methods=["GET", "POST"])
@@ -26,7 +38,8 @@ def edit(target_id):
     if form.validate_on_submit():
         try:
             service.update_target(target, email=form.email.data, languages=form.languages.data,
-                                  active=form.active.data, verified=form.verified.data)
+                                  active=form.active.data, verified=form.verified.data,
+                                  by=current_user)
         except InvalidEmail:
             form.email.errors.append(_("Please enter a valid e-mail address."))
         else:

@@ -1,7 +1,7 @@
 """custom fields and comment moderation
 
 Revision ID: 2424c17dec09
-Revises: 09ebfb9e4bb6
+Revises: 5a1e7c3d9b21
 Create Date: 2026-11-30 16:28:20.814616
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2424c17dec09'
-down_revision = '09ebfb9e4bb6'
+down_revision = "5a1e7c3d9b21"
 branch_labels = None
 depends_on = None
 

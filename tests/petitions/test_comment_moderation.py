@@ -7,7 +7,7 @@ import re
 import pytest
 
 from campaign.extensions import db
-from campaign.letters import service as letters
+from campaign.letters import delivery
 from campaign.petitions import service as petitions
 from campaign.petitions.models import Signature
 from tests.conftest import csrf_from, login
@@ -60,7 +60,7 @@ def test_premoderation_hides_comments_until_approved(client, organizer):
     assert "Free the prisoners" not in client.get(url).get_data(as_text=True)
     # The dossier follows the same rule.
     make_signature(organizer, comment="Not yet approved")
-    comments = [text for _name, text in letters.dossier_data(organizer, "en").comments]
+    comments = [text for _name, text in delivery.gather(organizer, "en").comments]
     assert comments == ["Free the prisoners"]
 
 
@@ -91,6 +91,9 @@ def test_hiding_a_name_keeps_the_signature_counted(client, organizer):
     stored = db.session.get(Signature, signature.id)
     assert stored.status == "confirmed" and stored.name_hidden
     assert stored.public_name is None
+    # The dossier leaves the hidden name out too (its comment stays, unsigned).
+    facts = delivery.gather(organizer, "en")
+    assert "Aisha Vanahun" not in facts.names and facts.comments == [("", "Justice")]
     client.post(f"/organize/c/{organizer.slug}/comments/{signature.id}/show_name",
                 data={"csrf_token": csrf_from(console)})
     assert "Aisha Vanahun" in page_of(client, organizer)

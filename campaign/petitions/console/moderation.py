@@ -186,7 +186,8 @@ def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
     keys = _field_keys(campaign_id)
     for signature in _with_answers(campaign_id, flt, keys):
         record = {field: value.isoformat() if hasattr(value, "isoformat") else value
-                  for field, value in zip(EXPORT_FIELDS, signature)}
+                  for field, value in zip(EXPORT_FIELDS, signature[:len(EXPORT_FIELDS)],
+                                          strict=True)}
         record["custom_fields"] = {key: value for key, value in
                                    zip(keys, signature[len(EXPORT_FIELDS):]) if value}
         yield separator + json.dumps(record, ensure_ascii=False)

@@ -79,7 +79,7 @@ def send(user, campaign, item: CampaignUpdate) -> int:
         campaign_text = campaign.text_for(lang)
         emails.queue_email(
             "campaign_update", to=signature.email, lang=lang,
-            headers={"List-Unsubscribe": f"<{links['unsubscribe_url']}>"},
+            headers=emails.unsubscribe_headers(links["unsubscribe_url"]), campaign=campaign,
             subject=text["subject"], body=text["body"], signature=signature,
             campaign_title=campaign_text.title if campaign_text else campaign.slug,
             unsubscribe_url=links["unsubscribe_url"], forget_url=links["forget_url"])

@@ -189,7 +189,7 @@ def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
                   for field, value in zip(EXPORT_FIELDS, signature[:len(EXPORT_FIELDS)],
                                           strict=True)}
         record["custom_fields"] = {key: value for key, value in
-                                   zip(keys, signature[len(EXPORT_FIELDS):]) if value}
+                                   zip(keys, signature[len(EXPORT_FIELDS):], strict=True) if value}
         yield separator + json.dumps(record, ensure_ascii=False)
         separator = ","
     yield "]}"

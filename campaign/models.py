@@ -21,7 +21,12 @@ from .organizers.models import (  # noqa: F401
     User,
 )
 from .outbox.models import MailBounce, MailSuppression, OutboxAttachment, OutboxMessage  # noqa: F401,E501
-from .petitions.models import Signature  # noqa: F401
+from .petitions.models import (  # noqa: F401
+    PetitionSettings,
+    Signature,
+    SignatureField,
+    SignatureFieldValue,
+)
 from .privacy.models import RetentionPolicy  # noqa: F401
 from .targets.models import Target  # noqa: F401
 from .widget.models import WidgetSettings  # noqa: F401

@@ -55,7 +55,8 @@ def test_console_tabs_sections_and_api_parts_come_from_the_factory(tmp_path):
                           "api": sorted(api.campaign_extensions()),
                           "donations_api": api.donations_provider() is not None}))
     """)
-    assert seen["tabs"] == ["overview", "settings", "page", "texts", "signatures", "paper",
+    assert seen["tabs"] == ["overview", "settings", "page", "texts", "signatures", "fields",
+                            "comments", "paper",
                             "analytics", "updates", "donations", "letters", "delivery", "widget",
                             "safety", "privacy", "audit"]
     assert seen["sections"] == ["petition", "donations", "letters"]

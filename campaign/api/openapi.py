@@ -119,7 +119,14 @@ SCHEMAS = {
                                "primary": {"type": "boolean"}}}},
             "postal_addresses": {"type": "array", "items": {
                 "type": "object", "properties": {"country": {"type": "string"}}}},
-            "languages_spoken": {"type": "array", "items": {"type": "string"}}}},
+            "languages_spoken": {"type": "array", "items": {"type": "string"}},
+            "custom_fields": {
+                "type": "object",
+                "description": "Answers to the campaign's custom fields, by field key. "
+                               "Input: a string, number or boolean per key (a checkbox: "
+                               "true); unknown keys, arrays and objects are refused with "
+                               "422. Output: strings (a ticked checkbox is \"yes\").",
+                "additionalProperties": {"type": ["string", "number", "boolean"]}}}},
     "Signature": {
         "type": "object",
         "required": ["id", "identifiers", "created_date", "status", "origin_system",

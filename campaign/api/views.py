@@ -18,6 +18,7 @@ from ..addresses import InvalidEmail
 from ..campaigns import service as campaigns
 from ..countries import country_name
 from ..extensions import csrf, limiter
+from ..petitions import custom_fields
 from ..petitions import service as petitions
 from ..petitions.forms import SignForm
 from ..spreadsheet import csv_text
@@ -243,7 +244,9 @@ def _authorized_campaign(slug, scope: str):
     return campaign, key, None
 
 
-def _signature_json(signature, slug) -> dict:
+def _signature_json(signature, slug, answers: dict[str, str] | None = None) -> dict:
+    if answers is None:
+        answers = custom_fields.answers_of([signature.id]).get(signature.id, {})
     return {
         "id": signature.id,
         "identifiers": [f"korday:{signature.id}"],
@@ -259,6 +262,7 @@ def _signature_json(signature, slug) -> dict:
             "email_addresses": [{"address": signature.email, "primary": True}],
             "postal_addresses": [{"country": signature.country}],
             "languages_spoken": [signature.locale],
+            "custom_fields": answers,
         }},
         "_links": {
             "self": {"href": url_for("api.signature", slug=slug, signature_id=signature.id)},
@@ -302,11 +306,13 @@ def signatures(slug):
     if error:
         return error
     rows = service.signatures_after(campaign.id, after_id, per_page)
+    answers = custom_fields.answers_of([row.id for row in rows])
     next_cursor, links = _page_links("api.signatures", slug, rows[-1].id if rows else None,
                                      after_id, per_page, len(rows) == per_page,
                                      "signatures", campaign)
     return jsonify({"per_page": per_page, "next_cursor": next_cursor, "_links": links,
-                    "_embedded": {"osdi:signatures": [_signature_json(s, slug) for s in rows]}})
+                    "_embedded": {"osdi:signatures": [
+                        _signature_json(s, slug, answers.get(s.id, {})) for s in rows]}})
 
 
 @bp.get("/campaigns/<slug>/signatures/<int:signature_id>")
@@ -351,15 +357,42 @@ def _signature_input(body, campaign):
         "comment": comments, "display": display})
     if updates:
         formdata["updates"] = "y"
+    definitions = custom_fields.fields_of(campaign.id)
+    answers = person.get("custom_fields", {})
+    if not isinstance(answers, dict):
+        return None, _error(422, "invalid", fields={"custom_fields": ["wrong type"]})
+    known = {d.key for d in definitions}
+    for key, value in answers.items():
+        if key not in known:
+            return None, _error(422, "invalid", fields={"custom_fields": [
+                f"unknown field: {str(key)[:40]}"]})
+        if isinstance(value, bool):
+            value = "y" if value else ""
+        elif isinstance(value, int | float):
+            value = str(value)
+        elif not isinstance(value, str):
+            return None, _error(422, "invalid", fields={f"custom_fields.{key}": ["wrong type"]})
+        if value:
+            formdata[custom_fields.PREFIX + key] = value
     with force_locale(i18n.catalog_locale(locale)):
-        form = SignForm(formdata=formdata, meta={"csrf": False})
+        form_class = custom_fields.form_with_fields(SignForm, definitions, locale,
+                                                    campaign.default_locale)
+        form = form_class(formdata=formdata, meta={"csrf": False})
         if not form.validate():
             return None, _error(422, "invalid", fields={
-                field: [str(m) for m in messages] for field, messages in form.errors.items()})
+                _api_field_name(field): [str(m) for m in messages]
+                for field, messages in form.errors.items()})
     return petitions.SignatureInput(
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-        locale=locale, source="api"), None
+        locale=locale, source="api", custom=custom_fields.answers(form)), None
+
+
+def _api_field_name(name: str) -> str:
+    """A form field's name as the API client wrote it (custom_fields.<key>)."""
+    if name.startswith(custom_fields.PREFIX):
+        return "custom_fields." + name[len(custom_fields.PREFIX):]
+    return name
 
 
 @bp.post("/campaigns/<slug>/signatures")

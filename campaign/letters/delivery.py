@@ -19,6 +19,8 @@ from ..extensions import db
 from ..organization import service as organization_service
 from ..organization.models import Organization
 from ..outbox import service as outbox
+from ..petitions import custom_fields
+from ..petitions import service as petitions_service
 from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..spreadsheet import iter_csv
@@ -100,9 +102,9 @@ def _month_expression(column):
     return func.strftime("%Y-%m", column)
 
 
-def _public_name(full_name: str, display: str) -> str | None:
+def _public_name(full_name: str, display: str, name_hidden: bool = False) -> str | None:
     """As Signature.public_name, on columns (no ORM object per row)."""
-    return Signature(full_name=full_name, display=display).public_name
+    return Signature(full_name=full_name, display=display, name_hidden=name_hidden).public_name
 
 
 def target_name(target: Target, locale: str) -> str:
@@ -135,7 +137,8 @@ def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
     month = _month_expression(func.coalesce(Signature.confirmed_at, Signature.created_at))
     by_month = sorted(db.session.execute(
         select(month, func.count()).where(*confirmed).group_by(month)).all())
-    shown = (*confirmed, Signature.display != "anonymous")
+    # A name an organizer hid (a signer at risk) stays out of the dossier too.
+    shown = (*confirmed, Signature.display != "anonymous", Signature.name_hidden.is_(False))
     names_total = db.session.scalar(select(func.count()).where(*shown)) or 0
     names = [name for name in (
         _public_name(full_name, display) for full_name, display in db.session.execute(
@@ -144,10 +147,14 @@ def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
         if name]
     commented = (*confirmed, Signature.comment.is_not(None), Signature.comment != "",
                  Signature.comment_hidden.is_(False))
+    if petitions_service.comments_premoderated(campaign.id):
+        # A pre-moderated campaign's dossier carries approved comments only, as its page.
+        commented = (*commented, Signature.comment_approved_at.is_not(None))
     comments_total = db.session.scalar(select(func.count()).where(*commented)) or 0
-    comments = [(_public_name(full_name, display) or "", comment)
-                for full_name, display, comment in db.session.execute(
-                    select(Signature.full_name, Signature.display, Signature.comment)
+    comments = [(_public_name(full_name, display, name_hidden) or "", comment)
+                for full_name, display, name_hidden, comment in db.session.execute(
+                    select(Signature.full_name, Signature.display, Signature.name_hidden,
+                           Signature.comment)
                     .where(*commented).order_by(Signature.confirmed_at, Signature.id)
                     .limit(MAX_COMMENTS))]
     return DossierFacts(
@@ -365,6 +372,8 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
         db.session.add(delivery)
         deliveries.append(delivery)
     campaign.delivered_at = now
+    # Answers the organizers promised to delete at delivery go in the same transaction.
+    custom_fields.wipe_delivery_values(campaign.id)
     if mode == "close":
         campaign.status = "delivered"
     audit.record(user, "campaign.deliver", campaign_id=campaign.id, target=campaign.slug,

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 
 def init_app(app: Flask) -> None:
     """Sign, confirm, unsubscribe and forget pages, the campaign page's sign form, and the
-    console pages of signatures, paper, analytics, updates and safety (velocity alarms)."""
+    console pages of signatures, sign form fields, comment moderation, paper, analytics,
+    updates and safety (velocity alarms)."""
     from ..campaigns.cli import campaigns_cli
     from ..campaigns.sections import register_section
+    from ..organizers import registry
     from . import cli, views
-    from .console import safety_views
+    from .console import fields_views, safety_views
     from .console import views as console
 
     app.register_blueprint(views.bp)
@@ -19,6 +22,9 @@ def init_app(app: Flask) -> None:
     console.pages.init_app(app)
     safety_views.pages.init_app(app)
     console.register_tabs(app)
+    fields_views.pages.init_app(app)
+    registry.register_tab(app, "fields", _l("Sign form fields"), "organizers.fields", 35)
+    registry.register_tab(app, "comments", _l("Comments"), "organizers.comments", 36)
     # Cached campaign pages get each reader's own bot-trap start token.
     from ..abuse.bots import STARTED_PLACEHOLDER, started_token
     from ..campaigns.page_cache import register_reader_value
@@ -29,5 +35,6 @@ def init_app(app: Flask) -> None:
     from ..outbox import suppression
     register_panel(app, "mail", "mail/panel.html", 90,
                    lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
-    campaigns_cli.add_command(cli.recount_command)
-    app.cli.add_command(cli.petitions_cli)  # `flask campaigns recount`
+    campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
+    campaigns_cli.add_command(cli.wipe_delivery_fields_command)
+    app.cli.add_command(cli.petitions_cli)  # `flask petitions remind`

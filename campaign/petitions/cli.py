@@ -27,6 +27,22 @@ def recount_command(slug: str | None) -> None:
         click.echo(f"{campaign_slug}\t{new}{note}")
 
 
+@click.command("wipe-delivery-fields")
+@click.argument("slug")
+@with_appcontext
+def wipe_delivery_fields_command(slug):
+    """Delete the answers to SLUG's "deleted at delivery" custom fields (the petition
+    delivery does this by itself; this is for a petition handed over outside the site)."""
+    from .custom_fields import wipe_delivery_values
+
+    campaign_id = db.session.scalar(select(Campaign.id).where(Campaign.slug == slug))
+    if campaign_id is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    count = wipe_delivery_values(campaign_id)
+    db.session.commit()
+    click.echo(f"{slug}\t{count} answer(s) deleted")
+
+
 petitions_cli = AppGroup("petitions", help="Signatures: reminders to confirm.")
 
 

@@ -115,8 +115,9 @@ class PaperRowForm(SignatureFields, Form):
     the upload form around it has those)."""
 
     @classmethod
-    def of_row(cls, row: dict[str, str]) -> PaperRowForm:
-        return cls(MultiDict({name: row.get(name, "") for name in PAPER_FIELDS}))
+    def of_row(cls, row: dict[str, str], extra: dict[str, str] | None = None) -> PaperRowForm:
+        return cls(MultiDict({**{name: row.get(name, "") for name in PAPER_FIELDS},
+                              **(extra or {})}))
 
 
 PAPER_FIELDS = ("full_name", "email", "country", "comment")

@@ -4,6 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
     Index,
@@ -61,6 +62,10 @@ class Signature(Model):
     locale: Mapped[str] = mapped_column(String(8))        # language the signer used
     comment: Mapped[str | None] = mapped_column(Text)
     comment_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
+    # Pre-moderated campaigns show a comment only once approved (set by an organizer).
+    comment_approved_at: Mapped[datetime | None]
+    # An organizer hid the public name (abuse, a signer at risk): the signature still counts.
+    name_hidden: Mapped[bool] = mapped_column(default=False, server_default="0")
     display: Mapped[str] = mapped_column(String(10), default=DEFAULT_SIGNER_DISPLAY)
     updates_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
     updates_opt_in_at: Mapped[datetime | None]
@@ -85,8 +90,8 @@ class Signature(Model):
 
     @property
     def public_name(self) -> str | None:
-        """The name as the signer chose to be shown; None when anonymous."""
-        if self.display == "anonymous":
+        """The name as the signer chose to be shown; None when anonymous or hidden."""
+        if self.display == "anonymous" or self.name_hidden:
             return None
         if self.display == "initial":
             parts = self.full_name.split()
@@ -94,3 +99,58 @@ class Signature(Model):
                 return None
             return " ".join([parts[0]] + [f"{part[0]}." for part in parts[1:]])
         return self.full_name
+
+
+# --- custom signature fields (per campaign) and comment moderation -------------------------
+
+FIELD_KINDS = ("text", "number", "choice", "checkbox")
+FIELD_PRIVACY = ("public", "organizers", "delivery")  # "delivery": wiped when delivered
+
+
+class SignatureField(Model):
+    """A question a campaign adds to its sign form. Labels are per language, as JSON
+    {"en": "...", "ru": "..."}; a choice field's options are [{"value": "...", "labels":
+    {...}}]."""
+
+    __tablename__ = "signature_fields"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "key"),
+        CheckConstraint("kind IN ('text', 'number', 'choice', 'checkbox')", name="kind"),
+        CheckConstraint("privacy IN ('public', 'organizers', 'delivery')", name="privacy"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
+                                             index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(10))
+    labels: Mapped[dict] = mapped_column(JSON)
+    choices: Mapped[list] = mapped_column(JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False, server_default="0")
+    privacy: Mapped[str] = mapped_column(String(12), default="organizers",
+                                         server_default="organizers")
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+
+
+class SignatureFieldValue(Model):
+    """One signer's answer to one custom field; goes with the signature (ON DELETE
+    CASCADE, the signer's deletion link) or with the field."""
+
+    __tablename__ = "signature_field_values"
+
+    signature_id: Mapped[int] = mapped_column(
+        ForeignKey("signatures.id", ondelete="CASCADE"), primary_key=True)
+    field_id: Mapped[int] = mapped_column(
+        ForeignKey("signature_fields.id", ondelete="CASCADE"), primary_key=True, index=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PetitionSettings(Model):
+    """A campaign's petition options that belong to petitions, not to campaigns."""
+
+    __tablename__ = "petition_settings"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    # Comments are shown publicly only once an organizer approved them.
+    comments_premoderated: Mapped[bool] = mapped_column(default=False, server_default="0")

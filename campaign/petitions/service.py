@@ -6,7 +6,7 @@ site who signed; what happened is told only in the e-mail to that address.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
 
@@ -25,9 +25,9 @@ from ..spreadsheet import iter_csv
 from ..ops import metrics
 from ..tokens import make_token, read_token
 from ..util import utcnow
-from . import lifecycle
+from . import custom_fields, lifecycle
 from .lifecycle import counted
-from .models import Signature, SignatureStatus
+from .models import PetitionSettings, Signature, SignatureStatus
 
 # A second "sign" with the same address re-sends its e-mail at most this often.
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -48,6 +48,8 @@ class SignatureInput:
     updates: bool = False
     source: str = "web"
     ip: str | None = None
+    # Answers to the campaign's custom fields, {key: value}, validated by the form.
+    custom: dict[str, str] = field(default_factory=dict)
 
 
 class SignOutcome(Enum):
@@ -130,6 +132,7 @@ def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_k
         source=data.source, created_at=now,
         ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **extra)
     lifecycle.add_new(campaign.id, [signature], confirmed=confirmed)
+    custom_fields.store_answers(signature, data.custom)
     return signature
 
 
@@ -297,6 +300,40 @@ def public_recent_signers(campaign: Campaign, limit: int = 10) -> list[Signature
     if not campaign.show_recent_signers:
         return []
     return recent_signers(campaign.id, limit)
+
+
+# --- public comments (optional pre-moderation) ----------------------------------------------
+
+def comments_premoderated(campaign_id: int) -> bool:
+    settings = db.session.get(PetitionSettings, campaign_id)
+    return bool(settings and settings.comments_premoderated)
+
+
+def set_comments_premoderated(campaign_id: int, on: bool) -> None:
+    settings = db.session.get(PetitionSettings, campaign_id)
+    if settings is None:
+        settings = PetitionSettings(campaign_id=campaign_id)
+        db.session.add(settings)
+    settings.comments_premoderated = on
+    db.session.commit()
+
+
+def comment_is_public(signature: Signature, premoderated: bool) -> bool:
+    """Shown to the public (page, dossier): not hidden, and approved when the campaign
+    pre-moderates comments."""
+    return bool(signature.comment) and not signature.comment_hidden and (
+        not premoderated or signature.comment_approved_at is not None)
+
+
+def public_comments(campaign_id: int, limit: int = 10) -> list[Signature]:
+    """The newest comments the public may read (counted signatures only)."""
+    query = (select(Signature)
+             .where(Signature.campaign_id == campaign_id, counted(),
+                    Signature.comment.is_not(None), Signature.comment_hidden.is_(False))
+             .order_by(Signature.confirmed_at.desc(), Signature.id.desc()).limit(limit))
+    if comments_premoderated(campaign_id):
+        query = query.where(Signature.comment_approved_at.is_not(None))
+    return list(db.session.scalars(query))
 
 
 true_count = lifecycle.true_count

@@ -21,14 +21,16 @@ from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
-from . import service
+from . import custom_fields, service
 from .forms import SignForm, sign_form_for
 
 bp = Blueprint("petitions", __name__)
 
 
 def petition_section(campaign, lang):
-    return {"form": sign_form_for(campaign), "recent": service.public_recent_signers(campaign)}
+    form = sign_form_for(campaign, custom_fields.form_for_campaign(SignForm, campaign))
+    return {"form": form, "recent": service.public_recent_signers(campaign),
+            "comments": service.public_comments(campaign.id)}
 
 
 def _open_campaign(slug):
@@ -52,21 +54,23 @@ def sign(slug):
     campaign = campaigns.campaign_to_sign(slug)
     if campaign is None:
         abort(404)
-    form = SignForm()
+    form = custom_fields.form_for_campaign(SignForm, campaign)()
     valid = form.validate()
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
     if not valid:
         return render_campaign_page(campaign, status=422, overrides={"petition": {
-            "form": form, "recent": service.public_recent_signers(campaign)}})
+            "form": form, "recent": service.public_recent_signers(campaign),
+            "comments": service.public_comments(campaign.id)}})
     if is_bot(form):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
         return redirect(url_for("petitions.thanks", slug=slug), code=303)
     service.sign(campaign, service.SignatureInput(
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-        locale=i18n.current_language(), ip=request.remote_addr))
+        locale=i18n.current_language(), ip=request.remote_addr,
+        custom=custom_fields.answers(form)))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

@@ -19,7 +19,7 @@ from ..addresses import normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox.models import OutboxMessage
-from ..petitions import lifecycle
+from ..petitions import custom_fields, lifecycle
 from ..petitions import service as petitions
 from ..petitions.models import Signature
 from ..tokens import ExpiredToken, InvalidToken, make_token, read_token
@@ -73,6 +73,9 @@ def _erase_signatures(email_key: str) -> int:
 
 def init_app(app: Flask) -> None:
     """Signatures are a data source like any other feature's."""
+    # Custom field answers first: a signer's copy lists them, and erasure says how many went.
+    register_data_source(app, "signature_fields", custom_fields.export_for_signer,
+                         custom_fields.erase_for_signer)
     register_data_source(app, "signatures", _export_signatures, _erase_signatures)
 
 
@@ -204,7 +207,7 @@ def retention_days(campaign_id: int) -> int:
 def purge(now=None) -> dict[str, int]:
     """Anonymise signatures of campaigns delivered longer ago than their retention period.
 
-    Name, address, comment and network hash go; country, dates and status stay, so counts
+    Name, address, comment, custom field answers and network hash go; country, dates and status stay, so counts
     and statistics do not change. Returns {campaign slug: signatures anonymised}.
     """
     now = now or utcnow()
@@ -216,6 +219,8 @@ def purge(now=None) -> dict[str, int]:
             continue
         _tombstone_signers_outbox(campaign.id)
         changed = lifecycle.anonymise(campaign.id)
+        # Custom field answers are the signers' data too: they go with the names.
+        custom_fields.erase_for_campaign(campaign.id)
         db.session.commit()
         if changed:
             done[campaign.slug] = changed

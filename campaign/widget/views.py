@@ -26,6 +26,7 @@ from ..campaigns import service as campaigns
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
 from ..organizers.access import campaign_access
+from ..petitions import custom_fields
 from ..petitions import service as petitions
 from ..petitions.forms import sign_form_for
 from . import service
@@ -77,7 +78,8 @@ def _render(campaign, form, status=200, **extra):
 @bp.get("/<lang:lang>/c/<slug>/widget")
 def show(slug):
     campaign = _campaign(slug)
-    return _render(campaign, sign_form_for(campaign, WidgetSignForm))
+    return _render(campaign, sign_form_for(
+        campaign, custom_fields.form_for_campaign(WidgetSignForm, campaign)))
 
 
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")
@@ -86,7 +88,7 @@ def show(slug):
 def sign(slug):
     peek_rate("sign", ip=request.remote_addr)  # the sign limits, before the form (abuse.limits)
     campaign = _campaign(slug)
-    form = WidgetSignForm()
+    form = custom_fields.form_for_campaign(WidgetSignForm, campaign)()
     if not campaign.is_open:
         return _render(campaign, form, 403)
     if not service.check_form_token(campaign.id, form.widget_token.data):
@@ -103,7 +105,8 @@ def sign(slug):
         petitions.sign(campaign, petitions.SignatureInput(
             full_name=form.full_name.data, email=form.email.data, country=form.country.data,
             comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-            locale=i18n.current_language(), ip=request.remote_addr))
+            locale=i18n.current_language(), ip=request.remote_addr,
+            custom=custom_fields.answers(form)))
     except petitions.CampaignNotOpen:
         return _render(campaign, form, 403)
     return thanks

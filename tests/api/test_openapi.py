@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode, checks
 
 from campaign.api import service as api
+from campaign.petitions import custom_fields
 from tests.factories import make_campaign, make_signature, make_user
 
 
@@ -32,8 +33,12 @@ def test_api_conforms_to_its_document(app):
     """
     campaign = make_campaign("korday-sentences-review", locales=("en", "ru"))
     make_campaign(status="draft")
+    # A custom field, so signatures carry custom_fields and inputs may give them.
+    custom_fields.add_field(campaign.id, custom_fields.FieldDefinition(
+        key="region", kind="choice", labels={"en": "Region"},
+        choices=[{"value": "almaty"}, {"value": "zhambyl"}]))
     for country in ("KZ", "KG"):
-        make_signature(campaign, country=country)
+        make_signature(campaign, country=country, custom={"region": "almaty"})
     user, _ = make_user(role="admin")  # trusted-import keys are made by admins only
     _key, token = api.create_key(user, "fuzz", [campaign.id], trusted_import=True)
     # Identity: the WSGI transport does not undo the compression the app applies.

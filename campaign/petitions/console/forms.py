@@ -1,7 +1,17 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange
+
+from ... import i18n
+from ...validators import NoControlCharacters
 
 
 class InvalidateForm(FlaskForm):
@@ -13,3 +23,48 @@ class InvalidateForm(FlaskForm):
                          validators=[DataRequired(), NumberRange(min=1, max=24 * 365)])
     reason = StringField(_l("Reason (kept with the signatures)"),
                          validators=[DataRequired(), Length(max=200)])
+
+
+class FieldForm(FlaskForm):
+    """A new custom signature field. Labels and option labels per language are added as
+    label_<lang> and options_<lang> below (one line per option, in the order of `options`)."""
+
+    key = StringField(_l("Key (a-z, 0-9, _; the column name in exports and paper files)"),
+                      validators=[DataRequired(_l("Please answer this question.")),
+                                  Length(max=40)])
+    kind = SelectField(_l("Type"), choices=[
+        ("text", _l("Text")), ("number", _l("Number")), ("choice", _l("Choice")),
+        ("checkbox", _l("Checkbox"))], default="text")
+    required = BooleanField(_l("Required"))
+    privacy = SelectField(_l("Privacy"), choices=[
+        ("organizers", _l("Organizers only")), ("public", _l("Public")),
+        ("delivery", _l("Organizers only, deleted at delivery"))], default="organizers")
+    options = TextAreaField(_l("Options of a choice field (one value per line)"),
+                            validators=[Length(max=4000)])
+
+    def labels(self) -> dict[str, str]:
+        return {lang: self[f"label_{lang}"].data or "" for lang in FIELD_LANGUAGES}
+
+    def choices(self) -> list[dict]:
+        values = [line.strip() for line in (self.options.data or "").splitlines()]
+        per_lang = {lang: [line.strip() for line in (self[f"options_{lang}"].data or "")
+                           .splitlines()] for lang in FIELD_LANGUAGES}
+        return [{"value": value[:100], "labels": {
+            lang: lines[i][:200] for lang, lines in per_lang.items()
+            if i < len(lines) and lines[i]}} for i, value in enumerate(values) if value]
+
+
+FIELD_LANGUAGES = [code for code in i18n.LANGUAGES]
+for _code in FIELD_LANGUAGES:
+    _name = i18n.LANGUAGES[_code].native_name
+    setattr(FieldForm, f"label_{_code}", StringField(
+        _l("Label (%(language)s)", language=_name),
+        validators=[Length(max=200), NoControlCharacters()]))
+    setattr(FieldForm, f"options_{_code}", TextAreaField(
+        _l("Option labels (%(language)s), one per line", language=_name),
+        validators=[Length(max=4000), NoControlCharacters(multiline=True)]))
+
+
+class PremoderationForm(FlaskForm):
+    premoderated = BooleanField(_l("Show comments publicly only after an organizer "
+                                   "approved them"))

@@ -11,7 +11,7 @@ from ...audit import service as audit
 from ...extensions import db
 from ...spreadsheet import iter_csv
 from ...util import utcnow
-from .. import lifecycle, search
+from .. import custom_fields, lifecycle, search
 from ..models import SIGNATURE_SOURCES, SIGNATURE_STATUSES, Signature
 
 PAGE_SIZE = 50
@@ -111,6 +111,33 @@ def set_comment_hidden(user, signature: Signature, hidden: bool) -> None:
     db.session.commit()
 
 
+def comment_queue(campaign_id: int, limit: int = PAGE_SIZE) -> list[Signature]:
+    """Comments waiting for an organizer: counted, not hidden, not yet approved; oldest
+    first, so the queue is worked through in order."""
+    return list(db.session.scalars(
+        select(Signature).where(Signature.campaign_id == campaign_id, lifecycle.counted(),
+                                Signature.comment.is_not(None),
+                                Signature.comment_hidden.is_(False),
+                                Signature.comment_approved_at.is_(None))
+        .order_by(Signature.id).limit(limit)))
+
+
+def approve_comment(user, signature: Signature) -> None:
+    signature.comment_approved_at = utcnow()
+    signature.comment_hidden = False
+    audit.record(user, "signature.approve_comment", campaign_id=signature.campaign_id,
+                 target=f"signature {signature.id}")
+    db.session.commit()
+
+
+def set_name_hidden(user, signature: Signature, hidden: bool) -> None:
+    """Hide the public name (the signature keeps counting: its state is untouched)."""
+    signature.name_hidden = hidden
+    audit.record(user, "signature.hide_name" if hidden else "signature.show_name",
+                 campaign_id=signature.campaign_id, target=f"signature {signature.id}")
+    db.session.commit()
+
+
 # --- exports ------------------------------------------------------------------------------
 
 def _rows(campaign_id: int, flt: SignatureFilter):
@@ -122,23 +149,58 @@ def _rows(campaign_id: int, flt: SignatureFilter):
     yield from db.session.execute(query)
 
 
+def export_header(campaign_id: int) -> tuple[str, ...]:
+    """The export's columns: the signature's, then one per custom field (its key)."""
+    return (*EXPORT_FIELDS, *_field_keys(campaign_id))
+
+
 def export_rows(campaign_id: int, flt: SignatureFilter):
-    """Every column of the filtered signatures, oldest first, streamed (CSV and XLSX
-    exports; spreadsheet.py defuses formulas)."""
-    return _rows(campaign_id, flt)
+    """Every column of the filtered signatures with the custom fields' answers, oldest first,
+    streamed (CSV and XLSX exports; spreadsheet.py defuses formulas)."""
+    return _with_answers(campaign_id, flt, _field_keys(campaign_id))
+
+
+def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]):
+    """The rows with the custom fields' answers appended (column "field:<key>"), looked up
+    500 signatures at a time so memory stays flat."""
+    batch: list = []
+
+    def flush():
+        answers = custom_fields.answers_of([row[0] for row in batch])
+        for row in batch:
+            mine = answers.get(row[0], {})
+            yield (*row, *(mine.get(key, "") for key in keys))
+        batch.clear()
+
+    for row in _rows(campaign_id, flt):
+        batch.append(tuple(row))
+        if len(batch) == 500:
+            yield from flush()
+    yield from flush()
+
+
+def _field_keys(campaign_id: int) -> list[str]:
+    return [field.key for field in custom_fields.fields_of(campaign_id)]
 
 
 def export_csv(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
-    """Every column, formulas defused, with a BOM for Excel; streamed 500 rows a chunk."""
-    yield from iter_csv(EXPORT_FIELDS, _rows(campaign_id, flt), bom=True)
+    """Every column, the custom fields' answers last (named by their key, as the paper
+    import reads them), formulas defused, with a BOM for Excel; streamed."""
+    keys = _field_keys(campaign_id)
+    yield from iter_csv((*EXPORT_FIELDS, *keys), _with_answers(campaign_id, flt, keys),
+                        bom=True)
 
 
 def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
     yield '{"exported_at": ' + json.dumps(utcnow().isoformat()) + ', "signatures": ['
     separator = ""
-    for signature in _rows(campaign_id, flt):
+    keys = _field_keys(campaign_id)
+    for signature in _with_answers(campaign_id, flt, keys):
         record = {field: value.isoformat() if hasattr(value, "isoformat") else value
-                  for field, value in zip(EXPORT_FIELDS, signature, strict=True)}
+                  for field, value in zip(EXPORT_FIELDS, signature[:len(EXPORT_FIELDS)],
+                                          strict=True)}
+        record["custom_fields"] = {key: value for key, value in
+                                   zip(keys, signature[len(EXPORT_FIELDS):], strict=True) if value}
         yield separator + json.dumps(record, ensure_ascii=False)
         separator = ","
     yield "]}"

@@ -24,8 +24,8 @@ from ...audit import service as audit
 from ...extensions import db
 from ...organizers.models import ImportBatch
 from ...util import utcnow
-from .. import lifecycle
-from ..forms import PAPER_FIELDS, PaperRowForm
+from .. import custom_fields, lifecycle
+from ..forms import PaperRowForm
 from ..models import Signature
 
 COLUMNS = ("full_name", "email", "country", "comment", "locale", "updates")
@@ -131,6 +131,8 @@ def read(data: bytes, campaign_id: int) -> ImportReport:
     reader, header = _reader_and_header(text)
     limit = current_app.config["PAPER_IMPORT_MAX_ROWS"]
     seen: dict[str, int] = {}
+    # The campaign's custom fields, checked as the sign form checks them.
+    form_class = custom_fields.paper_form(PaperRowForm, campaign_id)
     try:
         for cells in reader:
             line = reader.line_num
@@ -146,7 +148,7 @@ def read(data: bytes, campaign_id: int) -> ImportReport:
                 report.errors.append(RowError(line, _l("This row has more cells than the "
                                                        "header.")))
                 continue
-            problem, clean = _check_row(row)
+            problem, clean = _check_row(row, form_class)
             if problem is None:
                 key = clean["email_key"]
                 if key in seen:
@@ -191,15 +193,19 @@ def _drop_existing(report: ImportReport, campaign_id: int) -> None:
     report.errors.sort(key=lambda error: error.line)
 
 
-def _check_row(row: dict) -> tuple[RowError | None, dict]:
+def _check_row(row: dict, form_class: type = PaperRowForm) -> tuple[RowError | None, dict]:
     """A row checked by the sign form's own schema (PaperRowForm), plus what only paper
     has: a language column and a yes/no news column. The error is for line 0: the
     caller sets it."""
-    form = PaperRowForm.of_row({**row, "country": row.get("country", "").upper()})
+    form = form_class.of_row({**row, "country": row.get("country", "").upper()},
+                             custom_fields.row_formdata(form_class, row))
     if not form.validate():
-        name = next(name for name in PAPER_FIELDS if form[name].errors)
+        name = next(name for name in form.errors)
         value = row.get(name, "") if name in ("email", "country") else ""
-        return RowError(0, form[name].errors[0], value[:80]), {}
+        message = form[name].errors[0]
+        if name.startswith(custom_fields.PREFIX):  # say which column
+            message = f"{name[len(custom_fields.PREFIX):]}: {message}"
+        return RowError(0, message, value[:80]), {}
     locale = row.get("locale", "").lower()
     if locale and locale not in i18n.CONTENT_LANGUAGES:
         if any(unicodedata.category(c) in ("Cc", "Cs") for c in locale):
@@ -209,7 +215,8 @@ def _check_row(row: dict) -> tuple[RowError | None, dict]:
     address, key = normalize_email(form.email.data)
     return None, {"full_name": form.full_name.data, "email": address, "email_key": key,
                   "country": form.country.data, "comment": form.comment.data or None,
-                  "locale": locale, "updates": row.get("updates", "").lower() in _TRUE}
+                  "locale": locale, "updates": row.get("updates", "").lower() in _TRUE,
+                  "custom": custom_fields.answers(form)}
 
 
 def import_rows(user, campaign, report: ImportReport, *, filename: str, note: str = "",
@@ -223,14 +230,18 @@ def import_rows(user, campaign, report: ImportReport, *, filename: str, note: st
                         rows_rejected=len(report.errors))
     db.session.add(batch)
     db.session.flush()
-    lifecycle.add_new(campaign.id, [Signature(
+    signatures = [Signature(
         full_name=row["full_name"], email=row["email"],
         email_key=row["email_key"], country=row["country"],
         locale=row["locale"] or campaign.default_locale, comment=row["comment"],
         display="initial", updates_opt_in=row["updates"],
         updates_opt_in_at=now if row["updates"] else None,
         source="paper", created_at=now, confirmed_at=now, import_batch_id=batch.id)
-        for row in report.valid], confirmed=True)
+        for row in report.valid]
+    lifecycle.add_new(campaign.id, signatures, confirmed=True)
+    definitions = custom_fields.fields_of(campaign.id)
+    for signature, row in zip(signatures, report.valid):
+        custom_fields.store_answers(signature, row.get("custom", {}), definitions)
     audit.record(user, "signature.import_paper", campaign_id=campaign.id, target=filename,
                  batch=batch.id, imported=len(report.valid), rejected=len(report.errors))
     db.session.commit()

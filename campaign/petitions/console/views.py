@@ -21,6 +21,7 @@ from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
 from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
+from .. import custom_fields
 from ..models import Signature
 from . import analytics, moderation, paper, updates
 
@@ -108,7 +109,7 @@ def _download(campaign, kind: str, mimetype: str, generator):
 def export_sheet(campaign, kind):
     flt = moderation.SignatureFilter.from_args(request.args)
     moderation.audit_export(current_user, campaign.id, kind, flt)
-    return exports.download(kind, moderation.EXPORT_FIELDS,
+    return exports.download(kind, moderation.export_header(campaign.id),
                             moderation.export_rows(campaign.id, flt),
                             f"{campaign.slug}-signatures")
 
@@ -142,7 +143,8 @@ def paper_import(campaign):
         status = 422
     return _render("organizers/paper.html", campaign, status, form=form, report=report,
                    file_error=file_error, batches=paper.batches(campaign.id),
-                   columns=paper.COLUMNS)
+                   columns=paper.COLUMNS,
+                   field_keys=[f.key for f in custom_fields.fields_of(campaign.id)])
 
 
 # --- analytics --------------------------------------------------------------------------------

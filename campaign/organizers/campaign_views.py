@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns.service import render_markdown
+from ..status_labels import status_label
 from . import editing, registry
 from . import service as accounts
 from .access import campaign_access
@@ -84,7 +85,7 @@ def campaign_status(campaign, target):
     except editing.EditError as exc:
         flash(EDIT_ERRORS[str(exc)])
         return redirect(url_for("organizers.campaign_home", slug=campaign.slug)), 303
-    flash(_("The campaign is now: %(status)s.", status=target))
+    flash(_("The campaign is now: %(status)s.", status=status_label("campaign", target)))
     return redirect(url_for("organizers.campaign_home", slug=campaign.slug))
 
 

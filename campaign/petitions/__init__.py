@@ -26,3 +26,4 @@ def init_app(app: Flask) -> None:
     register_panel(app, "mail", "mail/panel.html", 90,
                    lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
     campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
+    app.cli.add_command(cli.petitions_cli)  # `flask petitions send-scheduled`

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from ..campaigns.models import Campaign
@@ -23,3 +23,15 @@ def recount_command(slug):
         old, new = recount(campaign_id)
         note = "" if old == new else f" (was {old})"
         click.echo(f"{campaign_slug}\t{new}{note}")
+
+
+petitions_cli = AppGroup("petitions", help="Petition jobs: scheduled updates.")
+
+
+@petitions_cli.command("send-scheduled")
+def send_scheduled_command():
+    """Send the updates whose scheduled time has come (run every minute from a timer)."""
+    from .console import updates
+
+    for item, count in updates.send_due():
+        click.echo(f"update {item.id}\t{count}")

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_babel import format_datetime, format_number
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -273,7 +274,8 @@ def update_send(campaign, update_id):
                     when=format_datetime(form.send_at.data, "short", rebase=False)))
         else:
             count = updates.send(current_user, campaign, item, _segment(form))
-            flash(_("The update is on its way to %(count)s supporters.", count=count))
+            flash(ngettext("The update is on its way to %(num)s supporter.",
+                           "The update is on its way to %(num)s supporters.", count))
     except updates.UpdateError as error:
         flash(_("Choose a time in the future.") if str(error) == "past"
               else _("This update has been sent already."))

@@ -23,3 +23,6 @@ def init_app(app: Flask) -> None:
     register_data_source(app, "donations", service.export_donations,
                          service.erase_donations)
     register_donations_provider(app, service.osdi_donations)
+    from ..organizers.registry import copy_rows, register_copier
+    from .models import DonationSettings
+    register_copier(app, "donations", lambda source, new: copy_rows(DonationSettings, source, new))

@@ -21,7 +21,7 @@ RAW = re.compile(r"\b(" + "|".join(CODES) + r")\b")
 
 def visible_text(html: str) -> str:
     """What a reader sees: no tags, no attribute values, no scripts or styles."""
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.DOTALL)
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 

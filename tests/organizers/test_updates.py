@@ -6,8 +6,10 @@ import re
 import threading
 from datetime import timedelta
 
+import pytest
 from flask import g
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from campaign.extensions import db
 from campaign.organizers.models import CampaignUpdate, CampaignUpdateRecipient
@@ -258,13 +260,9 @@ def test_the_recipient_key_refuses_a_second_row(app):
     updates.send(admin, campaign, item)
     db.session.add(CampaignUpdateRecipient(update_id=item.id, signature_id=signature.id,
                                            locale="en"))
-    try:
+    with pytest.raises(IntegrityError):
         db.session.flush()
-    except Exception as error:  # IntegrityError on both databases
-        assert "uq_update_recipient" in str(error) or "UNIQUE" in str(error).upper()
-        db.session.rollback()
-    else:
-        raise AssertionError("a second recipient row was accepted")
+    db.session.rollback()
 
 
 # --- scheduled sending and the report -------------------------------------------------------
@@ -327,7 +325,8 @@ def test_update_mail_reads_right_in_ru_zh_kk(app):
              "zh": {"subject": "消息", "body": "我们**递交**了请愿书。\r\n\r\n谢谢。"},
              "kk": {"subject": "Жаңалық", "body": "Біз петицияны **тапсырдық**.\r\n\r\nРақмет."}}
     item = updates.save(admin, campaign, texts)
-    footers = {"ru": "Отписаться от новостных писем", "zh": None, "kk": None}
+    footers = {"ru": "Отписаться от новостных писем", "zh": "停止接收新闻邮件",
+               "kk": "Жаңалық хаттарынан бас тарту"}
     for lang in texts:
         view = updates.preview(campaign, item, lang)
         assert view["subject"] == texts[lang]["subject"]
@@ -336,5 +335,4 @@ def test_update_mail_reads_right_in_ru_zh_kk(app):
         assert f'lang="{"zh-Hans" if lang == "zh" else lang}"' in view["html"]
         for english in ("Stop news e-mails", "Remove your signature", "{{", "%("):
             assert english not in view["text"] and english not in view["html"], (lang, english)
-        if footers[lang]:
-            assert footers[lang] in view["text"]
+        assert footers[lang] in view["text"] and footers[lang] in view["html"]

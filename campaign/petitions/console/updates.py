@@ -246,7 +246,6 @@ def send(user, campaign, item: CampaignUpdate, segment: Segment | None = None) -
     if not claimed:
         db.session.rollback()
         raise UpdateError("sent")  # sent already, perhaps by a second click
-    texts = item.texts
     count = suppressed = 0
     signers = db.session.scalars(_subscribers(campaign.id, segment).order_by(Signature.id)).all()
     for batch in _batches(signers):

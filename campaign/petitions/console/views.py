@@ -12,9 +12,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_datetime, format_number
+from flask_babel import format_datetime, format_number, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 

@@ -336,3 +336,36 @@ def test_update_mail_reads_right_in_ru_zh_kk(app):
         for english in ("Stop news e-mails", "Remove your signature", "{{", "%("):
             assert english not in view["text"] and english not in view["html"], (lang, english)
         assert footers[lang] in view["text"] and footers[lang] in view["html"]
+
+
+def test_schedule_and_cancel_from_the_console_then_the_report_shows(app, client):
+    campaign = make_campaign(locales=("en",))
+    make_signature(campaign, email="kz@example.org", country="KZ", updates=True)
+    make_signature(campaign, email="de@example.org", country="DE", updates=True)
+    _organizer(client, campaign)
+    update_id = _draft(client, campaign.slug, subject_en="Later", body_en="B")
+    base = f"/organize/c/{campaign.slug}/updates/{update_id}"
+    when = (utcnow() + timedelta(days=1)).replace(second=0, microsecond=0)
+    stamp = when.strftime("%Y-%m-%dT%H:%M")
+    confirm = client.get(f"{base}/confirm?countries=KZ&send_at={stamp}").get_data(as_text=True)
+    assert "1 person will receive this update:" in confirm and "UTC" in confirm
+    assert f'name="send_at" value="{stamp}"' in confirm
+    response = client.post(f"{base}/send", data={"csrf_token": csrf_from(confirm),
+                                                  "countries": "KZ", "send_at": stamp})
+    assert response.status_code == 302
+    item = db.session.get(CampaignUpdate, update_id)
+    db.session.refresh(item)
+    assert item.scheduled_for == when and item.sent_at is None
+    assert item.segment == {"countries": ["KZ"]}
+    assert "To be sent at" in client.get(f"/organize/c/{campaign.slug}/updates").get_data(
+        as_text=True)
+    response = post_form(client, base, {}, f"{base}/unschedule")
+    db.session.refresh(item)
+    assert response.status_code == 302 and item.scheduled_for is None
+    # Scheduled again for a minute that has come, the job sends it; the page shows the report.
+    updates.schedule(None, campaign, item, updates.Segment(countries=("KZ",)),
+                     utcnow() + timedelta(minutes=1))
+    assert [count for _item, count in updates.send_due(utcnow() + timedelta(minutes=2))] == [1]
+    page = client.get(base).get_data(as_text=True)
+    assert "Waiting in the queue" in page and "Unsubscribed since" in page
+    assert "Send a test to me" not in page  # sent: nothing more to do

@@ -4,9 +4,10 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from ..outbox.models import OutboxMessage
 from ..util import utcnow
 
 
@@ -103,3 +104,5 @@ class CampaignUpdateRecipient(db.Model):
     outbox_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL"))
     locale: Mapped[str] = mapped_column(String(8))
+    # Set with the message object, so a batch of recipients is inserted in one flush.
+    outbox: Mapped[OutboxMessage | None] = relationship()

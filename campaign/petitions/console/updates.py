@@ -247,6 +247,7 @@ def send(user, campaign, item: CampaignUpdate, segment: Segment | None = None) -
         db.session.rollback()
         raise UpdateError("sent")  # sent already, perhaps by a second click
     count = suppressed = 0
+    contexts: dict[str, dict] = {}  # Markdown rendered once per language, not per reader
     signers = db.session.scalars(_subscribers(campaign.id, segment).order_by(Signature.id)).all()
     for batch in _batches(signers):
         keep, dropped = _deliverable(batch)
@@ -254,17 +255,18 @@ def send(user, campaign, item: CampaignUpdate, segment: Segment | None = None) -
         for signature in keep:
             lang = _language_for(signature.locale, item, campaign)
             links = signer_links(signature)
-            context = _context(campaign, item, lang)
+            if lang not in contexts:
+                contexts[lang] = _context(campaign, item, lang)
+            context = contexts[lang]
             message = emails.queue_email(
                 "campaign_update", to=signature.email, lang=lang,
                 headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
                 campaign=campaign, signature=signature,
                 unsubscribe_url=links["unsubscribe_url"], forget_url=links["forget_url"],
                 **context)
-            db.session.flush()
             db.session.add(CampaignUpdateRecipient(update_id=item.id,
                                                    signature_id=signature.id,
-                                                   outbox_id=message.id, locale=lang))
+                                                   outbox=message, locale=lang))
             count += 1
         try:
             db.session.flush()

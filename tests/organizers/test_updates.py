@@ -18,6 +18,7 @@ from campaign.outbox import suppression
 from campaign.outbox.models import OutboxMessage
 from campaign.petitions import service as petitions
 from campaign.petitions.console import update_markdown, updates
+from campaign.petitions.models import Signature
 from campaign.util import utcnow
 from tests.conftest import csrf_from, login
 from tests.factories import make_campaign, make_signature, make_user
@@ -180,6 +181,12 @@ def test_segments_by_language_and_country_and_suppression(app):
     assert dict(by_lang.by_language) == {"ru": 2}
     by_country = updates.count_audience(campaign, item, updates.Segment(countries=("KZ",)))
     assert dict(by_country.by_language) == {"ru": 1, "en": 1}
+    paper = db.session.scalar(select(Signature).where(Signature.email == "ru-kg@example.org"))
+    paper.source = "paper"
+    db.session.commit()
+    by_source = updates.count_audience(campaign, item, updates.Segment(sources=("paper",)))
+    assert dict(by_source.by_language) == {"ru": 1}
+    assert updates.segment_choices(campaign.id)["sources"] == [("paper", 1), ("web", 4)]
     both = updates.Segment(languages=("ru",), countries=("KZ",))
     assert updates.send(admin, campaign, item, both) == 1
     assert [r.to_addr for r in db.session.scalars(select(OutboxMessage).where(

@@ -1,7 +1,7 @@
 """updates: segment, schedule, test send, recipients
 
 Revision ID: 5b1e0c7d2a94
-Revises: 28aec4b37af8
+Revises: 5a1e7c3d9b21
 Create Date: 2026-11-30 17:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5b1e0c7d2a94'
-down_revision = '28aec4b37af8'
+down_revision = '5a1e7c3d9b21'
 branch_labels = None
 depends_on = None
 

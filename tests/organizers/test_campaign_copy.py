@@ -26,8 +26,8 @@ def test_new_campaign_from_an_existing_one(app, client):
     user, password = make_user(campaigns=[source])
     make_signature(source, email="signer@example.org", updates=True)
     updates.save(user, source, {"ru": {"subject": "Новость", "body": "Текст"}})
-    letters.save_template(source, "letter", "ru", "Обращение {{ target_name }}",
-                          "Уважаемые {{ target_name }}, {{ supporter_name }}")
+    letters.save_template(source, "letter", "ru", "Обращение о {{ campaign_title }}",
+                          "Подписей уже {{ signature_count }}.")
     targets.load_starting_set()
     offered = db.session.scalars(select(Target.id).limit(3)).all()
     letters.set_campaign_targets(source, set(offered), {offered[0]})
@@ -48,7 +48,7 @@ def test_new_campaign_from_an_existing_one(app, client):
         (t.locale, t.title, t.body_markdown) for t in source.texts}
     assert db.session.scalars(select(LetterTemplate.body).where(
         LetterTemplate.campaign_id == new.id)).all() == [
-            "Уважаемые {{ target_name }}, {{ supporter_name }}"]
+            "Подписей уже {{ signature_count }}."]
     assert {(row.target_id, row.preselected) for row in db.session.scalars(
         select(CampaignTarget).where(CampaignTarget.campaign_id == new.id))} == {
             (target_id, target_id == offered[0]) for target_id in offered}

@@ -48,6 +48,8 @@ MAIL_KINDS: dict[str, MailKind] = {
     # A supporter's own letter, sent on their behalf: written by a person.
     "letters_letter": MailKind(auto_submitted=None),
     "campaign_update": MailKind(priority=outbox.PRIORITY_BULK, bulk=True),
+    # The organizer's own copy before sending: they wait for it.
+    "campaign_update_test": MailKind(),
 }
 
 

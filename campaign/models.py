@@ -16,6 +16,7 @@ from .organization.models import Organization  # noqa: F401
 from .organizers.models import (  # noqa: F401
     CampaignMember,
     CampaignUpdate,
+    CampaignUpdateRecipient,
     ImportBatch,
     RecoveryCode,
     User,

@@ -13,6 +13,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 
 from . import i18n
 from .countries import country_name
+from .status_labels import status_label
 
 
 def url_in_language(code: str, external: bool = False) -> str:
@@ -70,6 +71,7 @@ def init_app(app):
             "url_in_language": url_in_language,
             "alternate_links": alternate_links,
             "error_attrs": error_attrs,
+            "status_label": status_label,
         }
 
     @app.template_filter("number")

@@ -25,3 +25,6 @@ def init_app(app: Flask) -> None:
     register_donations_provider(app, service.osdi_donations)
     from ..campaigns.next_steps import register_next_step
     register_next_step(app, "donate", 20, views.give_step)
+    from ..organizers.registry import copy_rows, register_copier
+    from .models import DonationSettings
+    register_copier(app, "donations", lambda source, new: copy_rows(DonationSettings, source, new))

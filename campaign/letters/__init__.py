@@ -28,6 +28,10 @@ def init_app(app: Flask) -> None:
     register_gauge(app, "campaign_letters_held", "Letters held over an institution's daily cap.",
                    service.count_held_letters)
     register_tab(app, "letters", _l("Letters and delivery"), "letters.console", 75)
+    from ..organizers.registry import copy_rows, register_copier
+    from .models import CampaignTarget, LetterTemplate
+    register_copier(app, "letters", lambda source, new: (
+        copy_rows(LetterTemplate, source, new), copy_rows(CampaignTarget, source, new)))
     register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
     register_data_source(app, "letters", service.export_letters, service.erase_letters)
     register_campaign_extension(app, "delivery", views.delivery_for_api)

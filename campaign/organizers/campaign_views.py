@@ -11,12 +11,19 @@ from flask_login import current_user, login_required
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns.service import render_markdown
+from ..status_labels import status_label
 from . import editing, registry
 from . import service as accounts
 from .access import campaign_access
 from .console import ConsolePages
 from .console import render_page as _render
-from .forms import CampaignSettingsForm, CampaignTextForm, EmptyForm, MemberForm
+from .forms import (
+    CampaignSettingsForm,
+    CampaignTextForm,
+    CopyCampaignForm,
+    EmptyForm,
+    MemberForm,
+)
 
 pages = ConsolePages()
 
@@ -71,7 +78,29 @@ def campaign_home(campaign):
                    transitions=[(t, STATUS_ACTIONS[t])
                                 for t in editing.allowed_transitions(campaign)],
                    members=accounts.members(campaign.id), member_form=MemberForm(),
-                   action_form=EmptyForm())
+                   action_form=EmptyForm(), copy_form=CopyCampaignForm())
+
+
+@pages.post("/c/<slug>/copy")
+@campaign_access
+def campaign_copy(campaign):
+    """Start a new campaign from this one (texts, settings, targets, letter templates)."""
+    form = CopyCampaignForm()
+    if form.validate_on_submit():
+        try:
+            new = editing.copy(current_user, campaign, form.new_slug.data)
+        except editing.EditError as exc:
+            form.new_slug.errors.append(EDIT_ERRORS[str(exc)])
+        else:
+            flash(_("A new draft campaign was started from %(slug)s: check its texts.",
+                    slug=campaign.slug))
+            return redirect(url_for("organizers.campaign_home", slug=new.slug))
+    return _render("organizers/campaign.html", campaign, 422,
+                   missing=editing.missing_by_language(campaign),
+                   transitions=[(t, STATUS_ACTIONS[t])
+                                for t in editing.allowed_transitions(campaign)],
+                   members=accounts.members(campaign.id), member_form=MemberForm(),
+                   action_form=EmptyForm(), copy_form=form)
 
 
 @pages.post("/c/<slug>/status/<target>")
@@ -84,7 +113,7 @@ def campaign_status(campaign, target):
     except editing.EditError as exc:
         flash(EDIT_ERRORS[str(exc)])
         return redirect(url_for("organizers.campaign_home", slug=campaign.slug)), 303
-    flash(_("The campaign is now: %(status)s.", status=target))
+    flash(_("The campaign is now: %(status)s.", status=status_label("campaign", target)))
     return redirect(url_for("organizers.campaign_home", slug=campaign.slug))
 
 

@@ -44,6 +44,30 @@ def create(user, slug: str, *, goal: int, default_locale: str,
     return campaign
 
 
+def copy(user, source: Campaign, slug: str) -> Campaign:
+    """A new draft campaign started from `source` in one transaction: its texts in every
+    language, goal and default language, and what features register (letter templates,
+    targets, donation and widget settings). Never signatures, updates or letters: those
+    belong to the people of the first campaign. The deadline is left for the organizer."""
+    from . import registry
+
+    _check_slug(slug)
+    campaign = campaigns.create_campaign(slug, goal=source.goal,
+                                         default_locale=source.default_locale)
+    for text in source.texts:
+        campaigns.set_text(campaign, text.locale, title=text.title, summary=text.summary,
+                           body_markdown=text.body_markdown)
+    copied = sorted(registry.copiers())
+    for name in copied:
+        registry.copiers()[name](source, campaign)
+    accounts.add_member(campaign.id, user.id)
+    audit.record(user, "campaign.copy", campaign_id=campaign.id, target=slug,
+                 source=source.slug, languages=sorted(t.locale for t in source.texts),
+                 parts=copied)
+    db.session.commit()
+    return campaign
+
+
 def _check_slug(slug: str, campaign_id: int | None = None) -> None:
     if not SLUG_RE.match(slug or ""):
         raise EditError("slug_format")

@@ -117,6 +117,11 @@ class EmptyForm(FlaskForm):
     """A POST button: only the CSRF token."""
 
 
+class CopyCampaignForm(FlaskForm):
+    new_slug = StringField(_l("Address of the new campaign"), filters=[_strip],
+                           validators=[DataRequired(), Length(max=80)])
+
+
 class MemberForm(FlaskForm):
     email = EmailField(_l("E-mail of an existing account"), filters=[_strip],
                        validators=[DataRequired(), Length(max=254)])

@@ -4,10 +4,11 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import Model
+from ..outbox.models import OutboxMessage
 from ..util import utcnow
 
 
@@ -104,3 +105,29 @@ class CampaignUpdate(Model):
     sent_at: Mapped[datetime | None]
     sent_count: Mapped[int] = mapped_column(default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
+    # Who gets it: {"languages": [...], "countries": [...], "sources": [...]}; empty = all.
+    segment: Mapped[dict] = mapped_column(JSON, default=dict)
+    scheduled_for: Mapped[datetime | None] = mapped_column(index=True)  # naive UTC
+    test_sent_at: Mapped[datetime | None]
+
+
+class CampaignUpdateRecipient(Model):
+    """One row per signer an update was queued for. The unique key makes a second send (a
+    double click, two workers on a scheduled update) unable to mail anyone twice, and the
+    outbox row gives the report its queued / sent / failed numbers."""
+
+    __tablename__ = "campaign_update_recipients"
+    __table_args__ = (UniqueConstraint("update_id", "signature_id",
+                                       name="uq_update_recipient"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign_updates.id", ondelete="CASCADE"), index=True)
+    # SET NULL: a signer who deletes their data leaves only an anonymous count behind.
+    signature_id: Mapped[int | None] = mapped_column(
+        ForeignKey("signatures.id", ondelete="SET NULL"))
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"))
+    locale: Mapped[str] = mapped_column(String(8))
+    # Set with the message object, so a batch of recipients is inserted in one flush.
+    outbox: Mapped[OutboxMessage | None] = relationship()

@@ -7,6 +7,8 @@ Features add to the console without this package importing them, each from its o
 - `register_panel(app, ...)`: a block on a campaign's analytics page.
 - `register_settings_block(app, ...)`: a block on the campaign edit page, a template
   included with the campaign in its context.
+- `register_copier(app, ...)`: what a feature copies when a campaign is started from another
+  (`copy_rows` copies a table's rows of one campaign to the other).
 Nothing is registered by importing a module, so what a console shows depends only on which
 features the factory set up.
 """
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy import inspect, select
 
 from ..campaigns.models import Campaign
 
@@ -49,6 +52,7 @@ class ConsoleRegistry:
     tabs: dict[str, Tab] = field(default_factory=dict)
     panels: dict[str, Panel] = field(default_factory=dict)
     settings: dict[str, SettingsBlock] = field(default_factory=dict)
+    copiers: dict[str, Callable[[Campaign, Campaign], None]] = field(default_factory=dict)
 
 
 def _registry(app: Flask | None = None) -> ConsoleRegistry:
@@ -85,3 +89,28 @@ def panels(campaign: Campaign) -> list[tuple[Panel, dict[str, Any]]]:
 
 def settings_blocks() -> list[SettingsBlock]:
     return sorted(_registry().settings.values(), key=lambda b: b.order)
+
+
+def register_copier(app: Flask, name: str, copy: Callable[[Campaign, Campaign], None]) -> None:
+    """`copy(source, new)` runs in the transaction that creates `new` from `source`."""
+    _registry(app).copiers[name] = copy
+
+
+def copiers() -> dict[str, Callable[[Campaign, Campaign], None]]:
+    return dict(_registry().copiers)
+
+
+def copy_rows(model, source: Campaign, new: Campaign) -> int:
+    """Copy `model`'s rows of `source` to `new`: every column but an own id, with campaign_id
+    pointing at `new`. For settings and templates, never for people's data."""
+    from ..extensions import db
+
+    keys = [attr.key for attr in inspect(model).column_attrs
+            if not (attr.key == "id" and attr.columns[0].primary_key)]
+    count = 0
+    for row in db.session.scalars(select(model).where(model.campaign_id == source.id)):
+        values = {key: getattr(row, key) for key in keys}
+        values["campaign_id"] = new.id
+        db.session.add(model(**values))
+        count += 1
+    return count

@@ -37,4 +37,4 @@ def init_app(app: Flask) -> None:
                    lambda campaign: {"counts": suppression.counts_for_campaign(campaign.id)})
     campaigns_cli.add_command(cli.recount_command)  # `flask campaigns recount`
     campaigns_cli.add_command(cli.wipe_delivery_fields_command)
-    app.cli.add_command(cli.petitions_cli)  # `flask petitions remind`
+    app.cli.add_command(cli.petitions_cli)  # `flask petitions remind`, `send-scheduled`

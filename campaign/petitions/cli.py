@@ -43,7 +43,7 @@ def wipe_delivery_fields_command(slug):
     click.echo(f"{slug}\t{count} answer(s) deleted")
 
 
-petitions_cli = AppGroup("petitions", help="Signatures: reminders to confirm.")
+petitions_cli = AppGroup("petitions", help="Petition jobs: reminders to confirm, scheduled updates.")
 
 
 @petitions_cli.command("remind")
@@ -54,3 +54,12 @@ def remind_command():
     """
     sent = service.send_reminders()
     click.echo(f"petitions remind: {sent} reminder(s) queued")
+
+
+@petitions_cli.command("send-scheduled")
+def send_scheduled_command():
+    """Send the updates whose scheduled time has come (run every minute from a timer)."""
+    from .console import updates
+
+    for item, count in updates.send_due():
+        click.echo(f"update {item.id}\t{count}")

@@ -13,4 +13,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     register_tab(app, "widget", _l("Widget"), "widget.console", 78)
+    from ..organizers.registry import copy_rows, register_copier
+    from .models import WidgetSettings
+    register_copier(app, "widget", lambda source, new: copy_rows(WidgetSettings, source, new))
     app.cli.add_command(cli.widget_cli)

@@ -1,34 +1,98 @@
-"""News to supporters: written per language, sent through the outbox to confirmed signers who
-asked for news, each in their own language (else the campaign's default language)."""
+"""News to supporters: written per language in Markdown, previewed, test-sent to the organizer,
+confirmed with the count per language, then sent (now or at a set UTC time) through the outbox
+to confirmed signers who asked for news, each in their own language (else the campaign's
+default language). Addresses on the suppression list (bounced, complained, unsubscribed from
+everything) are left out of the audience and of the count the organizer confirms.
+
+A send happens once: `sent_at` is claimed with a conditional UPDATE, and each recipient is a
+row under a unique (update, signature) key, so a double click or two workers on one scheduled
+update cannot mail anyone twice."""
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+
+from flask_babel import gettext
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ... import emails, i18n
 from ...audit import service as audit
 from ...extensions import db
-from ...organizers.models import CampaignUpdate
+from ...organizers.models import CampaignUpdate, CampaignUpdateRecipient
+from ...outbox import suppression
+from ...outbox.models import OutboxMessage
 from ...util import utcnow
 from ..lifecycle import counted
 from ..models import Signature
 from ..service import signer_links
+from . import update_markdown
+
+BATCH = 500
 
 
 class UpdateError(Exception):
     pass
 
 
+@dataclass(frozen=True)
+class Segment:
+    """Who gets an update among opted-in signers; an empty list means no restriction."""
+
+    languages: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> Segment:
+        data = data or {}
+        return cls(*(tuple(sorted(set(data.get(key) or ())))
+                     for key in ("languages", "countries", "sources")))
+
+    def as_dict(self) -> dict:
+        return {key: list(value) for key, value in
+                (("languages", self.languages), ("countries", self.countries),
+                 ("sources", self.sources)) if value}
+
+    def conditions(self) -> list:
+        found = []
+        if self.languages:
+            found.append(Signature.locale.in_(self.languages))
+        if self.countries:
+            found.append(Signature.country.in_(self.countries))
+        if self.sources:
+            found.append(Signature.source.in_(self.sources))
+        return found
+
+
+@dataclass
+class Audience:
+    """What the confirm step shows: how many get the update, in which language."""
+
+    by_language: Counter = field(default_factory=Counter)
+    suppressed: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_language.values())
+
+
 def save(user, campaign, texts: dict[str, dict], update_id: int | None = None
          ) -> CampaignUpdate:
-    """Create or change a draft; `texts` maps a language to {subject, body}; blanks dropped."""
-    clean = {code: {"subject": t["subject"].strip()[:200], "body": t["body"].strip()}
+    """Create or change a draft; `texts` maps a language to {subject, body}; blanks dropped.
+    Bodies keep the Markdown as typed (line ends normalised)."""
+    clean = {code: {"subject": t["subject"].strip()[:200],
+                    "body": update_markdown.normalise(t["body"]).strip()}
              for code, t in texts.items()
              if code in i18n.CONTENT_LANGUAGES and t.get("subject", "").strip()
              and t.get("body", "").strip()}
     if campaign.default_locale not in clean:
         raise UpdateError("default_language")
     if update_id is None:
-        item = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, texts=clean)
+        item = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, texts=clean,
+                              segment={})
         db.session.add(item)
     else:
         item = get(campaign.id, update_id)
@@ -51,43 +115,208 @@ def listing(campaign_id: int) -> list[CampaignUpdate]:
         CampaignUpdate.campaign_id == campaign_id).order_by(CampaignUpdate.id.desc())))
 
 
+def status(item: CampaignUpdate) -> str:
+    if item.sent_at is not None:
+        return "sent"
+    return "scheduled" if item.scheduled_for is not None else "draft"
+
+
+# --- audience ------------------------------------------------------------------------------
+
+def _subscribers(campaign_id: int, segment: Segment):
+    return select(Signature).where(Signature.campaign_id == campaign_id, counted(),
+                                   Signature.updates_opt_in.is_(True),
+                                   *segment.conditions())
+
+
 def audience(campaign_id: int) -> int:
-    return db.session.scalar(select(db.func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, counted(),
-        Signature.updates_opt_in.is_(True)))
+    """Opted-in signers (before any segment or suppression): the page's headline number."""
+    return db.session.scalar(select(func.count()).select_from(
+        _subscribers(campaign_id, Segment()).subquery()))
 
 
-def send(user, campaign, item: CampaignUpdate) -> int:
-    """Queue one e-mail per subscribed signer, in the same transaction that marks it sent."""
+def segment_choices(campaign_id: int) -> dict[str, list[tuple[str, int]]]:
+    """The languages, countries and sources present among opted-in signers, with counts."""
+    base = _subscribers(campaign_id, Segment()).subquery()
+    choices = {}
+    for key, column in (("languages", base.c.locale), ("countries", base.c.country),
+                        ("sources", base.c.source)):
+        choices[key] = [(value, count) for value, count in db.session.execute(
+            select(column, func.count()).group_by(column).order_by(column))]
+    return choices
+
+
+def _language_for(signature_locale: str, item: CampaignUpdate, campaign) -> str:
+    found = i18n.in_language(item.texts, signature_locale, campaign.default_locale)
+    return found[0] if found else campaign.default_locale
+
+
+def _batches(rows, size: int = BATCH):
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def _deliverable(signatures: list) -> tuple[list, int]:
+    """Those not on the suppression list for bulk mail, and how many were left out."""
+    blocked = suppression.suppressed_scopes([s.email for s in signatures])
+    keep = [s for s in signatures
+            if not ({"all", "bulk"} & blocked.get(s.email, set()))]
+    return keep, len(signatures) - len(keep)
+
+
+def count_audience(campaign, item: CampaignUpdate, segment: Segment) -> Audience:
+    result = Audience()
+    rows = db.session.execute(
+        _subscribers(campaign.id, segment).with_only_columns(Signature.email, Signature.locale)
+        .order_by(Signature.id).execution_options(yield_per=BATCH))
+    for batch in _batches(rows):
+        keep, dropped = _deliverable(batch)
+        result.suppressed += dropped
+        result.by_language.update(_language_for(row.locale, item, campaign) for row in keep)
+    return result
+
+
+# --- preview and test send -----------------------------------------------------------------
+
+def _context(campaign, item: CampaignUpdate, lang: str) -> dict:
+    text = item.texts[lang]
+    campaign_text = campaign.text_for(lang)
+    return {"subject": text["subject"], "body_html": update_markdown.to_html(text["body"]),
+            "body_text": update_markdown.to_text(text["body"]),
+            "campaign_title": campaign_text.title if campaign_text else campaign.slug}
+
+
+def preview(campaign, item: CampaignUpdate, lang: str) -> dict:
+    """Subject, HTML and text parts as a signer reading `lang` gets them (sample links)."""
+    context = _context(campaign, item, lang)
+    sample = "#"
+    subject, text, html = emails.render_email(
+        "campaign_update", lang, campaign=campaign, unsubscribe_url=sample,
+        forget_url=sample, **context)
+    return {"subject": subject, "text": text, "html": html, "body_html": context["body_html"]}
+
+
+def test_send(user, campaign, item: CampaignUpdate) -> list[str]:
+    """One e-mail per written language to the organizer alone, marked as a test."""
+    languages = sorted(item.texts)
+    for lang in languages:
+        context = _context(campaign, item, lang)
+        with i18n.force_language(lang):
+            context["subject"] = gettext("[Test] %(subject)s", subject=context["subject"])
+        console = emails.external_url("organizers.update_detail", slug=campaign.slug,
+                                      update_id=item.id)
+        emails.queue_email("campaign_update_test", to=user.email, lang=lang,
+                           campaign=campaign, unsubscribe_url=console, forget_url=console,
+                           **context)
+    item.test_sent_at = utcnow()
+    audit.record(user, "update.test_send", campaign_id=campaign.id, target=f"update {item.id}",
+                 languages=languages)
+    db.session.commit()
+    return languages
+
+
+# --- sending -------------------------------------------------------------------------------
+
+def schedule(user, campaign, item: CampaignUpdate, segment: Segment,
+             when: datetime | None) -> None:
+    """Keep the segment; with `when` (naive UTC, in the future) leave the send to
+    `flask petitions send-scheduled`; None cancels a schedule."""
+    if item.sent_at is not None:
+        raise UpdateError("sent")
+    if when is not None and when <= utcnow():
+        raise UpdateError("past")
+    item.segment = segment.as_dict()
+    item.scheduled_for = when
+    audit.record(user, "update.schedule", campaign_id=campaign.id, target=f"update {item.id}",
+                 when=when.isoformat(timespec="minutes") if when else None,
+                 segment=item.segment)
+    db.session.commit()
+
+
+def send(user, campaign, item: CampaignUpdate, segment: Segment | None = None) -> int:
+    """Queue one e-mail per subscribed signer in the segment (default: the one saved with the
+    update), in the same transaction that marks it sent. UpdateError("sent") if it was."""
+    segment = Segment.from_dict(item.segment) if segment is None else segment
     claimed = db.session.execute(
         update(CampaignUpdate).where(CampaignUpdate.id == item.id,
                                      CampaignUpdate.sent_at.is_(None))
-        .values(sent_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+        .values(sent_at=utcnow(), segment=segment.as_dict())
+        .execution_options(synchronize_session=False)).rowcount
     if not claimed:
+        db.session.rollback()
         raise UpdateError("sent")  # sent already, perhaps by a second click
-    texts = item.texts
-    count = 0
-    signers = db.session.scalars(
-        select(Signature).where(Signature.campaign_id == campaign.id,
-                                counted(),
-                                Signature.updates_opt_in.is_(True))
-        .order_by(Signature.id).execution_options(yield_per=500))
-    for signature in signers:
-        lang = signature.locale if signature.locale in texts else campaign.default_locale
-        text = texts[lang]
-        links = signer_links(signature)
-        campaign_text = campaign.text_for(lang)
-        emails.queue_email(
-            "campaign_update", to=signature.email, lang=lang,
-            headers=emails.unsubscribe_headers(links["unsubscribe_url"]), campaign=campaign,
-            subject=text["subject"], body=text["body"], signature=signature,
-            campaign_title=campaign_text.title if campaign_text else campaign.slug,
-            unsubscribe_url=links["unsubscribe_url"], forget_url=links["forget_url"])
-        count += 1
+    count = suppressed = 0
+    contexts: dict[str, dict] = {}  # Markdown rendered once per language, not per reader
+    signers = db.session.scalars(_subscribers(campaign.id, segment).order_by(Signature.id)).all()
+    for batch in _batches(signers):
+        keep, dropped = _deliverable(batch)
+        suppressed += dropped
+        for signature in keep:
+            lang = _language_for(signature.locale, item, campaign)
+            links = signer_links(signature)
+            if lang not in contexts:
+                contexts[lang] = _context(campaign, item, lang)
+            context = contexts[lang]
+            message = emails.queue_email(
+                "campaign_update", to=signature.email, lang=lang,
+                headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
+                campaign=campaign, signature=signature,
+                unsubscribe_url=links["unsubscribe_url"], forget_url=links["forget_url"],
+                **context)
+            db.session.add(CampaignUpdateRecipient(update_id=item.id,
+                                                   signature_id=signature.id,
+                                                   outbox=message, locale=lang))
+            count += 1
+        try:
+            db.session.flush()
+        except IntegrityError:  # another sender got here first: send nothing twice
+            db.session.rollback()
+            raise UpdateError("sent") from None
     db.session.execute(update(CampaignUpdate).where(CampaignUpdate.id == item.id)
                        .values(sent_count=count).execution_options(synchronize_session=False))
     audit.record(user, "update.send", campaign_id=campaign.id, target=f"update {item.id}",
-                 recipients=count)
+                 recipients=count, suppressed=suppressed, segment=segment.as_dict() or None)
     db.session.commit()
     db.session.refresh(item)
     return count
+
+
+def send_due(now: datetime | None = None) -> list[tuple[CampaignUpdate, int]]:
+    """Send every scheduled update whose time has come (the CLI and a timer call this)."""
+    now = now or utcnow()
+    due = list(db.session.scalars(select(CampaignUpdate).where(
+        CampaignUpdate.sent_at.is_(None), CampaignUpdate.scheduled_for.is_not(None),
+        CampaignUpdate.scheduled_for <= now).order_by(CampaignUpdate.scheduled_for)))
+    done = []
+    for item in due:
+        from ...campaigns.models import Campaign
+        campaign = db.session.get(Campaign, item.campaign_id)
+        try:
+            done.append((item, send(None, campaign, item)))
+        except UpdateError:
+            continue  # another runner sent it
+    return done
+
+
+# --- report --------------------------------------------------------------------------------
+
+def report(item: CampaignUpdate) -> dict[str, int]:
+    """queued (waiting or retrying), sent, failed (incl. suppressed at send time), and
+    unsubscribed after: recipients who have since turned news off or deleted their data.
+    Outbox rows pruned after sending count as sent."""
+    recipients = CampaignUpdateRecipient
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .select_from(recipients).outerjoin(OutboxMessage, OutboxMessage.id == recipients.outbox_id)
+        .where(recipients.update_id == item.id).group_by(OutboxMessage.status)).all()
+    by_status = {status_: count for status_, count in rows}
+    unsubscribed = db.session.scalar(
+        select(func.count()).select_from(recipients)
+        .outerjoin(Signature, Signature.id == recipients.signature_id)
+        .where(recipients.update_id == item.id,
+               (Signature.id.is_(None)) | (Signature.updates_opt_in.is_(False))))
+    return {"queued": by_status.get("queued", 0) + by_status.get("sending", 0),
+            "sent": by_status.get("sent", 0) + by_status.get(None, 0),
+            "failed": by_status.get("failed", 0),
+            "unsubscribed": unsubscribed}

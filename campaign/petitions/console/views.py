@@ -12,10 +12,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import format_datetime, format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ... import i18n
+from ...countries import country_name
 from ...organizers import exports, registry
 from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
@@ -24,6 +27,7 @@ from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateFo
 from .. import custom_fields
 from ..models import Signature
 from . import analytics, moderation, paper, updates
+from .forms import UpdateAudienceForm
 
 pages = ConsolePages()
 
@@ -177,27 +181,123 @@ def updates_page(campaign):
                 "Write at least the subject and message in the campaign's default language."))
         else:
             flash(_("Update saved. Check it, then send it."))
-            return redirect(url_for("organizers.updates_page", slug=campaign.slug,
-                                    _anchor=f"update-{item.id}"))
+            return redirect(url_for("organizers.update_detail", slug=campaign.slug,
+                                    update_id=item.id))
     return _render("organizers/updates.html", campaign, 422 if form.errors else 200,
                    form=form, items=updates.listing(campaign.id),
                    audience=updates.audience(campaign.id), action_form=EmptyForm())
 
 
-@pages.post("/c/<slug>/updates/<int:update_id>/send")
-@campaign_access
-def update_send(campaign, update_id):
+SOURCE_LABELS = {"web": _l("on the website"), "widget": _l("through the widget"),
+                 "api": _l("through the API"), "paper": _l("on paper")}
+
+
+def _update(campaign, update_id):
     item = updates.get(campaign.id, update_id)
     if item is None:
         abort(404)
+    return item
+
+
+def _audience_form(campaign, formdata, **kwargs) -> UpdateAudienceForm:
+    """The audience form with the languages, countries and sources present (and counts)."""
+    present = updates.segment_choices(campaign.id)
+    locale = i18n.format_locale(i18n.current_language())
+    labels = {
+        "languages": lambda code: i18n.LANGUAGES[code].native_name if code in i18n.LANGUAGES
+        else code,
+        "countries": lambda code: country_name(code, locale),
+        "sources": lambda code: str(SOURCE_LABELS.get(code, code)),
+    }
+    return UpdateAudienceForm(formdata, **kwargs).with_choices({
+        key: [(value, f"{labels[key](value)} ({format_number(count)})")
+              for value, count in present[key]] for key in present})
+
+
+def _segment(form: UpdateAudienceForm) -> updates.Segment:
+    return updates.Segment.from_dict({key: form[key].data
+                                      for key in ("languages", "countries", "sources")})
+
+
+@pages.get("/c/<slug>/updates/<int:update_id>")
+@campaign_access
+def update_detail(campaign, update_id):
+    item = _update(campaign, update_id)
+    previews = {lang: updates.preview(campaign, item, lang) for lang in item.texts}
+    return _render("organizers/update.html", campaign, item=item, previews=previews,
+                   update_state=updates.status(item),
+                   report=updates.report(item) if item.sent_at else None,
+                   audience_form=_audience_form(campaign, None, meta={"csrf": False}),
+                   action_form=EmptyForm())
+
+
+@pages.post("/c/<slug>/updates/<int:update_id>/test")
+@campaign_access
+def update_test(campaign, update_id):
+    item = _update(campaign, update_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
+    updates.test_send(current_user, campaign, item)
+    flash(_("A test copy in each language is on its way to %(email)s.",
+            email=current_user.email))
+    return redirect(url_for("organizers.update_detail", slug=campaign.slug, update_id=item.id))
+
+
+@pages.get("/c/<slug>/updates/<int:update_id>/confirm")
+@campaign_access
+def update_confirm(campaign, update_id):
+    """The last step: how many people, in which languages, and when."""
+    item = _update(campaign, update_id)
+    form = _audience_form(campaign, request.args, meta={"csrf": False})
+    if item.sent_at is not None or not form.validate():
+        previews = {lang: updates.preview(campaign, item, lang) for lang in item.texts}
+        return _render("organizers/update.html", campaign, 422, item=item, previews=previews,
+                       update_state=updates.status(item),
+                       report=updates.report(item) if item.sent_at else None,
+                       audience_form=form, action_form=EmptyForm())
+    counted_audience = updates.count_audience(campaign, item, _segment(form))
+    return _render("organizers/update_confirm.html", campaign, item=item,
+                   audience=counted_audience, form=_audience_form(campaign, request.args),
+                   send_at=form.send_at.data)
+
+
+@pages.post("/c/<slug>/updates/<int:update_id>/send")
+@campaign_access
+def update_send(campaign, update_id):
+    item = _update(campaign, update_id)
+    form = _audience_form(campaign, request.form)
+    if not form.validate():
+        if form.csrf_token.errors:
+            abort(400)
+        flash(" ".join(str(error) for field in form for error in field.errors))
+        return redirect(url_for("organizers.update_detail", slug=campaign.slug,
+                                update_id=item.id))
     try:
-        count = updates.send(current_user, campaign, item)
-    except updates.UpdateError:
-        flash(_("This update has been sent already."))
-    else:
-        flash(_("The update is on its way to %(count)s supporters.", count=count))
+        if form.send_at.data is not None:
+            updates.schedule(current_user, campaign, item, _segment(form), form.send_at.data)
+            flash(_("The update will be sent at %(when)s UTC.",
+                    when=format_datetime(form.send_at.data, "short", rebase=False)))
+        else:
+            count = updates.send(current_user, campaign, item, _segment(form))
+            flash(ngettext("The update is on its way to %(num)s supporter.",
+                           "The update is on its way to %(num)s supporters.", count))
+    except updates.UpdateError as error:
+        flash(_("Choose a time in the future.") if str(error) == "past"
+              else _("This update has been sent already."))
     return redirect(url_for("organizers.updates_page", slug=campaign.slug))
 
 
+@pages.post("/c/<slug>/updates/<int:update_id>/unschedule")
+@campaign_access
+def update_unschedule(campaign, update_id):
+    item = _update(campaign, update_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        updates.schedule(current_user, campaign, item, updates.Segment.from_dict(item.segment),
+                         None)
+    except updates.UpdateError:
+        flash(_("This update has been sent already."))
+    else:
+        flash(_("The schedule is cancelled; the update is a draft again."))
+    return redirect(url_for("organizers.update_detail", slug=campaign.slug, update_id=item.id))

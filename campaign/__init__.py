@@ -108,16 +108,18 @@ def _features() -> list[ModuleType]:
         campaigns,
         donations,
         letters,
+        milestones,
         ops,
         organizers,
         outbox,
         petitions,
         privacy,
+        sources,
         targets,
         widget,
     )
     return [outbox, campaigns, petitions, organizers, donations, letters, targets, api,
-            widget, privacy, bench, ops]
+            widget, privacy, bench, ops, milestones, sources]
 
 
 def _register_features(app: Flask) -> None:

@@ -11,11 +11,32 @@ app-wide after_request functions in reverse order of registration, so this one r
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import request
 
 CSP = "Content-Security-Policy"
 # Kept in the WSGI environ, not `g`: an app context (and its `g`) may outlive one request.
 _KEY = "campaign.frame_ancestors"
+
+
+class BadOrigin(ValueError):
+    """Not an origin a browser would send (scheme://host[:port], http or https)."""
+
+
+def normalize_origin(raw: str) -> str:
+    """`https://Partner.org/path` -> `https://partner.org`; raises BadOrigin."""
+    parts = urlsplit(raw.strip())
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise BadOrigin(raw) from exc
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        raise BadOrigin(raw)
+    if any(c in host for c in "*;'\" ,"):
+        raise BadOrigin(raw)
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
 
 
 def allow_framing(ancestors: list[str]) -> None:

@@ -7,7 +7,7 @@ from ..campaigns.views import render_campaign_page
 from ..extensions import csrf
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
-from . import service
+from . import service, sources
 from .forms import SignForm
 
 bp = Blueprint("petitions", __name__)
@@ -42,7 +42,8 @@ def sign(slug):
     service.sign(campaign, service.SignatureInput(
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-        locale=i18n.current_language(), ip=request.remote_addr))
+        locale=i18n.current_language(), ip=request.remote_addr,
+        ref=sources.ref_from_referrer(request.referrer, request.host)))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

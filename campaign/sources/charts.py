@@ -50,16 +50,21 @@ def colour_for(count: int, ranges: list[tuple[int, int]]) -> str:
     return SCALE[-1]
 
 
-def world_map_svg(counts: dict[str, int], *, title: str, names: dict[str, str],
-                  legend_title: str, no_data: str) -> Markup:
-    """The map with each country coloured by its count (a tooltip names it), and a legend.
-    `names` are the countries' names in the reader's language."""
-    data = world()
-    width, height = data["width"], data["height"]
+def legend(counts: dict[str, int]) -> list[tuple[str, str]]:
+    """(colour, range) pairs of the map's colour scale, lightest first; the page adds "none"
+    (NO_DATA). Drawn in HTML beside the map, so it reads at any size."""
     ranges = classes(counts)
-    legend_h = 40
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} '
-             f'{height + legend_h:g}" role="img" aria-label="{escape(title)}" '
+    return [(SCALE[index + len(SCALE) - len(ranges)], f"{low}" if low == high
+             else f"{low}–{high}") for index, (low, high) in enumerate(ranges)]
+
+
+def world_map_svg(counts: dict[str, int], *, title: str, names: dict[str, str]) -> Markup:
+    """The map with each country coloured by its count (a tooltip names it). `names` are
+    the countries' names in the reader's language."""
+    data = world()
+    ranges = classes(counts)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {data["width"]:g} '
+             f'{data["height"]:g}" role="img" aria-label="{escape(title)}" '
              'class="world-map">', f"<title>{escape(title)}</title>",
              '<g stroke="#ffffff" stroke-width="0.5">']
     for code, d in sorted(data["shapes"].items()):
@@ -67,21 +72,7 @@ def world_map_svg(counts: dict[str, int], *, title: str, names: dict[str, str],
         label = f"{names.get(code, code)}: {count}" if count else names.get(code, code)
         parts.append(f'<path d="{d}" fill="{colour_for(count, ranges)}" '
                      f'data-country="{code}"><title>{escape(label)}</title></path>')
-    parts.append("</g>")
-    y = height + 8
-    parts.append(f'<text x="0" y="{y + 12:g}" font-size="13">{escape(legend_title)}</text>')
-    x = 170
-    for index, (low, high) in enumerate(ranges):
-        colour = SCALE[index + len(SCALE) - len(ranges)]
-        text = f"{low}" if low == high else f"{low}–{high}"
-        parts.append(f'<rect x="{x}" y="{y}" width="18" height="16" fill="{colour}" '
-                     f'stroke="#555" stroke-width="0.5"/><text x="{x + 24}" y="{y + 13}" '
-                     f'font-size="13">{escape(text)}</text>')
-        x += 40 + 9 * len(text)
-    parts.append(f'<rect x="{x}" y="{y}" width="18" height="16" fill="{NO_DATA}" '
-                 f'stroke="#555" stroke-width="0.5"/><text x="{x + 24}" y="{y + 13}" '
-                 f'font-size="13">{escape(no_data)}</text>')
-    parts.append("</svg>")
+    parts.append("</g></svg>")
     return Markup("".join(parts))
 
 

@@ -187,6 +187,14 @@ def by_ref(campaign_id: int, limit: int = 30) -> list[tuple[str, int]]:
     return [(ref, count) for ref, count in rows]
 
 
+def by_language(campaign_id: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(
+        select(Signature.locale, func.count()).where(
+            Signature.campaign_id == campaign_id, counted())
+        .group_by(Signature.locale).order_by(func.count().desc())).all()
+    return [(locale, count) for locale, count in rows]
+
+
 def by_country(campaign_id: int) -> dict[str, int]:
     rows = db.session.execute(
         select(Signature.country, func.count()).where(

@@ -29,11 +29,10 @@ def _country_names(codes) -> dict[str, str]:
 
 def _map(counts: dict[str, int], title: str):
     names = _country_names(charts.world()["shapes"].keys() | counts.keys())
-    svg = charts.world_map_svg(counts, title=title, names=names,
-                               legend_title=_("Signatures"), no_data=_("none"))
+    svg = charts.world_map_svg(counts, title=title, names=names)
     rows = sorted(((names.get(code, code), code, n) for code, n in counts.items()),
                   key=lambda row: (-row[2], row[0].casefold()))
-    return svg, rows
+    return svg, rows, charts.legend(counts) + [(charts.NO_DATA, _("none"))]
 
 
 # --- analytics panel and public map ---------------------------------------------------------
@@ -41,7 +40,8 @@ def _map(counts: dict[str, int], title: str):
 def analytics_panel(campaign) -> dict:
     by_source = [(str(SOURCE_LABELS.get(s, s)), n) for s, n in service.by_source(campaign.id)]
     by_partner = [(p.name, n) for p, n in service.by_partner(campaign.id)]
-    svg, rows = _map(service.by_country(campaign.id), _("Confirmed signatures by country"))
+    svg, rows, legend = _map(service.by_country(campaign.id),
+                             _("Confirmed signatures by country"))
     return {
         "by_source": by_source,
         "source_chart": charts.hbar_chart_svg(by_source, title=_("Signatures by source")),
@@ -49,7 +49,12 @@ def analytics_panel(campaign) -> dict:
         "partner_chart": charts.hbar_chart_svg(by_partner, title=_("Signatures by partner"))
         if by_partner else None,
         "by_ref": service.by_ref(campaign.id),
-        "map_svg": svg, "map_rows": rows,
+        # The language table is on the analytics page itself; this draws it.
+        "language_chart": charts.hbar_chart_svg(
+            [(i18n.LANGUAGES[code].native_name if code in i18n.LANGUAGES else code, n)
+             for code, n in service.by_language(campaign.id)],
+            title=_("Signatures by language")),
+        "map_svg": svg, "map_rows": rows, "map_legend": legend,
         "map_form": PublicMapForm(formdata=None,
                                   data={"public_map": service.public_map_on(campaign.id)}),
     }
@@ -62,8 +67,9 @@ def public_map_section(campaign, lang) -> dict | None:
         return None
     minimum = current_app.config["PUBLIC_MAP_MIN_COUNT"]
     shown, other = service.merge_small(service.by_country(campaign.id), minimum)
-    svg, rows = _map(shown, _("Signatures by country"))
-    return {"map_svg": svg, "map_rows": rows, "other": other, "minimum": minimum}
+    svg, rows, legend = _map(shown, _("Signatures by country"))
+    return {"map_svg": svg, "map_rows": rows, "map_legend": legend, "other": other,
+            "minimum": minimum}
 
 
 @pages.post("/c/<slug>/map")

@@ -7,8 +7,8 @@ countries (public domain) as TopoJSON. Run once when updating the map:
     python campaign/sources/data/build_world_map.py package/countries-110m.json
 
 The output is drawn in an equirectangular projection on a 1000 x 470 canvas (latitudes
-from 85 N to 60 S: Antarctica left out, it has no signers), coordinates rounded to one
-decimal: about 100 kB, served inline only on the pages that show the map.
+from 85 N to 60 S: Antarctica left out, it has no signers), coordinates rounded to the
+pixel: about 75 kB (27 kB gzipped), served inline only on the pages that show the map.
 """
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ def ring(arcs, indexes) -> list[tuple[float, float]]:
 
 def project(lon: float, lat: float) -> tuple[float, float]:
     lat = max(min(lat, TOP), BOTTOM)
-    return round((lon + 180) * SCALE, 1), round((TOP - lat) * SCALE, 1)
+    return round((lon + 180) * SCALE), round((TOP - lat) * SCALE)
 
 
 def path(arcs, polygons) -> str:

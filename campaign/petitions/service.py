@@ -139,7 +139,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
-    if data.source in ("web", "widget"):  # paper is typed in by organizers; API writes have their own limit
+    # Paper is typed in by organizers; API writes have their own limit.
+    if data.source in ("web", "widget"):
         check_rate("sign", ip=data.ip, email_key=email_key)
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).

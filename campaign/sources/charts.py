@@ -63,9 +63,9 @@ def world_map_svg(counts: dict[str, int], *, title: str, names: dict[str, str]) 
     the countries' names in the reader's language."""
     data = world()
     ranges = classes(counts)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {data["width"]:g} '
-             f'{data["height"]:g}" role="img" aria-label="{escape(title)}" '
-             'class="world-map">', f"<title>{escape(title)}</title>",
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {data["width"]:g} '
+              f'{data["height"]:g}" role="img" aria-label="{escape(title)}" '
+              'class="world-map">'), f"<title>{escape(title)}</title>",
              '<g stroke="#ffffff" stroke-width="0.5">']
     for code, d in sorted(data["shapes"].items()):
         count = counts.get(code, 0)
@@ -82,8 +82,8 @@ def hbar_chart_svg(rows: list[tuple[str, int]], *, title: str, width: int = 560)
     height = max(len(rows), 1) * (bar_h + gap)
     top = max((n for _, n in rows), default=0) or 1
     plot_w = width - label_w - 60
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'role="img" aria-label="{escape(title)}" class="chart">',
+    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+              f'role="img" aria-label="{escape(title)}" class="chart">'),
              f"<title>{escape(title)}</title>"]
     for i, (label, count) in enumerate(rows):
         y = i * (bar_h + gap)

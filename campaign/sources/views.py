@@ -2,7 +2,15 @@
 section of the campaign page (thin: the rules are in service.py, the drawing in charts.py)."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, stream_with_context, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user

@@ -4,6 +4,7 @@ with the signer's deletion; the map by country, in the console and (merged) on t
 import csv
 import io
 import re
+from itertools import pairwise
 
 import pytest
 from sqlalchemy import select
@@ -193,16 +194,18 @@ def test_a_key_or_origin_is_credited_to_one_partner_only(app):
 # --- the console: partners, export per partner, deletion ---------------------------------------
 
 def test_console_partner_pages_export_only_that_partners_opt_ins(organizer, client, app):
-    user, campaign = organizer
+    _user, campaign = organizer
     url = f"/organize/c/{campaign.slug}/partners"
     bad = post_form(client, url, {"name": "", "origins": "not a site"})
     assert bad.status_code == 422
-    added = post_form(client, url, {"name": "Human Rights Centre", "website": "https://hrc.example",
+    added = post_form(client, url, {"name": "Human Rights Centre",
+                                    "website": "https://hrc.example",
                                     "origins": "https://HRC.example/embed", "credited": "y"})
     assert added.status_code == 303
     post_form(client, url, {"name": "=Other Org", "origins": "https://other.example",
                             "credited": "y"})
-    hrc, other = sorted(sources.partners(campaign.id), key=lambda p: p.name != "Human Rights Centre")
+    hrc, other = sorted(sources.partners(campaign.id),
+                        key=lambda p: p.name != "Human Rights Centre")
     assert hrc.origins == ["https://hrc.example"]
     widget_sign(app, campaign, "https://hrc.example/", dict(FORM, partner_opt_in="y"))
     widget_sign(app, campaign, "https://hrc.example/", dict(FORM, email="no@example.org"))
@@ -269,7 +272,7 @@ def test_analytics_show_sources_partners_tags_and_a_map_with_its_table(organizer
 
 
 def test_the_public_map_is_off_by_default_and_merges_small_countries(organizer, client, app):
-    user, campaign = organizer
+    _user, campaign = organizer
     for _ in range(10):
         make_signature(campaign, country="KZ")
     for country in ("KG", "KG", "DE"):
@@ -301,5 +304,41 @@ def test_colour_classes_cover_every_count():
     for top in (1, 2, 7, 10, 999, 123456):
         ranges = charts.classes({"KZ": top})
         assert ranges[0][0] == 1 and ranges[-1][1] == top
-        assert all(b[0] == a[1] + 1 for a, b in zip(ranges, ranges[1:]))
+        assert all(b[0] == a[1] + 1 for a, b in pairwise(ranges))
         assert charts.colour_for(top, ranges) == charts.SCALE[-1]
+
+
+# --- hostile input: clear errors, never a 500, nothing half-written ----------------------------
+
+@pytest.mark.parametrize("data", [
+    {"name": "x" * 500, "origins": "https://a.example"},
+    {"name": "Bad\x00Name", "origins": ""},
+    {"name": "Ok", "origins": "javascript:alert(1)"},
+    {"name": "Ok", "origins": "https://a.example:99999"},
+    {"name": "Ok", "website": "not a url"},
+    {"name": "Ok", "api_keys": "abc"},
+    {"name": "Ok", "api_keys": "999999"},
+    {"name": "Ok", "origins": "https://a.example\n" * 300},
+])
+def test_bad_partner_input_is_refused_with_a_message(organizer, client, data):
+    _user, campaign = organizer
+    response = post_form(client, f"/organize/c/{campaign.slug}/partners", data)
+    assert response.status_code == 422, response.status_code
+    assert 'class="field-error"' in response.get_data(as_text=True)
+    assert sources.partners(campaign.id) == []
+
+
+def test_hostile_posts_to_the_new_console_routes_never_fail(organizer, client):
+    _user, campaign = organizer
+    base = f"/organize/c/{campaign.slug}"
+    for path, data in [
+            ("/milestones", {"thresholds": "1\x00"}), ("/milestones", {"thresholds": "9" * 400}),
+            ("/milestones/goal", {"goal": "abc"}), ("/milestones/goal", {"goal": "-5"}),
+            ("/milestones/goal", {"goal": "9" * 30}),
+            ("/milestones/goal", {"goal": "50", "note_en": "\x00"}),
+            ("/map", {"public_map": "maybe"}), ("/partners/999/delete", {}),
+            ("/milestones/5/draft", {})]:
+        response = post_form(client, f"{base}/milestones", data, action=base + path)
+        assert response.status_code in (303, 400, 404, 422), (path, response.status_code)
+    assert client.get(f"{base}/partners/999/opt-ins.csv").status_code == 404
+    assert client.post(f"{base}/map", data={"public_map": "y"}).status_code == 400  # no CSRF

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pycountry
@@ -54,7 +55,7 @@ def path(arcs, polygons) -> str:
     for polygon in polygons:
         for indexes in polygon:
             points = [project(*p) for p in ring(arcs, indexes)]
-            deduped = [points[0]] + [p for a, p in zip(points, points[1:]) if p != a]
+            deduped = [points[0]] + [p for a, p in pairwise(points) if p != a]
             if len(deduped) < 3:
                 continue
             parts.append("M" + "L".join(f"{x:g},{y:g}" for x, y in deduped) + "Z")

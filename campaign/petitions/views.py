@@ -33,7 +33,10 @@ def sign(slug):
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})
+    ref = (sources.clean_ref(form.ref.data)
+           or sources.ref_from_referrer(request.referrer, request.host))
     if not form.validate():
+        form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id)}})
     if is_bot(form):
@@ -42,8 +45,7 @@ def sign(slug):
     service.sign(campaign, service.SignatureInput(
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-        locale=i18n.current_language(), ip=request.remote_addr,
-        ref=sources.ref_from_referrer(request.referrer, request.host)))
+        locale=i18n.current_language(), ip=request.remote_addr, ref=ref))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

@@ -40,6 +40,7 @@ def test_partner_widget_signature_is_credited_and_the_map_shows_it(
     frame.locator("#email").fill("aisha@example.org")
     frame.locator("#country").select_option("KZ")
     box.check()
+    screenshot(partner_view, "partner-widget")
     frame.locator("button[type=submit]").click()
     frame.locator("[role=status] h1").wait_for(timeout=10_000)
     partner_view.close()

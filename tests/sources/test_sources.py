@@ -78,6 +78,18 @@ def test_a_web_signature_records_the_links_tag_and_nothing_personal(client, app)
         headers={"Referer": f"http://localhost/en/c/{campaign.slug}?ref=me@example.org"})
     second = db.session.scalar(select(Signature).where(Signature.email == "b@example.org"))
     assert second.ref is None
+    # A form sent back with errors keeps the tag for the next try.
+    again = client.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, email="not an address", csrf_token=csrf_from(page)),
+        headers={"Referer": f"http://localhost/en/c/{campaign.slug}?utm_source=vk"})
+    assert again.status_code == 422
+    html = again.get_data(as_text=True)
+    assert re.search(r'name="ref"[^>]*value="vk"|value="vk"[^>]*name="ref"', html)
+    client.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, email="c@example.org", ref="vk", csrf_token=csrf_from(html)),
+        headers={"Referer": f"http://localhost/en/c/{campaign.slug}/sign"})
+    third = db.session.scalar(select(Signature).where(Signature.email == "c@example.org"))
+    assert third.ref == "vk"
 
 
 # --- widget on a partner's site ---------------------------------------------------------------

@@ -34,6 +34,8 @@ def test_partner_widget_signature_is_credited_and_the_map_shows_it(
     frame = partner_view.frame_locator("iframe.korday-widget")
     frame.locator(".partner-credit").wait_for(timeout=10_000)
     assert "Kordai Friends" in frame.locator(".partner-credit").inner_text()
+    # The bot trap is out of sight in the widget too (a person filling it would be dropped).
+    assert frame.locator(".hp").bounding_box()["x"] < 0
     box = frame.locator("input[name=partner_opt_in]")
     assert not box.is_checked()
     frame.locator("#full_name").fill("Aisha Vanahun")

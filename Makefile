@@ -1,6 +1,8 @@
 # Shortcuts for the README's two commands.
-.PHONY: run test
+.PHONY: run test lock
 run:
-	python3 -m venv .venv && .venv/bin/pip install -q -r requirements.txt && .venv/bin/flask --app wsgi setup && .venv/bin/flask --app wsgi run
+	python3 -m venv .venv && .venv/bin/pip install -q -r requirements.lock && .venv/bin/flask --app wsgi setup && .venv/bin/flask --app wsgi run
 test:
-	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.txt && .venv/bin/pybabel -q compile -d translations && .venv/bin/python -m pytest -q tests
+	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.lock && .venv/bin/pybabel -q compile -d translations && .venv/bin/python -m pytest -q tests
+lock:
+	.venv/bin/python .ci/lock.py

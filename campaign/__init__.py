@@ -11,12 +11,19 @@ from flask import Flask, redirect, request, url_for
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from . import i18n
 from .config import load_config
 from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL `integer`
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -44,6 +51,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     app.url_map.converters["lang"] = i18n.LanguageConverter
+    # Every <int:...> id in every feature's URLs fits a database integer: a larger number is
+    # no such page (404), never an overflow in the database driver (500).
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.url_map.strict_slashes = False
 
     db.init_app(app)
@@ -62,6 +72,8 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     _register_features(app)  # the outbox's inline delivery hook first, as before compress
     compress.init_app(app)
+    from .organizers import gate
+    gate.init_app(app)  # one gate for all of /organize/, whatever feature added the page
     from . import errors, security, static_files, templating
     errors.init_app(app)
     security.init_app(app)
@@ -80,9 +92,9 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     @app.get("/<lang:lang_code>/language")
     def choose_language(lang_code):
         """Remember the chosen language, then go back to where the switcher was used."""
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = url_for("campaigns.index", lang=lang_code)
+        from .util import local_path
+        target = local_path(request.args.get("next")) or url_for("campaigns.index",
+                                                                 lang=lang_code)
         response = redirect(target)
         response.set_cookie(i18n.LANGUAGE_COOKIE, lang_code, max_age=365 * 24 * 3600,
                             samesite="Lax", httponly=True,
@@ -110,6 +122,7 @@ def _features() -> list[ModuleType]:
         letters,
         milestones,
         ops,
+        organization,
         organizers,
         outbox,
         petitions,
@@ -118,8 +131,8 @@ def _features() -> list[ModuleType]:
         targets,
         widget,
     )
-    return [outbox, campaigns, petitions, organizers, donations, letters, targets, api,
-            widget, privacy, bench, ops, milestones, sources]
+    return [outbox, campaigns, petitions, organizers, organization, donations, letters,
+            targets, api, widget, privacy, bench, ops, milestones, sources]
 
 
 def _register_features(app: Flask) -> None:

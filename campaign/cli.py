@@ -21,8 +21,8 @@ def setup_command():
         subprocess.run([sys.executable, "-m", "babel.messages.frontend", "-q", "compile",
                         "-d", str(translations)], check=True)
     upgrade()
-    from .demo import load_demo
     from .campaigns.models import Campaign
+    from .demo import load_demo
 
     if db.session.scalar(select(func.count()).select_from(Campaign)) == 0:
         created = load_demo()
@@ -36,6 +36,9 @@ def setup_command():
     if not targets.all_targets():
         created, _updated, _skipped = targets.load_starting_set()
         click.echo(f"targets loaded: {created}")
+    # The dossier's Chinese font is made once from the variable font (tens of seconds).
+    from .letters.dossier import cjk_regular_path
+    cjk_regular_path()
     click.echo("setup done")
 
 

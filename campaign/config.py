@@ -34,7 +34,7 @@ SETTINGS: list[Setting] = [
             "Public base URL, used for links in e-mails."),
     Setting("MAIL_SERVER", None,
             "SMTP host. When unset, e-mails are written as `.eml` files to `instance/mail/` "
-            "and their links are logged."),
+            "with their links in a `.links.txt` beside each (never in the log)."),
     Setting("MAIL_PORT", "25", "SMTP port.", int),
     Setting("MAIL_USERNAME", None, "SMTP user name."),
     Setting("MAIL_PASSWORD", None, "SMTP password."),
@@ -95,6 +95,10 @@ SETTINGS: list[Setting] = [
             "Turns on `/metrics` (Prometheus text format) for requests with `Authorization: "
             "Bearer <token>`. Unset: `/metrics` is 404. Counters of several processes are kept "
             "in `PROMETHEUS_MULTIPROC_DIR` (default `instance/prometheus`)."),
+    Setting("ALLOWED_HOSTS", None,
+            "Host names the site answers to, comma-separated (e.g. `korday.example,"
+            "www.korday.example`); any other Host header gets 400. Default: the host of "
+            "`SITE_URL` when it is https (production), any host otherwise (development)."),
     Setting("TRUSTED_PROXIES", "0",
             "Reverse proxies (load balancers) in front of the app. Set it to their number so "
             "rate limits see the client's network from X-Forwarded-For, not the proxy's; 0 "
@@ -117,6 +121,24 @@ SETTINGS: list[Setting] = [
     Setting("LETTERS_DAILY_CAP_PER_TARGET", "20",
             "Supporters' letters e-mailed to one institution per day (UTC); the rest wait for "
             "`flask letters digest`, which sends them as one message.", int),
+    Setting("LETTERS_LIVE", "false",
+            "Letters, cover letters and digests may reach the real institutions. Even then an "
+            "admin must switch letters to live in the console (audit log); until both, every "
+            "such e-mail goes to the test address with the intended recipient at the top.",
+            bool),
+    Setting("LETTERS_TEST_ADDRESS", None,
+            "Where letters go in test mode. Default: the organization's contact address, "
+            "else the address of MAIL_DEFAULT_SENDER."),
+    Setting("RATELIMIT_LETTERS_PER_NETWORK", "10/hour;50/day",
+            "Letter batches (one \"send\" click) per client network."),
+    Setting("RATELIMIT_LETTERS_PER_EMAIL", "3/hour;10/day",
+            "Letter batches per supporter address."),
+    Setting("RATELIMIT_LETTERS_PER_DOMAIN", "60/hour",
+            "Letter batches per e-mail domain (not for the big webmail providers)."),
+    Setting("DOSSIER_INLINE_MAX_SIGNATURES", "20000",
+            "Campaigns with up to this many signatures get their delivery dossier (PDF) built "
+            "in the organizer's request; bigger ones are built by `flask letters dossiers` or "
+            "the outbox worker while the console shows \"being prepared\".", int),
     # --- organizer console ---
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Login, 2FA and password-reset POSTs allowed per client address."),
@@ -155,12 +177,19 @@ SETTINGS: list[Setting] = [
     Setting("COMPRESS_BR_LEVEL", "4", "Brotli level for pages, CSS and JSON (0-11).", int),
     # --- security, abuse resistance and privacy (campaign/security.py, abuse/, privacy/) ---
     Setting("RATELIMIT_ENABLED", "true", "Rate limits on; off only for tests.", bool),
-    Setting("RATELIMIT_SIGN_PER_NETWORK", "30/minute;300/day",
-            "Signatures from one IPv4 /24 or IPv6 /48 network (limits syntax, `;` between)."),
+    Setting("RATELIMIT_SIGN_PER_ADDRESS", "30/minute;300/hour",
+            "Sign attempts from one IPv4 address or IPv6 /64 (limits syntax, `;` between). "
+            "Admins override the sign limits in the console (Rate limits)."),
+    Setting("RATELIMIT_SIGN_PER_NETWORK", "600/minute;20000/day",
+            "Sign attempts from one IPv4 /24 or IPv6 /48 network: high, because mobile "
+            "carriers put crowds behind few addresses (carrier-grade NAT)."),
     Setting("RATELIMIT_SIGN_PER_EMAIL", "5/hour",
             "Sign attempts with one e-mail address (canonical form), on any campaign."),
-    Setting("RATELIMIT_SIGN_PER_DOMAIN", "60/minute",
+    Setting("RATELIMIT_SIGN_PER_DOMAIN", "60/minute;1000/day",
             "Sign attempts from one e-mail domain (big webmail domains are exempt)."),
+    Setting("LIMIT_SETTINGS_CACHE_SECONDS", "10",
+            "Seconds each process keeps the console's rate-limit settings before reading "
+            "them again.", int),
     Setting("RATELIMIT_PRIVACY_PER_NETWORK", "10/hour",
             "Requests for a personal-data link from one network."),
     Setting("RATELIMIT_PRIVACY_PER_EMAIL", "3/hour",
@@ -244,6 +273,7 @@ def load_config(instance_path: str, environ=None) -> dict:
         MAIL_TRANSPORT=transport,
         MAIL_DIR=str(instance / "mail"),
         SITE_URL=values["SITE_URL"].rstrip("/"),
+        TRUSTED_HOSTS=_trusted_hosts(values["ALLOWED_HOSTS"], values["SITE_URL"]),
         RATELIMIT_STORAGE_URI=values["REDIS_URL"] or "memory://",
         # A Redis that hangs must not hang the sign form: fail fast, count in memory.
         RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -257,6 +287,17 @@ def load_config(instance_path: str, environ=None) -> dict:
         PERMANENT_SESSION_LIFETIME=values["SESSION_LIFETIME_HOURS"] * 3600,
     )
     return config
+
+
+def _trusted_hosts(allowed: str | None, site_url: str) -> list[str] | None:
+    """Flask's TRUSTED_HOSTS: a request naming another host is refused before any view runs,
+    so no page, link or cached copy is ever built from a forged Host header."""
+    if allowed:
+        return [host.strip().lower() for host in allowed.split(",") if host.strip()]
+    if site_url.startswith("https://"):
+        from urllib.parse import urlsplit
+        return [urlsplit(site_url).netloc.lower()]
+    return None
 
 
 def markdown_table() -> str:

@@ -25,11 +25,21 @@ def load_demo() -> tuple[Campaign, str, str] | None:
     for locale, text in demo.FLAGSHIP_TEXTS.items():
         service.set_text(campaign, locale, **text)
     user, password = organizers.create_user("organizer@example.org", role="admin",
-                                            name="Demo organizer")
+                                            name=demo.DEMO_ORGANIZER_NAME)
     organizers.add_member(campaign.id, user.id)
     db.session.commit()
+    _load_organization_demo()
     _load_letters_demo(campaign)
     return campaign, user.email, password
+
+
+def _load_organization_demo() -> None:
+    """A plausible organization profile, marked as demo (only if none was written)."""
+    from .organization import service as organization
+
+    if organization.is_set_up(organization.get()):
+        return
+    organization.save(None, **demo.DEMO_ORGANIZATION, is_demo=True)
 
 
 def _load_letters_demo(campaign: Campaign) -> None:
@@ -50,7 +60,7 @@ def _load_letters_demo(campaign: Campaign) -> None:
 
 
 @demo_cli.command("load")
-def load_command():
+def load_command() -> None:
     """Create the flagship campaign and a demo organizer (prints the password once)."""
     created = load_demo()
     if created is None:

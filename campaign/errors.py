@@ -4,8 +4,9 @@ from __future__ import annotations
 import logging
 
 from flask import render_template, request
+from flask.globals import request_ctx
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from .extensions import db
@@ -14,6 +15,10 @@ log = logging.getLogger(__name__)
 
 
 def _render(code: int, reason: str | None = None, headers=None):
+    if request_ctx.url_adapter is None:
+        # The request was refused before routing (a Host not in ALLOWED_HOSTS): no page can
+        # build links, so a plain answer.
+        return f"{code}\n", code, {"Content-Type": "text/plain; charset=utf-8"}
     wants_json = request.path.startswith("/api/") or (
         request.accept_mimetypes.best == "application/json")
     if wants_json:
@@ -41,6 +46,14 @@ def init_app(app):
         log.warning("database error: %s", error.__class__.__name__)
         db.session.rollback()
         return _render(ServiceUnavailable.code, "database", {"Retry-After": "5"})
+
+    @app.errorhandler(DataError)
+    def data_refused(error):
+        # The database refused a value a client sent (a NUL byte, a number out of range):
+        # bad input, not a server fault. Views validate first; this is the net below them.
+        log.warning("database refused a value: %s", error.__class__.__name__)
+        db.session.rollback()
+        return _render(400)
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -1,14 +1,18 @@
 """Extensions, created unbound and bound to the app in create_app (init_app style)."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from .abuse.limits import address_key
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -20,14 +24,24 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+# Every model subclasses `Model`: at run time Flask-SQLAlchemy's db.Model, for the type
+# checker the SQLAlchemy 2 declarative base it behaves as (db.Model is built at run time,
+# so mypy cannot see its type), so `Mapped[...]` columns are checked.
+if TYPE_CHECKING:
+    class Model(DeclarativeBase):
+        pass
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
 login_manager = LoginManager()
 # Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
-# in_memory_fallback keeps the site taking signatures when Redis is down.
-limiter = Limiter(key_func=get_remote_address, in_memory_fallback_enabled=True,
+# in_memory_fallback keeps the site taking signatures when Redis is down. The key is a keyed
+# hash of the client's address (IPv6: its /64), so no storage ever holds an address.
+limiter = Limiter(key_func=address_key, in_memory_fallback_enabled=True,
                   swallow_errors=True)
 # gzip/brotli for pages, CSS and JSON (settings COMPRESS_*); streamed CSV exports too.
 compress = Compress()

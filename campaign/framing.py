@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+import idna
 from flask import request
 
 CSP = "Content-Security-Policy"
@@ -36,7 +37,19 @@ def normalize_origin(raw: str) -> str:
         raise BadOrigin(raw)
     if any(c in host for c in "*;'\" ,"):
         raise BadOrigin(raw)
+    host = _ascii_host(host, raw)
     return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def _ascii_host(host: str, raw: str) -> str:
+    """The host as browsers send it in Origin and match it in frame-ancestors: IDNA-encoded
+    (`пример.рф` -> `xn--e1afmkfd.xn--p1ai`), so a stored origin always matches."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise BadOrigin(raw) from exc
 
 
 def allow_framing(ancestors: list[str]) -> None:

@@ -28,12 +28,21 @@ max_requests = 200_000
 max_requests_jitter = 20_000
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# gunicorn's control socket (25.1+) defaults to one path in $HOME shared by every gunicorn
+# the user runs: off. GUNICORN_CONTROL_SOCKET=1 puts it in this site's instance folder.
+if os.environ.get("GUNICORN_CONTROL_SOCKET") == "1":
+    control_socket = os.path.join(os.environ.get("INSTANCE_PATH") or os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "instance"), "gunicorn.ctl")
+    control_socket_mode = 0o600
+else:
+    control_socket_disable = True
+
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # e.g. "-" for stdout
 access_log_format = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 # Links in e-mails carry tokens in their path (/confirm/<token>): log the route, not the token.
 _TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe/all|unsubscribe|forget|privacy/data|"
-                         r"letters/confirm|donations/manage)/[^/]+")
+                         r"letters/confirm|donations/manage|organize/invite|organize/reset)/[^/]+")
 
 
 class PrivateAccessLogger(Logger):

@@ -98,8 +98,43 @@ def refuse_invalid_utf8_forms():
             abort(400)
 
 
+def _malformed(raw: bytes) -> bool:
+    """Not UTF-8, or a NUL byte: no name, slug, id or search term contains one, and
+    databases refuse NUL in text (PostgreSQL raises, which would be a 500)."""
+    try:
+        return "\x00" in raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+
+
+def refuse_malformed_urls(*_ignored):
+    """A path (404) or query string (400) with a NUL byte or non-UTF-8 bytes is refused
+    before any view, for every URL of the site. (Form fields with a NUL get the form's own
+    translated error, 422; the console gate refuses them outright.)"""
+    # The path as the client sent it (gunicorn's RAW_URI, Werkzeug's REQUEST_URI); else the
+    # decoded PATH_INFO, whose latin-1 text holds the client's bytes.
+    environ = request.environ
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    path = (unquote_to_bytes(raw_uri.split("?", 1)[0]) if raw_uri
+            else environ.get("PATH_INFO", "").encode("latin-1", "replace"))
+    if _malformed(path):
+        abort(404)  # no page of the site has such an address
+    if _malformed(unquote_to_bytes(request.query_string)):
+        abort(400)
+
+
+def form_has_nul() -> bool:
+    return request.method == "POST" and request.mimetype == \
+        "application/x-www-form-urlencoded" and b"\x00" in unquote_to_bytes(
+            request.get_data(cache=True))
+
+
 def init_app(app) -> None:
     install_log_masking()
     # First of all hooks: CSRF protection parses the form, after which the raw body is gone.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_invalid_utf8_forms)
+    app.before_request_funcs[None].insert(0, refuse_malformed_urls)
+    # URL value preprocessors run before any before_request hook (the widget's loads the
+    # campaign by slug): the same check first of all of them.
+    app.url_value_preprocessors.setdefault(None, []).insert(0, refuse_malformed_urls)
     app.after_request(set_security_headers)

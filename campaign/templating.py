@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
 from . import i18n
@@ -16,12 +16,17 @@ from .countries import country_name
 
 
 def url_in_language(code: str, external: bool = False) -> str:
-    """The current page in another language, or that language's home page."""
+    """The current page in another language, or that language's home page.
+
+    `external`: absolute on SITE_URL, never on the request's Host header (a forged Host
+    must not reach a cached page's hreflang links)."""
     endpoint, args = request.endpoint, dict(request.view_args or {})
     if endpoint and request.url_rule and "lang" in request.url_rule.arguments:
         args["lang"] = code
-        return url_for(endpoint, _external=external, **args)
-    return url_for("campaigns.index", lang=code, _external=external)
+        path = url_for(endpoint, **args)
+    else:
+        path = url_for("campaigns.index", lang=code)
+    return current_app.config["SITE_URL"] + path if external else path
 
 
 def alternate_links() -> list[tuple[str, str]]:

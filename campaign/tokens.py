@@ -21,7 +21,14 @@ def make_token(purpose: str, payload) -> str:
     return _serializer(purpose).dumps(payload)
 
 
+# Link kinds that expire even where the caller gives no age: a donor's "manage" link opens
+# their Stripe billing portal, so an old receipt in a shared mailbox must stop working.
+DEFAULT_MAX_AGE_SECONDS = {"donation-manage": 30 * 24 * 3600}
+
+
 def read_token(purpose: str, token: str, max_age_seconds: int | None = None):
+    if max_age_seconds is None:
+        max_age_seconds = DEFAULT_MAX_AGE_SECONDS.get(purpose)
     try:
         return _serializer(purpose).loads(token, max_age=max_age_seconds)
     except SignatureExpired as exc:

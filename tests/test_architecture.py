@@ -186,3 +186,13 @@ def test_the_feature_import_graph_has_no_cycle():
 def test_the_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_docs_draw_the_import_graph_as_it_is():
+    """docs/architecture.md's mermaid drawing lists exactly the edges the code has."""
+    text = (PACKAGE.parent / "docs" / "architecture.md").read_text()
+    drawn = set(re.findall(r"^    (\w+) --> (\w+)$", text, re.M))
+    code = {(source, target) for source, targets in feature_graph().items()
+            for target in targets}
+    assert drawn == code, {"missing from the docs": code - drawn,
+                           "not in the code": drawn - code}

@@ -57,7 +57,7 @@ def test_console_tabs_sections_and_api_parts_come_from_the_factory(tmp_path):
     """)
     assert seen["tabs"] == ["overview", "settings", "texts", "signatures", "paper",
                             "partners", "analytics", "milestones", "updates", "donations",
-                            "letters", "widget", "safety", "privacy", "audit"]
+                            "letters", "delivery", "widget", "safety", "privacy", "audit"]
     assert seen["sections"] == ["milestones", "petition", "donations", "letters", "map"]
     assert seen["api"] == ["delivery"] and seen["donations_api"]
 

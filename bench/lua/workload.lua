@@ -1,8 +1,13 @@
 -- One wrk script for every workload; the mode is the first argument after `--`.
 --   get PATH [ACCEPT_ENCODING]        the same GET again and again
---   sign PATH RUN_ID COOKIE|TOKEN...  a valid sign POST, a new address each time; one
---                                     session cookie + CSRF token per wrk thread (fetched by
---                                     bench/run.py first: Flask-WTF ties a token to a session)
+--   sign PATH RUN_ID DOMAIN THANKS XFF COOKIE|TOKEN|STARTED...
+--                                     a valid sign POST, a new address @DOMAIN each time; one
+--                                     session cookie + CSRF token (+ the form's start token)
+--                                     per wrk thread (fetched by bench/run.py first: Flask-WTF
+--                                     ties a token to a session). THANKS: the thanks page's
+--                                     path, fetched after each 303 as a browser does ("-":
+--                                     not). XFF "1": each POST from another network, in
+--                                     X-Forwarded-For as a load balancer sets it.
 --   confirm FILE NTHREADS             each confirmation link in FILE once (split by thread)
 -- done() prints one line `BENCH {json}` that bench/run.py reads.
 local threads = {}
@@ -21,11 +26,14 @@ function init(args)
     if args[3] and args[3] ~= "" then headers["Accept-Encoding"] = args[3] end
     fixed = wrk.format("GET", args[2], headers)
   elseif mode == "sign" then
-    path, run_id = args[2], args[3]
-    local pair = args[3 + thread_no] or args[4]
-    cookie, token = pair:match("^(.-)|(.*)$")
+    path, run_id, domain, thanks, xff = args[2], args[3], args[4], args[5], args[6] == "1"
+    local triple = args[6 + thread_no] or args[7]
+    cookie, token, started = triple:match("^(.-)|(.-)|(.*)$")
     sign_headers = {["Content-Type"] = "application/x-www-form-urlencoded",
                     ["Cookie"] = cookie}
+    thanks_request = thanks ~= "-" and wrk.format("GET", thanks, {["Cookie"] = cookie}) or nil
+    thanks_due = 0
+    math.randomseed(thread_no * 7919 + os.time())
   elseif mode == "confirm" then
     tokens = {}
     local nthreads, i = tonumber(args[3]), 0
@@ -41,8 +49,17 @@ function request()
   if mode == "get" then return fixed end
   n = n + 1
   if mode == "sign" then
+    if thanks_due > 0 then  -- the browser follows the 303
+      thanks_due = thanks_due - 1
+      return thanks_request
+    end
     local body = "full_name=Bench+Signer&email=" .. run_id .. "-" .. thread_no .. "-" .. n ..
-      "%40bench.example.org&country=KZ&display=full&csrf_token=" .. token
+      "%40" .. domain .. "&country=KZ&display=full&csrf_token=" .. token ..
+      "&form_started=" .. started
+    if xff then  -- a client from anywhere in 10.0.0.0/8 (65,536 /24 networks)
+      sign_headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255),
+        math.random(0, 255), math.random(1, 254))
+    end
     return wrk.format("POST", path, sign_headers, body)
   end
   local i = n
@@ -55,6 +72,7 @@ end
 
 function response(status, headers, body)
   answered = answered + 1
+  if mode == "sign" and status == 303 and thanks_request then thanks_due = thanks_due + 1 end
   local key = tostring(status)
   statuses[key] = (statuses[key] or 0) + 1
 end

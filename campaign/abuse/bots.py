@@ -2,13 +2,21 @@
 
 A form that fails either is dropped silently: the sender sees the usual answer and nothing
 is stored, so a bot learns nothing from trying.
+
+The start time is a signed token, checked on the server (its age) and used once: a bot
+cannot fetch one page and post it many times. The page cache keeps a placeholder in its
+shell and each reader gets a token made for their response, so a cached page never hands out
+a start time older than the reader's own visit (see campaigns/page_cache.py).
 """
 from __future__ import annotations
 
+import hashlib
+import secrets
+import threading
 import time
 
 from disposable_email_domains import blocklist as _DISPOSABLE
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -24,8 +32,45 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="form-started")
 
 
+# In a cached page shell, in place of a start token; page_cache.fill puts a fresh one in.
+STARTED_PLACEHOLDER = f"form-started-placeholder-{secrets.token_hex(8)}"
+_MAX_AGE = 7 * 24 * 3600
+_local_uses: dict[str, float] = {}  # when the shared storage is down: this process only
+_local_lock = threading.Lock()
+
+
 def started_token() -> str:
-    return _serializer().dumps(int(time.time()))
+    if has_app_context() and g.get("rendering_page_shell"):
+        return STARTED_PLACEHOLDER
+    # A nonce makes every page view's token unique, so single use never hits two readers.
+    return _serializer().dumps([int(time.time()), secrets.token_urlsafe(6)])
+
+
+def _started_at(token: str) -> int | None:
+    try:
+        value = _serializer().loads(token or "", max_age=_MAX_AGE)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if isinstance(value, list) and len(value) == 2:
+        value = value[0]
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _first_use(token: str) -> bool:
+    """True the first time a start token is posted (shared across processes via the
+    rate-limit storage: Redis in production)."""
+    key = "formtoken:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    try:
+        from .limits import _strategy
+        return _strategy().storage.incr(key, _MAX_AGE) == 1
+    except Exception:  # noqa: BLE001 - storage down: remember in this process
+        now = time.monotonic()
+        with _local_lock:
+            if len(_local_uses) > 100_000:
+                _local_uses.clear()
+            fresh = _local_uses.get(key, 0) < now
+            _local_uses[key] = now + _MAX_AGE
+        return fresh
 
 
 class BotTrapForm(FlaskForm):
@@ -51,11 +96,16 @@ def is_bot(form: BotTrapForm) -> bool:
     minimum = current_app.config.get("ABUSE_MIN_FILL_SECONDS") or 0
     if minimum <= 0:
         return False
-    try:
-        started = _serializer().loads(form.form_started.data or "", max_age=7 * 24 * 3600)
-    except (BadSignature, TypeError, ValueError):
+    token = form.form_started.data or ""
+    started = _started_at(token)
+    if started is None or time.time() - started < minimum:
         return True
-    return not isinstance(started, int) or time.time() - started < minimum
+    if not _first_use(token):
+        return True  # the same form posted again
+    if has_request_context():
+        # The reader's next page view must not be a 304 holding this used token.
+        session["forms_used"] = session.get("forms_used", 0) + 1
+    return False
 
 
 def is_disposable(address: str) -> bool:

@@ -26,6 +26,9 @@ def create_key_command(email, name, slugs, trusted_import):
     ids = list(db.session.scalars(select(Campaign.id).where(Campaign.slug.in_(slugs))))
     try:
         _key, token = service.create_key(user, name, ids, trusted_import=trusted_import)
+    except PermissionError as exc:
+        raise click.ClickException(
+            "only an admin's key may be a trusted-import key") from exc
     except ValueError as exc:
         raise click.ClickException("the organizer manages none of these campaigns") from exc
     click.echo(token)

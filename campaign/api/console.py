@@ -1,7 +1,11 @@
 """/organize/api-keys: organizers create and revoke their API keys. The secret is shown once."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..organizers.access import managed_campaigns
@@ -17,9 +21,18 @@ def _title(campaign):
     return text.title if text else campaign.slug
 
 
+SCOPE_LABELS = {
+    "read_signatures": _l("read signers and donors"),
+    "read_aggregates": _l("read counts"),
+    "write_signatures": _l("add signatures"),
+    "trusted_import": _l("trusted import"),
+}
+
+
 def _page(form, status=200, token=None):
     response = render_template("api/keys.html", form=form, keys=service.keys_of(current_user),
-                               revoke_form=RevokeForm(), token=token)
+                               revoke_form=RevokeForm(), token=token,
+                               scope_labels=SCOPE_LABELS, one_day=timedelta(days=1))
     return response, status, {"Cache-Control": "no-store"}
 
 
@@ -41,8 +54,18 @@ def create():
     form = _form()
     if not form.validate():
         return _page(form, 422)
-    _key, token = service.create_key(current_user, form.name.data, form.campaigns.data,
-                                    trusted_import=form.trusted_import.data)
+    try:
+        _key, token = service.create_key(
+            current_user, form.name.data, form.campaigns.data, scopes=form.scopes.data or [],
+            expires_at=service.end_of_day(form.expires_on.data),
+            trusted_import=bool(form.trusted_import.data))
+    except PermissionError:
+        abort(403)
+    except ValueError as error:
+        field = form.expires_on if str(error) == "expiry" else form.scopes
+        field.errors = [_("Please choose a date after today.") if field is form.expires_on
+                        else _("Please choose what the key may do.")]
+        return _page(form, 422)
     return _page(_form(), 201, token=token)
 
 

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
 CampaignExtension = Callable[[object], object]
-DonationsProvider = Callable[[int, int, int], list[dict]]
+DonationsProvider = Callable[[int, int, int], list[dict[str, Any]]]
 
 
 @dataclass

@@ -9,20 +9,22 @@ import hmac
 import secrets
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Date, func, select
 
+from ..audit import service as audit
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..organizers.access import can_manage, managed_campaigns
 from ..organizers.models import User
 from ..petitions.lifecycle import counted
+from ..organizers.service import needs_2fa_setup
 from ..petitions.models import Signature
 from ..util import utcnow
-from .models import ApiKey
+from .models import SCOPES, ApiKey
 
 KEY_PREFIX = "kjc"
 PUBLIC_STATUSES = ("live", "closed", "delivered")
@@ -39,11 +41,20 @@ def _hash(token: str) -> str:
 
 
 def create_key(user: User, name: str, campaign_ids: list[int], *,
+               scopes: tuple[str, ...] | list[str] = SCOPES, expires_at=None,
                trusted_import: bool = False) -> tuple[ApiKey, str]:
-    """A new key scoped to those of `campaign_ids` the user manages; returns (key, token).
+    """A new key scoped to those of `campaign_ids` the user manages and to `scopes`;
+    returns (key, token). Only admins may make trusted-import keys (PermissionError).
 
     The token is shown once and never stored; only its hash is.
     """
+    if trusted_import and not user.is_admin:
+        raise PermissionError("trusted import keys are for admins")
+    chosen = [scope for scope in SCOPES if scope in set(scopes)]
+    if not chosen and not trusted_import or set(scopes) - set(SCOPES):
+        raise ValueError("scopes")
+    if expires_at is not None and expires_at <= utcnow():
+        raise ValueError("expiry")
     allowed = {campaign.id: campaign for campaign in managed_campaigns(user)}
     campaigns = [allowed[cid] for cid in campaign_ids if cid in allowed]
     if not campaigns:
@@ -51,10 +62,19 @@ def create_key(user: User, name: str, campaign_ids: list[int], *,
     prefix = secrets.token_hex(6)
     token = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(user_id=user.id, name=name, prefix=prefix, secret_hash=_hash(token),
-                 trusted_import=trusted_import, campaigns=campaigns)
+                 trusted_import=trusted_import, campaigns=campaigns,
+                 scopes=",".join(chosen), expires_at=expires_at)
     db.session.add(key)
+    db.session.flush()
+    audit.key_created(user, key)
     db.session.commit()
     return key, token
+
+
+def end_of_day(day) -> datetime | None:
+    """The first moment after `day` (UTC): a key valid until a day works all of that day."""
+    return None if day is None else datetime.combine(day, datetime.min.time()) + timedelta(
+        days=1)
 
 
 def keys_of(user: User) -> list[ApiKey]:
@@ -73,6 +93,7 @@ def revoke_key(user: User, key_id: int) -> bool:
         raise PermissionError(key_id)
     if key.revoked_at is None:
         key.revoked_at = utcnow()
+        audit.record(user, "api_key.revoke", target=f"kjc_{key.prefix}", name=key.name)
         db.session.commit()
     return True
 
@@ -89,7 +110,9 @@ def authenticate(token: str | None) -> ApiKey | None:
     expected = key.secret_hash if key else _hash("no such key")
     if not hmac.compare_digest(_hash(token.strip()), expected) or key is None:
         return None
-    if key.revoked_at is not None or not key.user.is_active:
+    # Revoked, expired, or its owner disabled or still owing a required second factor (a key
+    # made before 2FA became required must not outlive the rule).
+    if not key.is_active or not key.user.is_active or needs_2fa_setup(key.user):
         return None
     now = utcnow()
     if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:

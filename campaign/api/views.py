@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
 from .. import i18n
+from ..abuse.limits import address_key
 from ..addresses import InvalidEmail
 from ..campaigns import service as campaigns
 from ..countries import country_name
@@ -52,6 +53,11 @@ def _error(status: int, reason: str, **extra):
 
 def _public(payload) -> Response:
     response = jsonify(payload)
+    if request.environ.get(_KEY_SLOT) is not None:
+        # Read with a key (a draft's counts): for that client only, never a shared cache.
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+        return response
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_MAX_AGE"]
     response.add_etag()
@@ -155,9 +161,19 @@ def _day_rows(campaign):
     return [{"date": day, "count": n} for day, n in service.counts_by_day(campaign.id)]
 
 
+def _aggregate_campaign(slug):
+    """Counts are public for public campaigns; a key with the read_aggregates scope also
+    reads them for its own campaigns before they are public (drafts)."""
+    campaign, error = _public_campaign_or_404(slug)
+    if campaign is not None or _request_token() is None:
+        return campaign, error  # public counts: the same for everyone, key or not
+    campaign, _key, error = _authorized_campaign(slug, "read_aggregates")
+    return campaign, error
+
+
 @bp.get("/campaigns/<slug>/signatures/by-country")
 def by_country(slug):
-    campaign, error = _public_campaign_or_404(slug)
+    campaign, error = _aggregate_campaign(slug)
     if error:
         return error
     lang = request.args.get("lang", "en")
@@ -169,7 +185,7 @@ def by_country(slug):
 
 @bp.get("/campaigns/<slug>/signatures/by-day")
 def by_day(slug):
-    campaign, error = _public_campaign_or_404(slug)
+    campaign, error = _aggregate_campaign(slug)
     if error:
         return error
     return _public({"slug": campaign.slug, "count": campaign.signature_count,
@@ -190,15 +206,32 @@ def _request_token() -> str | None:
     return request.headers.get("OSDI-API-Token")
 
 
+_KEY_SLOT = "campaign.api_key"
+
+
+def _verified_key():
+    """The request's key, checked once per request (the limiter and the view share it).
+
+    Kept in the WSGI environ, which lives exactly as long as the request."""
+    if _KEY_SLOT not in request.environ:
+        request.environ[_KEY_SLOT] = service.authenticate(_request_token())
+    return request.environ[_KEY_SLOT]
+
+
 def _key_for_limits() -> str:
-    token = _request_token() or ""
-    parts = token.split("_", 2)
-    return f"apikey:{parts[1]}" if len(parts) == 3 else f"ip:{request.remote_addr}"
+    # The verified key's id, never the prefix a client claims: knowing a key's prefix must
+    # not let anyone use up its budget. Unverified callers: the keyed hash of their address
+    # (IPv6 /64), never the address itself.
+    key = _verified_key()
+    if key is not None:
+        return f"apikey:{key.id}"
+    return f"ip:{address_key()}"
 
 
-def _authorized_campaign(slug):
-    """(campaign, key, None) or (None, None, error response): 401, then 404, then 403."""
-    key = service.authenticate(_request_token())
+def _authorized_campaign(slug, scope: str):
+    """(campaign, key, None) or (None, None, error response): 401, then 404, then 403 (not
+    the key's campaign, or not what the key was made for)."""
+    key = _verified_key()
     if key is None:
         return None, None, _error(401, "invalid_api_key")
     campaign = campaigns.campaign_by_slug(slug, public=False)
@@ -206,6 +239,8 @@ def _authorized_campaign(slug):
         return None, None, _error(404, "not_found")
     if not service.key_may_use(key, campaign):
         return None, None, _error(403, "key_not_scoped_to_campaign")
+    if not key.allows(scope):
+        return None, None, _error(403, "key_scope_missing", scope=scope)
     return campaign, key, None
 
 
@@ -264,7 +299,7 @@ def _page_links(endpoint, slug, items_last_id, after_id, per_page, full, kind, c
 
 @bp.get("/campaigns/<slug>/signatures")
 def signatures(slug):
-    campaign, _key, error = _authorized_campaign(slug)
+    campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
     after_id, per_page, error = _page_params("signatures", campaign)
@@ -280,7 +315,7 @@ def signatures(slug):
 
 @bp.get("/campaigns/<slug>/signatures/<int:signature_id>")
 def signature(slug, signature_id):
-    campaign, _key, error = _authorized_campaign(slug)
+    campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
     # Larger than any id (and than the column's type): not found, not a database error.
@@ -334,7 +369,9 @@ def _signature_input(body, campaign):
 @bp.post("/campaigns/<slug>/signatures")
 @limiter.limit(lambda: current_app.config["API_WRITE_RATE_LIMIT"], key_func=_key_for_limits)
 def add_signature(slug):
-    campaign, key, error = _authorized_campaign(slug)
+    campaign, key, error = _authorized_campaign(
+        slug, "trusted_import" if (_verified_key() and _verified_key().trusted_import)
+        else "write_signatures")
     if error:
         return error
     body = request.get_json(silent=True)
@@ -364,7 +401,8 @@ def add_signature(slug):
 
 @bp.get("/campaigns/<slug>/donations")
 def donations(slug):
-    campaign, _key, error = _authorized_campaign(slug)
+    # Donors' names and addresses: personal data, like signers'.
+    campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
     provider = registry.donations_provider()

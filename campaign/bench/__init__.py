@@ -1,4 +1,4 @@
-"""Bench support: bulk seeding for the load and scale benchmarks in bench/ (not used by the site)."""
+"""Bench support: seeding for the load and scale benchmarks in bench/ (not used by the site)."""
 from __future__ import annotations
 
 from flask import Flask

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
 import resource
+import secrets
 import time
 
 import click
+import pyotp
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -13,7 +16,7 @@ from ..campaigns import service as campaigns
 from ..extensions import db
 from ..outbox.models import OutboxMessage
 from ..petitions import service as petitions
-from ..petitions.lifecycle import counted
+from ..petitions.console.moderation import PAGE_SIZE
 from ..petitions.models import Signature, SignatureStatus
 from . import service
 
@@ -87,16 +90,73 @@ def counts_command(slug):
         "outbox": outbox, "outbox_signature_confirm": outbox_confirm}))
 
 
+class _Console:
+    """A logged-in organizer's browser, in process: requests go through the whole app (the
+    console's session rules, access check, view, template, streaming), as the console's
+    users' requests do, so the figures are of the routes, not of a helper."""
+
+    EMAIL = "bench-organizer@bench.example.org"
+
+    def __init__(self, campaign_id: int):
+        from flask import current_app
+
+        from ..organizers import service as organizers
+
+        password = secrets.token_urlsafe(16)
+        user = organizers.user_by_email(self.EMAIL)
+        if user is None:
+            user, _ = organizers.create_user(self.EMAIL, name="Bench organizer",
+                                             password=password)
+        else:
+            organizers.set_password(user, password)
+        if organizers.needs_2fa_setup(user) or user.totp_secret:
+            user.totp_secret = user.totp_secret or pyotp.random_base32()
+        organizers.add_member(campaign_id, user.id)
+        db.session.commit()
+        secure = current_app.config.get("SESSION_COOKIE_SECURE")
+        self.base_url = "https://localhost" if secure else "http://localhost"
+        self.client = current_app.test_client()
+        login_page = self.get("/organize/login").get_data(as_text=True)
+        response = self.post("/organize/login", {"email": self.EMAIL, "password": password,
+                                                  "csrf_token": _csrf(login_page)})
+        if response.headers.get("Location", "").endswith("/organize/login/2fa"):
+            page = self.get("/organize/login/2fa").get_data(as_text=True)
+            response = self.post("/organize/login/2fa", {
+                "code": pyotp.TOTP(user.totp_secret).now(), "csrf_token": _csrf(page)})
+        if response.status_code != 302:
+            raise click.ClickException(f"bench organizer could not log in: {response.status}")
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, base_url=self.base_url, **kwargs)
+
+    def post(self, path: str, data: dict):
+        return self.client.post(path, data=data, base_url=self.base_url)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    if not found:
+        raise click.ClickException("no CSRF token on the login page")
+    return found.group(1)
+
+
 @bench_cli.command("export")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
 def export_command(slug):
-    """Stream the CSV export to nowhere; print rows/s and this process's peak memory."""
+    """Download the console's CSV export of the confirmed signatures (the route an organizer
+    clicks, streamed) to nowhere; print rows/s and this process's peak memory."""
     campaign_id = _campaign_id(slug)
+    console = _Console(campaign_id)
     started = time.perf_counter()
     rows = size = 0
-    for chunk in petitions.iter_signatures_csv(campaign_id):
-        rows += chunk.count("\r\n")
+    response = console.get(f"/organize/c/{slug}/signatures.csv?status=confirmed",
+                           buffered=False)
+    if response.status_code != 200:
+        raise click.ClickException(f"export answered {response.status}")
+    for chunk in response.response:
+        rows += chunk.count(b"\n")
         size += len(chunk)
+    response.close()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(json.dumps({"rows": rows - 1, "seconds": round(seconds, 2),
@@ -106,30 +166,32 @@ def export_command(slug):
 
 @bench_cli.command("pages")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
-@click.option("--per-page", default=50, show_default=True)
-def pages_command(slug, per_page):
-    """Time the organizer's signature table (keyset pages) at the start, middle and end."""
+def pages_command(slug):
+    """Time the console's signature table (GET /organize/c/SLUG/signatures, keyset pages
+    of 50) at the first, middle and last page, best of five."""
     campaign_id = _campaign_id(slug)
+    console = _Console(campaign_id)
     total = db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id, counted()))
+        Signature.campaign_id == campaign_id))
     timings = {}
     for label, position in (("first", 0), ("middle", total // 2),
-                            ("last", max(total - per_page, 0))):
-        after = None
+                            ("last", max(total - PAGE_SIZE, 0))):
+        path = f"/organize/c/{slug}/signatures"
         if position:
-            # Where the reader's cursor would be (found once with OFFSET, not timed).
-            row = db.session.execute(
-                select(Signature.confirmed_at, Signature.id)
-                .where(Signature.campaign_id == campaign_id, counted())
-                .order_by(Signature.confirmed_at.desc(), Signature.id.desc())
-                .offset(position - 1).limit(1)).first()
-            after = tuple(row)
+            # The cursor a reader paging down would hold (found with OFFSET, not timed).
+            before = db.session.scalar(
+                select(Signature.id).where(Signature.campaign_id == campaign_id)
+                .order_by(Signature.id.desc()).offset(position - 1).limit(1))
+            path += f"?before={before}"
+        db.session.rollback()
         best = None
         for _ in range(5):
-            db.session.rollback()
             started = time.perf_counter()
-            page = petitions.signatures_page(campaign_id, after=after, limit=per_page)
+            response = console.get(path)
             elapsed = (time.perf_counter() - started) * 1000
+            if response.status_code != 200:
+                raise click.ClickException(f"{path} answered {response.status}")
             best = elapsed if best is None else min(best, elapsed)
-        timings[label] = {"ms": round(best, 2), "rows": len(page)}
-    click.echo(json.dumps({"confirmed": total, "pages": timings}))
+        rows = response.get_data(as_text=True).count('<tr id="signature-')
+        timings[label] = {"ms": round(best, 1), "rows": rows}
+    click.echo(json.dumps({"signatures": total, "pages": timings}))

@@ -175,3 +175,40 @@ We call on the **United Nations**, the **European Union**, the **Council of Euro
         "body_markdown": "",
     },
 }
+
+# The demo's organizer and organization: plausible, and marked as demo wherever shown, so a
+# cover letter reads as it will once an organization fills in its own profile.
+DEMO_ORGANIZER_NAME = "Dana Example"
+DEMO_ORGANIZATION: dict = {
+    "name": "Korday Justice Initiative (demo organization)",
+    "postal_address": "Example Street 1\n1200 Geneva\nSwitzerland",
+    "contact_email": "contact@example.org",
+    "website": "https://example.org/",
+    "about": {
+        "en": "A volunteer group of Dungans and friends in Central Asia and Europe who "
+              "document the violence of February 2020 in Korday district and ask for a fair "
+              "review of the sentences. (Demo text: replace it with your own.)",
+        "ru": "Группа добровольцев — дунган и их друзей в Центральной Азии и Европе, которые "
+              "документируют насилие февраля 2020 года в Кордайском районе и добиваются "
+              "справедливого пересмотра приговоров. (Демонстрационный текст: замените его "
+              "своим.)",
+        "kk": "Орталық Азия мен Еуропадағы дүнгендер мен олардың достарынан құралған ерікті "
+              "топ: 2020 жылғы ақпандағы Қордай ауданындағы зорлық-зомбылықты құжаттап, "
+              "үкімдерді әділ қайта қарауды сұраймыз. (Демо мәтін: өз мәтініңізбен "
+              "ауыстырыңыз.)",
+        "ky": "Борбор Азия менен Европадагы дуңгандар жана алардын досторунан турган ыктыярчы "
+              "топ: 2020-жылдын февралындагы Кордай районундагы зомбулукту документтештирип, "
+              "өкүмдөрдү адилет кайра кароону сурайбыз. (Демо текст: өзүңүздүкү менен "
+              "алмаштырыңыз.)",
+        "zh": "由中亚和欧洲的东干人及其朋友组成的志愿者团体，记录2020年2月科尔代区发生的暴力事件，"
+              "并呼吁对判决进行公正复审。（演示文本：请替换为您自己的内容。）",
+        "fr": "Un groupe bénévole de Doungans et d'amis en Asie centrale et en Europe qui "
+              "documente les violences de février 2020 dans le district de Korday et demande "
+              "un réexamen équitable des peines. (Texte de démonstration : remplacez-le par le "
+              "vôtre.)",
+        "de": "Eine ehrenamtliche Gruppe von Dunganen und Freunden in Zentralasien und Europa, "
+              "die die Gewalt vom Februar 2020 im Bezirk Korday dokumentiert und eine faire "
+              "Überprüfung der Urteile fordert. (Demotext: ersetzen Sie ihn durch Ihren "
+              "eigenen.)",
+    },
+}

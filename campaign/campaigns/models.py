@@ -13,7 +13,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..i18n import in_language
 from ..util import utcnow
 
@@ -23,7 +23,7 @@ CAMPAIGN_STATUSES = ("draft", "live", "closed", "delivered")
 COUNTER_SLOTS = 16
 
 
-class SignatureCounter(db.Model):
+class SignatureCounter(Model):
     """One slot of a campaign's signature count; the count is the sum of its slots."""
 
     __tablename__ = "signature_counters"
@@ -34,7 +34,7 @@ class SignatureCounter(db.Model):
     count: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
     __table_args__ = (
         CheckConstraint(
@@ -87,7 +87,7 @@ class Campaign(db.Model):
         return min(100, int(self.signature_count * 100 / self.goal))
 
 
-class CampaignText(db.Model):
+class CampaignText(Model):
     __tablename__ = "campaign_texts"
     __table_args__ = (UniqueConstraint("campaign_id", "locale"),)
 

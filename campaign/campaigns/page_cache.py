@@ -15,6 +15,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, g, session
@@ -61,9 +62,11 @@ def get_shell(key: tuple[str, str], render) -> Shell:
     had_token = _FIELD in g
     saved = g.get(_FIELD)
     setattr(g, _FIELD, PLACEHOLDER)
+    g.rendering_page_shell = True  # bot-trap start tokens become a placeholder too
     try:
         body, status = render()
     finally:
+        g.pop("rendering_page_shell", None)
         if had_token:
             setattr(g, _FIELD, saved)
         else:
@@ -83,12 +86,25 @@ def reader_etag(shell: Shell) -> str | None:
     raw = session.get(_FIELD)
     if not raw:
         return None
-    reader = hashlib.blake2b(str(raw).encode(), digest_size=6).hexdigest()
+    # A form posted since changes the tag: the reader's copy holds a used start token.
+    reader = hashlib.blake2b(f"{raw}:{session.get('forms_used', 0)}".encode(),
+                             digest_size=6).hexdigest()
     return f"{shell.etag}-{reader}"
 
 
+def register_reader_value(app, placeholder: str, make: Callable[[], str]) -> None:
+    """Another per-reader value a cached shell may hold (the bot trap's start token, so each
+    reader gets one no older than their visit); called from a feature's init_app."""
+    app.extensions.setdefault("page_cache_reader_values", []).append((placeholder, make))
+
+
 def fill(shell: Shell) -> str:
-    """The shell with this reader's CSRF token (created in their session if needed)."""
-    if PLACEHOLDER not in shell.body:
-        return shell.body
-    return shell.body.replace(PLACEHOLDER, generate_csrf())
+    """The shell with this reader's CSRF token (created in their session if needed) and the
+    registered per-reader values."""
+    body = shell.body
+    for placeholder, make in current_app.extensions.get("page_cache_reader_values", ()):
+        if placeholder in body:
+            body = body.replace(placeholder, make())
+    if PLACEHOLDER not in body:
+        return body
+    return body.replace(PLACEHOLDER, generate_csrf())

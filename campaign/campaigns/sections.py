@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -21,11 +22,11 @@ class Section:
     name: str
     template: str
     order: int
-    context: Callable[[Campaign, str], dict | None]  # None: nothing to show
+    context: Callable[[Campaign, str], dict[str, Any] | None]  # None: nothing to show
 
 
 def register_section(app: Flask, name: str, template: str, order: int,
-                     context: Callable[[Campaign, str], dict | None]) -> None:
+                     context: Callable[[Campaign, str], dict[str, Any] | None]) -> None:
     app.extensions.setdefault("campaign_sections", {})[name] = Section(
         name, template, order, context)
 
@@ -35,8 +36,8 @@ def sections() -> list[Section]:
     return sorted(registered.values(), key=lambda s: s.order)
 
 
-def build_sections(campaign: Campaign, lang: str, overrides: dict | None = None
-                   ) -> list[tuple[Section, dict]]:
+def build_sections(campaign: Campaign, lang: str, overrides: dict[str, Any] | None = None
+                   ) -> list[tuple[Section, dict[str, Any]]]:
     """Each section with its context; `overrides` replaces a section's context (e.g. a form
     re-rendered with its errors)."""
     overrides = overrides or {}

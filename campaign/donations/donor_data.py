@@ -1,6 +1,8 @@
 """A donor's own data: the privacy page's copy and deletion (a privacy data source)."""
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, or_, select
 
 from ..addresses import domain_variants, has_key
@@ -15,7 +17,7 @@ def donations_of(email_key: str) -> list[Donation]:
     return [donation for donation in candidates if has_key(donation.email, email_key)]
 
 
-def export_donations(email_key: str) -> list[dict]:
+def export_donations(email_key: str) -> list[dict[str, Any]]:
     return [{
         "campaign": donation.campaign_id, "amount": str(donation.money.amount),
         "currency": donation.currency, "kind": donation.kind, "status": donation.status,

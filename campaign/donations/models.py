@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 from .money import Money
 
@@ -36,7 +37,7 @@ KINDS = ("one_time", "monthly")
 CHANNELS = ("stripe", "offline")
 
 
-class DonationSettings(db.Model):
+class DonationSettings(Model):
     """Per-campaign donation settings, kept here so campaigns need not know of donations."""
 
     __tablename__ = "donation_settings"
@@ -47,7 +48,7 @@ class DonationSettings(db.Model):
     goal_amount: Mapped[Decimal | None] = mapped_column(AMOUNT)
     goal_currency: Mapped[str] = mapped_column(String(3), default="EUR")
     # {"USD": "0.92"}: units of goal_currency per unit of USD, set by the organizers.
-    rates: Mapped[dict] = mapped_column(JSON, default=dict)
+    rates: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     rates_updated_at: Mapped[datetime | None]
     offline_instructions: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -57,7 +58,7 @@ class DonationSettings(db.Model):
         return [c for c in (self.currencies or "").split(",") if c]
 
 
-class Donation(db.Model):
+class Donation(Model):
     __tablename__ = "donations"
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'paid', 'active', 'failed', 'refunded', "
@@ -99,7 +100,7 @@ class Donation(db.Model):
         return Money(self.amount, self.currency).rounded()
 
 
-class DonationPayment(db.Model):
+class DonationPayment(Model):
     """Money received for a donation (refunds reduce it; they never delete it)."""
 
     __tablename__ = "donation_payments"
@@ -133,7 +134,7 @@ class DonationPayment(db.Model):
         return (self.refunded_amount or 0) >= self.amount
 
 
-class StripeEvent(db.Model):
+class StripeEvent(Model):
     """Each Stripe event id once: a retried or duplicated delivery finds its row and stops."""
 
     __tablename__ = "stripe_events"

@@ -14,8 +14,10 @@ from flask import (
 )
 from flask_babel import format_currency
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from .. import i18n
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..extensions import csrf, db, limiter
 from ..organizers.access import campaign_access
@@ -192,6 +194,7 @@ def console(campaign):
 @campaign_access
 def export(campaign):
     body = service.donations_csv(service.list_donations(campaign.id, _filter_from_args()))
+    audit.note(current_user, "donations.export", campaign_id=campaign.id)
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="donations-{campaign.slug}.csv"'})
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -95,7 +96,7 @@ def _check_mode(donation: Donation, monthly: bool) -> None:
 
 # --- handlers on parsed facts ------------------------------------------------------------
 
-def _by(column, value) -> Donation | None:
+def _by(column: Any, value: str | None) -> Donation | None:
     return db.session.scalar(select(Donation).where(column == value)) if value else None
 
 

@@ -15,7 +15,11 @@ def init_app(app: Flask) -> None:
     from ..privacy.service import register_data_source
     from . import cli, service, views
 
+    from . import delivery_views, reply_views
     app.register_blueprint(views.bp)
+    app.register_blueprint(delivery_views.bp)
+    app.register_blueprint(reply_views.bp)
+    register_tab(app, "delivery", _l("Delivery"), "delivery.start", 76)
     app.cli.add_command(cli.letters_cli)
     from ..outbox.suppression import register_bounce_listener
     from . import bounces
@@ -27,3 +31,6 @@ def init_app(app: Flask) -> None:
     register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
     register_data_source(app, "letters", service.export_letters, service.erase_letters)
     register_campaign_extension(app, "delivery", views.delivery_for_api)
+    from ..targets.service import on_verified
+    on_verified(app, service.release_unchecked)
+    views.init_app(app)

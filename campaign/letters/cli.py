@@ -2,7 +2,7 @@ import click
 from flask.cli import AppGroup
 
 from ..campaigns import service as campaigns
-from . import service
+from . import delivery, service
 
 letters_cli = AppGroup("letters", help="Letters to institutions and petition delivery.")
 
@@ -24,7 +24,56 @@ def export_command(slug, output):
     campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:
         raise click.ClickException(f"no campaign {slug!r}")
-    output.write(service.canonical_export(campaign.id))
+    for chunk in delivery.export_chunks(campaign.id):
+        output.write(chunk)
+
+
+@letters_cli.command("dossiers")
+@click.option("--watch", is_flag=True, help="Keep running, looking for new jobs every 5 s.")
+def dossiers_command(watch):
+    """Build the delivery dossiers organizers asked for (big campaigns are built here)."""
+    import time
+
+    while True:
+        built = delivery.run_pending_jobs()
+        if built:
+            click.echo(f"built {built} dossier(s)")
+        if not watch:
+            break
+        if not built:
+            time.sleep(5)
+
+
+@letters_cli.command("dossier")
+@click.argument("slug")
+@click.option("--locale", default=None, help="Language (default: the campaign's).")
+@click.option("--output", "-o", type=click.File("wb"), required=True)
+@click.option("--to", "short_ids", multiple=True, help="An institution (short id) to address.")
+@click.option("--signed-by", default="", help="The organizer's name on the cover page.")
+def dossier_command(slug, locale, output, short_ids, signed_by):
+    """Build SLUG's dossier PDF now and write it to OUTPUT (prints seconds, pages, size)."""
+    import json
+    import resource
+    import time
+
+    campaign = campaigns.campaign_by_slug(slug, public=False)
+    if campaign is None:
+        raise click.ClickException(f"no campaign {slug!r}")
+    started = time.perf_counter()
+    from ..targets import service as targets
+
+    by_short_id = {t.short_id: t for t in targets.all_targets()}
+    unknown = [key for key in short_ids if key not in by_short_id]
+    if unknown:
+        raise click.ClickException(f"no institution {', '.join(unknown)}")
+    pdf, facts = delivery.build_dossier(campaign, locale or campaign.default_locale,
+                                        targets=[by_short_id[key] for key in short_ids],
+                                        signed_by=signed_by)
+    output.write(pdf)
+    click.echo(json.dumps({
+        "signatures": facts.total, "seconds": round(time.perf_counter() - started, 2),
+        "bytes": len(pdf),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
 
 
 @letters_cli.command("prune")

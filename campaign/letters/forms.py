@@ -1,6 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     SelectField,
@@ -53,3 +55,33 @@ class ReplyForm(FlaskForm):
 
 class PlainForm(FlaskForm):
     """Only the CSRF token: for forms whose other fields are checkbox lists."""
+
+
+class DeliveryForm(FlaskForm):
+    """Step one of a delivery: language, institutions (a checkbox list) and what follows."""
+    locale = SelectField(_l("Language of the cover letter and dossier"))
+
+
+class SendDeliveryForm(FlaskForm):
+    """Step two: send what the preview showed."""
+    mode = SelectField(_l("After delivering"), choices=[
+        ("keep", _l("Deliver and keep collecting signatures")),
+        ("close", _l("Deliver and close the petition"))])
+
+
+class ReplyDetailsForm(FlaskForm):
+    """A reply's summary in the campaign's languages (fields added per language) and its PDF."""
+    attachment = FileField(_l("The reply as a PDF (optional, at most 1.5 MB)"))
+    remove_attachment = BooleanField(_l("Remove the PDF"))
+
+
+def reply_details_form(languages: list[str], **kwargs) -> ReplyDetailsForm:
+    from .. import i18n
+
+    class Form(ReplyDetailsForm):
+        pass
+
+    for code in languages:
+        setattr(Form, f"summary_{code}", TextAreaField(
+            i18n.LANGUAGES[code].native_name, validators=[Optional(), Length(max=2000)]))
+    return Form(**kwargs)

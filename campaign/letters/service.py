@@ -8,30 +8,25 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.utils import formataddr
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, or_, select
 
 from .. import emails, i18n
+from ..abuse.limits import check_rate
 from ..addresses import domain_variants, has_key, normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
-from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
-from ..petitions.lifecycle import counted
-from ..petitions.models import Signature
-from ..spreadsheet import csv_text
 from ..targets.models import Target
 from ..tokens import make_token, read_token
 from ..util import utcnow
-from . import templating
+from . import routing, templating
 from .defaults import DEFAULT_TEMPLATES
 from .models import CampaignTarget, Delivery, Letter, LetterTemplate, Reply
 
-# Kept literally in the supporter's (plain text) letter and replaced per target: the
-# supporter's text is never evaluated as a template.
-TARGET_MARKER = "[[target]]"
 CONFIRM_PURPOSE = "letters-confirm"
 
 
@@ -64,16 +59,27 @@ def campaign_title(campaign: Campaign, locale: str) -> str:
     return text.title if text else campaign.slug
 
 
-def preview(campaign: Campaign, subject: str, body: str, locale: str) -> templating.Rendered:
-    """Render with sample values; raises TemplateProblem (with its line) when broken."""
+def preview(campaign: Campaign, subject: str, body: str, locale: str,
+            kind: str = "cover") -> templating.Rendered:
+    """Render with sample values; raises TemplateProblem (with its line) when broken. A
+    supporters' letter is shown as an institution reads it: head and closing added."""
+    if kind == "letter":
+        check_letter_template(subject, body)
+        rendered = templating.render_letter(subject, body, _template_values(campaign, locale))
+        offered = offered_targets(campaign)
+        target = offered[0][0] if offered else Target(
+            name="UN Special Rapporteur on minority issues", translations={})
+        return templating.Rendered(rendered.subject, compose(
+            target, locale, rendered.body, name="Aisha Vanahun", place="Almaty"))
     return templating.render_letter(subject, body, templating.sample_values(
-        campaign_title(campaign, locale), campaign.signature_count, date.today().isoformat()))
+        campaign_title(campaign, locale), campaign.signature_count,
+        letter_date(date.today(), locale)))
 
 
 def save_template(campaign: Campaign, kind: str, locale: str, subject: str,
                   body: str) -> LetterTemplate:
     """Store a template once it renders with the sample values (else TemplateProblem)."""
-    preview(campaign, subject, body, locale)
+    preview(campaign, subject, body, locale, kind)
     template = find_template(campaign, kind, locale, fallback=False)
     if template is None:
         template = LetterTemplate(campaign_id=campaign.id, kind=kind, locale=locale)
@@ -103,9 +109,25 @@ def offered_targets(campaign: Campaign) -> list[tuple[Target, bool]]:
         .order_by(Target.organisation, Target.name)).all()
     if rows:
         return [(target, bool(pre)) for target, pre in rows]
+    # Nothing chosen yet: only the bodies whose mandate covers the usual case, none ticked.
     return [(target, False) for target in db.session.scalars(
-        select(Target).where(Target.active.is_(True)).order_by(Target.organisation,
-                                                               Target.name))]
+        select(Target).where(Target.active.is_(True), Target.offered_by_default.is_(True))
+        .order_by(Target.organisation, Target.name))]
+
+
+ORGANISATION_ORDER = ("UN", "OSCE", "CoE", "EU")
+
+
+def grouped(items: list, lang: str, target_of=lambda item: item) -> list[tuple[str, list]]:
+    """Items grouped by the target's organisation (UN, OSCE, CoE, EU), each group in the
+    alphabetical order of the names as the reader of `lang` reads them."""
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(target_of(item).organisation, []).append(item)
+    order = {code: n for n, code in enumerate(ORGANISATION_ORDER)}
+    return [(organisation, sorted(members, key=lambda item: target_of(item).name_in(lang)))
+            for organisation, members in sorted(groups.items(),
+                                                key=lambda kv: order.get(kv[0], 99))]
 
 
 def set_campaign_targets(campaign: Campaign, offered: set[int], preselected: set[int]) -> None:
@@ -132,73 +154,196 @@ def letter_language(target: Target, wanted: str, campaign: Campaign,
 
 
 # --- supporter letters -----------------------------------------------------------------
+#
+# A supporter's letter is three parts: the head (the institution's name in the letter's
+# language, the date, the greeting), the text the supporter reads and may change, and the
+# closing with the supporter's name and place. The server writes the head and the closing at
+# send time, in the letter's language, so the text holds nothing a supporter must replace.
+
+# Anything that means an unfilled template is left: the text is refused, not sent.
+TEMPLATE_MARKERS = ("{{", "}}", "{%", "%}", "[[", "]]")
+# The form labels a supporter could leave in the text, gathered in every language at runtime.
+_LABELS = ("Your name", "City or country")
+
+
+def letter_date(day: date, lang: str) -> str:
+    """The date as the letter's reader writes it (Babel, long form: "30 ноября 2026 г.")."""
+    return format_date(day, format="long", locale=i18n.format_locale(lang))
+
+
+def letter_number(value: int, lang: str) -> str:
+    return format_decimal(value, locale=i18n.format_locale(lang))
+
+
+def language_names(codes: list[str], lang: str) -> str:
+    """"английский, французский": languages named and listed as the reader of `lang` says."""
+    from babel import Locale
+    from babel.lists import format_list
+
+    locale = Locale.parse(i18n.format_locale(lang))
+    names = [locale.languages.get(code) or i18n.LANGUAGES[code].native_name
+             if code in i18n.LANGUAGES else code for code in codes]
+    return format_list(names, locale=locale)
+
+
+def source_date_text(raw: str, lang: str) -> str:
+    """A source's date as given ("2012", "2008-07-01"), full dates written for the reader."""
+    try:
+        return letter_date(date.fromisoformat(raw), lang)
+    except ValueError:
+        return raw
+
+
+def closing_word(lang: str) -> str:
+    with i18n.force_language(lang):
+        return _("Yours sincerely,")
+
+
+def letter_head(target: Target, lang: str, day: date) -> str:
+    with i18n.force_language(lang):
+        greeting = _("Dear Sir or Madam,")
+    return f"{target.name_in(lang)}\n{letter_date(day, lang)}\n\n{greeting}\n\n"
+
+
+def letter_closing(name: str, place: str, lang: str) -> str:
+    lines = [closing_word(lang), " ".join(name.split())]
+    if place.strip():
+        lines.append(" ".join(place.split()))
+    return "\n\n" + "\n".join(lines) + "\n"
+
+
+def compose(target: Target, lang: str, text: str, *, name: str, place: str,
+            day: date | None = None) -> str:
+    """The letter the institution reads: head, the text, closing, all in `lang`."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # browsers send CRLF
+    return (letter_head(target, lang, day or date.today()) + text.strip()
+            + letter_closing(name, place, lang))
+
+
+def placeholder_labels() -> set[str]:
+    """The labels of the name and place fields in every language of the site."""
+    labels = set(_LABELS)
+    for code in i18n.INTERFACE_LANGUAGES:
+        with i18n.force_language(code):
+            labels.update(_(label) for label in _LABELS)
+    return labels
+
+
+def unfilled_marker(*texts: str) -> str | None:
+    """The first template marker or field label left in the texts, if any."""
+    for text in texts:
+        for marker in TEMPLATE_MARKERS:
+            if marker in text:
+                return marker
+        folded = text.casefold()
+        for label in sorted(placeholder_labels(), key=len, reverse=True):
+            if label.casefold() in folded:
+                return label
+    return None
+
+
+def _template_values(campaign, locale) -> dict:
+    """Values an organizer's supporter-letter template may use. The server writes the
+    institution, the date and the supporter's name around the text (see `compose`)."""
+    return {"supporter_name": "", "supporter_place": "",
+            "campaign_title": campaign_title(campaign, locale),
+            "signature_count": letter_number(campaign.signature_count, locale),
+            "date": letter_date(date.today(), locale), "target_name": ""}
+
 
 def _values(campaign, locale, *, name, place, target_name) -> dict:
+    """Values for a cover letter (petition delivery)."""
     return {"supporter_name": name, "supporter_place": place,
             "campaign_title": campaign_title(campaign, locale),
             "signature_count": campaign.signature_count,
-            "date": date.today().isoformat(), "target_name": target_name}
+            "date": letter_date(date.today(), locale), "target_name": target_name}
 
 
-def draft(campaign: Campaign, locale: str, *, name: str = "", place: str = ""
-          ) -> tuple[str, str, LetterTemplate | None]:
-    """The letter the supporter reads and edits, with the target's name left as a marker."""
+# Placeholders the server fills around a supporter's letter: a template using them would
+# write them twice or leave them empty in the supporter's text.
+SERVER_WRITTEN = ("supporter_name", "supporter_place", "target_name", "date")
+
+
+def check_letter_template(subject: str, body: str) -> None:
+    import re
+
+    for name in SERVER_WRITTEN:
+        if re.search(r"\b" + name + r"\b", subject + body):
+            raise templating.TemplateProblem(_(
+                "Leave out {{ %(name)s }}: the site writes the institution's name, the date, "
+                "the greeting and the supporter's name and place around the letter, in the "
+                "letter's language.", name=name))
+
+
+def draft(campaign: Campaign, locale: str) -> tuple[str, str, LetterTemplate | None]:
+    """The text the supporter reads and may change: the campaign's letter without head and
+    closing, which the server adds per institution."""
     template = find_template(campaign, "letter", locale)
     if template is None:
         return "", "", None
     try:
-        rendered = templating.render_letter(template.subject, template.body, _values(
-            campaign, template.locale, name=name or _("Your name"), place=place,
-            target_name=TARGET_MARKER))
+        rendered = templating.render_letter(template.subject, template.body,
+                                            _template_values(campaign, template.locale))
     except templating.TemplateProblem:
         return "", "", template  # the organizer is told in the console; supporters write
-    return rendered.subject, rendered.body, template
+    return rendered.subject, rendered.body.strip(), template
 
 
 @dataclass
 class SendOutcome:
     letters: list[Letter] = field(default_factory=list)
-    needs_confirmation: bool = False
     manual: list[Letter] = field(default_factory=list)  # targets without e-mail
 
 
-def confirmed_signer(campaign: Campaign, email_key: str) -> Signature | None:
-    return db.session.scalar(select(Signature).where(
-        Signature.campaign_id == campaign.id, Signature.email_key == email_key,
-        counted()))
+def _letter_for(campaign, target, *, locale, template, available, subject, body, name,
+                place) -> tuple[str, str, str, LetterTemplate | None]:
+    """(language, subject, full text, template used) of the letter to one target."""
+    language = letter_language(target, locale, campaign, available)
+    if template is None or language == template.locale:
+        return language, subject, compose(target, language, body, name=name,
+                                          place=place), template
+    # The target does not read the supporter's language: the campaign's own letter in one it
+    # reads, with head and closing in that language.
+    used = find_template(campaign, "letter", language, fallback=False)
+    if used is not None:
+        try:
+            rendered = templating.render_letter(used.subject, used.body,
+                                                _template_values(campaign, language))
+            return language, rendered.subject, compose(
+                target, language, rendered.body, name=name, place=place), used
+        except templating.TemplateProblem:
+            pass
+    # No usable template in a language it reads: the supporter's own text.
+    return template.locale, subject, compose(target, template.locale, body, name=name,
+                                             place=place), template
 
 
 def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email: str,
-                 place: str, subject: str, body: str, locale: str) -> SendOutcome:
-    """Record one letter per target; send at once if the address confirmed a signature on
-    this campaign, else e-mail the supporter a link that sends them."""
+                 place: str, subject: str, body: str, locale: str,
+                 ip: str | None = None) -> SendOutcome:
+    """Record one letter per target and e-mail the supporter a link that sends them.
+
+    Every address gets the same answer and the same e-mail, whether or not it signed: the
+    form must not tell anyone which addresses signed, and nobody may send letters in the name
+    of an address they do not read (no oracle). Raises LetterProblem (translated) for a text
+    that still holds a marker or a field label, and RateLimited when over a limit."""
     if not targets:
         raise LetterProblem(_("Choose at least one institution."))
+    left = unfilled_marker(subject, body, name, place)
+    if left:
+        raise LetterProblem(_("Your letter still contains “%(marker)s”. Replace it with your "
+                              "own words; your name and place are added below the letter "
+                              "for you.", marker=left))
     address, key = normalize_email(email)
+    check_rate("letters", ip=ip, email_key=key)
     template = find_template(campaign, "letter", locale)
     available = template_locales(campaign)
     batch = secrets.token_hex(16)
-    confirmed = confirmed_signer(campaign, key) is not None
-    outcome = SendOutcome(needs_confirmation=not confirmed)
+    outcome = SendOutcome()
     for target in targets:
-        language = letter_language(target, locale, campaign, available)
-        values = _values(campaign, language, name=name, place=place, target_name=target.name)
-        if template and language == template.locale:
-            letter_subject = subject.replace(TARGET_MARKER, target.name)
-            letter_body = body.replace(TARGET_MARKER, target.name)
-            used = template
-        else:
-            # The target does not read the supporter's language: the campaign's own letter
-            # in one it reads, filled with the supporter's details.
-            used = find_template(campaign, "letter", language, fallback=False) or template
-            try:
-                rendered = templating.render_letter(used.subject, used.body, values)
-                letter_subject, letter_body = rendered.subject, rendered.body
-            except (templating.TemplateProblem, AttributeError):
-                # No usable template in a language it reads: the supporter's own text.
-                used = template
-                letter_subject = subject.replace(TARGET_MARKER, target.name)
-                letter_body = body.replace(TARGET_MARKER, target.name)
+        language, letter_subject, letter_body, used = _letter_for(
+            campaign, target, locale=locale, template=template, available=available,
+            subject=subject.strip(), body=body, name=name, place=place)
         letter = Letter(campaign_id=campaign.id, target=target, template_id=used and used.id,
                         batch=batch, sender_name=name, sender_email=address,
                         sender_place=place, locale=language, subject=letter_subject[:300],
@@ -207,10 +352,7 @@ def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email:
         db.session.add(letter)
         (outcome.manual if letter.status == "manual" else outcome.letters).append(letter)
     db.session.flush()
-    if confirmed:
-        for letter in outcome.letters:
-            _dispatch(letter)
-    elif outcome.letters:
+    if outcome.letters:
         token = make_token(CONFIRM_PURPOSE, [batch, hashlib.sha256(key.encode()).hexdigest()[:12]])
         links = emails.address_links(address)
         emails.queue_email(
@@ -218,16 +360,15 @@ def send_letters(campaign: Campaign, *, targets: list[Target], name: str, email:
             headers=emails.unsubscribe_headers(links["unsubscribe_all_url"]),
             data_url=links["data_url"],
             campaign_title=campaign_title(campaign, locale),
-            targets=[letter.target.name for letter in outcome.letters],
+            targets=[letter.target.name_in(locale) for letter in outcome.letters],
             confirm_url=emails.external_url("letters.confirm", token=token))
-    else:
-        outcome.needs_confirmation = False
     db.session.commit()
     return outcome
 
 
 def confirm_batch(token: str) -> list[Letter]:
-    """Send the letters of a confirmed batch (once). Raises InvalidToken/ExpiredToken."""
+    """Send the letters of a confirmed batch (once). Raises InvalidToken/ExpiredToken.
+    A letter to an address no organizer has checked waits (`unchecked`) for that check."""
     max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 86400
     payload = read_token(CONFIRM_PURPOSE, token, max_age)
     batch, digest = payload if isinstance(payload, list) and len(payload) == 2 else (None, None)
@@ -238,9 +379,41 @@ def confirm_batch(token: str) -> list[Letter]:
         return []
     for letter in letters:
         if letter.status == "unconfirmed":
-            _dispatch(letter)
+            if letter.target.verified_on is None:
+                letter.status = "unchecked"
+            else:
+                _dispatch(letter)
     db.session.commit()
     return letters
+
+
+def batch_language(token: str) -> str | None:
+    """The language of a genuine (possibly expired) link's letters, to answer in it."""
+    try:
+        payload = read_token(CONFIRM_PURPOSE, token, None)
+    except Exception:  # noqa: BLE001 - not genuine: no language to guess
+        return None
+    batch = payload[0] if isinstance(payload, list) and payload else None
+    return db.session.scalar(select(Letter.locale).where(Letter.batch == str(batch)).limit(1))
+
+
+def release_unchecked(target: Target) -> int:
+    """An organizer checked the target's address: send the letters that waited for it."""
+    waiting = list(db.session.scalars(select(Letter).where(
+        Letter.target_id == target.id, Letter.status == "unchecked").order_by(Letter.id)))
+    for letter in waiting:
+        _dispatch(letter)
+    return len(waiting)
+
+
+def unchecked_by_target(campaign: Campaign | None = None) -> list[tuple[Target, int]]:
+    """Targets with confirmed letters waiting for an organizer's check, and how many."""
+    query = (select(Target, func.count(Letter.id)).join(Letter, Letter.target_id == Target.id)
+             .where(Letter.status == "unchecked").group_by(Target.id)
+             .order_by(Target.organisation, Target.name))
+    if campaign is not None:
+        query = query.where(Letter.campaign_id == campaign.id)
+    return [(target, count) for target, count in db.session.execute(query).all()]
 
 
 def _day_start(now: datetime) -> datetime:
@@ -254,18 +427,21 @@ def sent_today(target_id: int, now: datetime) -> int:
 
 
 def _dispatch(letter: Letter) -> None:
-    """Queue the letter for its target, or hold it for the digest when the target's daily cap
-    is reached. Nothing is dropped."""
+    """Queue the letter for its target (or the test address, see routing), or hold it for
+    the digest when the target's daily cap is reached. Nothing is dropped."""
     now = utcnow()
     cap = current_app.config["LETTERS_DAILY_CAP_PER_TARGET"]
     if sent_today(letter.target_id, now) >= cap:
         letter.status = "held"
         return
+    route = routing.route_to_institution(letter.target.email,
+                                         letter.target.name_in(letter.locale))
     message = emails.queue_email(
-        "letters_letter", to=letter.target.email, lang=letter.locale,
+        "letters_letter", to=route.to, lang=letter.locale,
         reply_to=formataddr((" ".join(letter.sender_name.split()), letter.sender_email)),
-        subject=letter.subject, body=letter.body, sender_name=letter.sender_name,
-        sender_email=letter.sender_email)
+        subject=route.subject(letter.subject), body=letter.body,
+        sender_name=letter.sender_name, sender_email=letter.sender_email,
+        test_banner=route.banner(letter.locale))
     db.session.flush()
     letter.status, letter.sent_at, letter.outbox_message_id = "queued", now, message.id
     db.session.flush()
@@ -283,8 +459,11 @@ def send_digests() -> dict[str, int]:
     for letters in by_target.values():
         target = letters[0].target
         lang = target.language_list[0]
-        message = emails.queue_email("letters_digest", to=target.email, lang=lang,
-                                     target_name=target.name, letters=letters)
+        route = routing.route_to_institution(target.email, target.name_in(lang))
+        message = emails.queue_email("letters_digest", to=route.to, lang=lang,
+                                     target_name=target.name_in(lang), letters=letters,
+                                     test_banner=route.banner(lang), subject_prefix=(
+                                         "[TEST] " if route.test_mode else ""))
         db.session.flush()
         for letter in letters:
             letter.status, letter.sent_at, letter.outbox_message_id = "digested", now, message.id
@@ -300,117 +479,19 @@ def letter_counts(campaign: Campaign) -> dict[str, int]:
 
 # --- the canonical export and petition delivery ---------------------------------------------
 
-EXPORT_COLUMNS = ["signature_id", "full_name", "email", "country", "locale", "confirmed_at"]
-
-
 def canonical_export(campaign_id: int) -> bytes:
-    """The full signature export whose SHA-256 goes into the dossier. Fixed definition:
-    UTF-8 CSV, no BOM, LF line ends, minimal quoting, header `EXPORT_COLUMNS`, one row per
-    confirmed signature ordered by signature_id, confirmed_at in UTC as YYYY-MM-DDTHH:MM:SS,
-    a text cell starting like a spreadsheet formula prefixed with `'` (spreadsheet.py)."""
-    rows = db.session.execute(
-        select(Signature.id, Signature.full_name, Signature.email, Signature.country,
-               Signature.locale, Signature.confirmed_at)
-        .where(Signature.campaign_id == campaign_id, counted())
-        .order_by(Signature.id)).all()
-    return csv_text(EXPORT_COLUMNS, (
-        (sid, name, email, country, locale,
-         confirmed_at.replace(microsecond=0).isoformat() if confirmed_at else "")
-        for sid, name, email, country, locale, confirmed_at in rows), line_end="\n").encode()
+    """The full signature export whose SHA-256 goes into the dossier (defined in
+    delivery.export_chunks, which streams it)."""
+    from .delivery import export_chunks
+
+    return b"".join(export_chunks(campaign_id))
 
 
-@dataclass
-class DossierData:
-    campaign: Campaign
-    locale: str
-    title: str
-    summary: str
-    body_text: str
-    total: int
-    by_country: list[tuple[str, int]]
-    by_week: list[tuple[date, int]]
-    names: list[str]
-    comments: list[tuple[str, str]]
-    export_sha256: str
-    generated_at: datetime
+def dossier_pdf(campaign: Campaign, locale: str):
+    """The dossier now, in `locale` (see delivery.build_dossier): (PDF bytes, its facts)."""
+    from .delivery import build_dossier
 
-
-def dossier_data(campaign: Campaign, locale: str) -> DossierData:
-    import nh3
-
-    from ..campaigns.service import render_markdown
-
-    text = campaign.text_for(locale)
-    signatures = list(db.session.scalars(select(Signature).where(
-        Signature.campaign_id == campaign.id, counted())
-        .order_by(Signature.confirmed_at, Signature.id)))
-    by_country: dict[str, int] = {}
-    by_week: dict[date, int] = {}
-    names, comments = [], []
-    for signature in signatures:
-        by_country[signature.country] = by_country.get(signature.country, 0) + 1
-        day = (signature.confirmed_at or signature.created_at).date()
-        monday = day - timedelta(days=day.weekday())
-        by_week[monday] = by_week.get(monday, 0) + 1
-        public = signature.public_name
-        if public:
-            names.append(public)
-        if signature.comment and not signature.comment_hidden:
-            comments.append((public or "", signature.comment))
-    body_html = render_markdown(text.body_markdown if text else "")
-    body_text = nh3.clean(body_html.replace("</p>", "</p>\n").replace("</h2>", "</h2>\n")
-                          .replace("</li>", "</li>\n"), tags=set())
-    import html as _html
-    return DossierData(
-        campaign=campaign, locale=locale, title=text.title if text else campaign.slug,
-        summary=text.summary if text else "", body_text=_html.unescape(body_text).strip(),
-        total=len(signatures),
-        by_country=sorted(by_country.items(), key=lambda kv: (-kv[1], kv[0])),
-        by_week=sorted(by_week.items()), names=names, comments=comments,
-        export_sha256=hashlib.sha256(canonical_export(campaign.id)).hexdigest(),
-        generated_at=utcnow())
-
-
-def dossier_pdf(campaign: Campaign, locale: str) -> tuple[bytes, DossierData]:
-    from .dossier import build_pdf
-
-    data = dossier_data(campaign, locale)
-    with force_locale(i18n.catalog_locale(locale)):
-        return build_pdf(data), data
-
-
-def deliver(campaign: Campaign, targets: list[Target], locale: str, *,
-            signed_by: str) -> list[Delivery]:
-    """Send the cover letter with the PDF dossier to each chosen target that has an e-mail
-    (the others are recorded as handed over by the organizer), and mark the campaign
-    delivered."""
-    if not targets:
-        raise LetterProblem(_("Choose at least one institution."))
-    template = find_template(campaign, "cover", locale)
-    if template is None:
-        raise LetterProblem(_("Write a cover letter first."))
-    pdf, data = dossier_pdf(campaign, locale)
-    filename = f"{campaign.slug}-petition-{locale}.pdf"
-    deliveries = []
-    for target in targets:
-        rendered = templating.render_letter(template.subject, template.body, {
-            **_values(campaign, template.locale, name=signed_by, place="",
-                      target_name=target.name), "signature_count": data.total})
-        message = None
-        if target.by_email:
-            message = outbox.enqueue(
-                kind="letters_delivery", to=target.email, subject=rendered.subject,
-                body_text=rendered.body + f"\n\nSHA-256: {data.export_sha256}\n",
-                attachments=[(filename, "application/pdf", pdf)])
-            db.session.flush()
-        delivery = Delivery(campaign_id=campaign.id, target=target, locale=locale,
-                            signature_count=data.total, export_sha256=data.export_sha256,
-                            outbox_message_id=message.id if message else None)
-        db.session.add(delivery)
-        deliveries.append(delivery)
-    campaign.status, campaign.delivered_at = "delivered", utcnow()
-    db.session.commit()
-    return deliveries
+    return build_dossier(campaign, locale)
 
 
 def log_reply(campaign: Campaign, target: Target, *, received_on: date, summary: str,
@@ -429,7 +510,7 @@ def timeline(campaign_id: int) -> list[dict]:
               for d in db.session.scalars(select(Delivery).where(
                   Delivery.campaign_id == campaign_id))]
     events += [{"kind": "reply", "when": r.received_on, "target": r.target,
-                "summary": r.summary, "link": r.link}
+                "summary": r.summary, "link": r.link, "reply": r}
                for r in db.session.scalars(select(Reply).where(Reply.campaign_id == campaign_id))]
     return sorted(events, key=lambda e: (e["when"], e["kind"] != "delivered"))
 

@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     make_response,
@@ -9,16 +10,20 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from .. import i18n
+from ..audit import service as audit
 from ..campaigns import service as campaigns
 from ..extensions import limiter
-from ..organizers.access import campaign_access
+from ..organizers import registry as console_registry
+from ..organizers.access import admin_required, campaign_access
 from ..targets import service as targets
 from ..tokens import ExpiredToken, InvalidToken
-from . import service
+from . import routing, service
 from .forms import DeliverForm, LetterForm, PlainForm, ReplyForm, TemplateForm
 from .templating import PLACEHOLDERS, TemplateProblem
 
@@ -35,8 +40,27 @@ def delivery_for_api(campaign) -> list[dict]:
 
 
 def letters_section(campaign, lang):
-    return {"events": service.timeline(campaign.id),
+    from .delivery import last_delivery_summary
+
+    return {"events": service.timeline(campaign.id), "last": last_delivery_summary(campaign.id),
             "can_write": campaign.status != "closed" and bool(service.offered_targets(campaign))}
+
+
+def init_app(app) -> None:
+    app.context_processor(_letters_test_mode_banner)
+
+
+def _letters_test_mode_banner():
+    """Every console page says when letters are in test mode (one small query, console only)."""
+    if not request or not request.path.startswith("/organize/") or \
+            not current_user.is_authenticated:
+        return {}
+    return {"letters_test_mode": not routing.is_live()}
+
+
+# The four organisations, written out (the console groups institutions under these).
+ORGANISATION_NAMES = {"UN": _l("United Nations"), "OSCE": _l("OSCE"),
+                      "CoE": _l("Council of Europe"), "EU": _l("European Union")}
 
 
 # --- supporters ------------------------------------------------------------------------
@@ -61,7 +85,12 @@ def write(slug):
     form = LetterForm()
     subject, body, template = service.draft(campaign, lang)
     page = {"campaign": campaign, "text": campaign.text_for(lang), "form": form,
-            "offered": offered, "template": template}
+            "offered": offered, "template": template,
+            "closing": service.closing_word(template.locale if template else lang),
+            "language_names": lambda codes: service.language_names(codes, lang),
+            "source_date": lambda raw: service.source_date_text(raw, lang),
+            "organisation_names": ORGANISATION_NAMES,
+            "offered_groups": service.grouped(offered, lang, target_of=lambda item: item[0])}
     if request.method == "GET":
         form.subject.data, form.body.data = subject, body
         return render_template("letters/write.html", selected={t.id for t, pre in offered if pre},
@@ -72,10 +101,15 @@ def write(slug):
         page["targets_error"] = _("Choose at least one institution.")
     if not valid or not selected:
         return render_template("letters/write.html", selected=selected, **page), 422
-    outcome = service.send_letters(
-        campaign, targets=targets.targets_by_ids(selected), name=form.full_name.data.strip(),
-        email=form.email.data, place=(form.place.data or "").strip(),
-        subject=form.subject.data.strip(), body=form.body.data, locale=lang)
+    try:
+        outcome = service.send_letters(
+            campaign, targets=targets.targets_by_ids(selected),
+            name=form.full_name.data.strip(), email=form.email.data,
+            place=(form.place.data or "").strip(), subject=form.subject.data.strip(),
+            body=form.body.data, locale=lang, ip=request.remote_addr)
+    except service.LetterProblem as problem:
+        page["letter_error"] = str(problem)
+        return render_template("letters/write.html", selected=selected, **page), 422
     return render_template("letters/sent.html", outcome=outcome, **page)
 
 
@@ -84,17 +118,45 @@ def confirm(token):
     try:
         letters = service.confirm_batch(token)
     except ExpiredToken:
-        return render_template("petitions/link_problem.html", problem="expired"), 410
+        lang = service.batch_language(token)
+        if lang in i18n.LANGUAGES:
+            g.lang = lang
+        return render_template("letters/link_problem.html", problem="expired"), 410
     except InvalidToken:
-        return render_template("petitions/link_problem.html", problem="invalid"), 400
+        return render_template("letters/link_problem.html", problem="invalid"), 400
     if not letters:
-        return render_template("petitions/link_problem.html", problem="gone"), 404
+        return render_template("letters/link_problem.html", problem="gone"), 404
     campaign = letters[0].campaign
     g.lang = letters[0].locale if letters[0].locale in i18n.INTERFACE_LANGUAGES else "en"
     return render_template("letters/confirmed.html", letters=letters, campaign=campaign)
 
 
 # --- organizers ------------------------------------------------------------------------
+
+def _status_counts(counts: dict[str, int]) -> list[str]:
+    """"3 letters sent; 1 letter waiting for its sender's click" (CLDR plurals, numbers
+    written for the reader)."""
+    def say(status: str, n: int) -> str:
+        num = format_decimal(n)
+        if status == "queued":
+            return ngettext("%(count)s letter sent", "%(count)s letters sent", n, count=num)
+        if status == "digested":
+            return ngettext("%(count)s letter sent in a digest",
+                            "%(count)s letters sent in a digest", n, count=num)
+        if status == "held":
+            return ngettext("%(count)s letter held for today's digest",
+                            "%(count)s letters held for today's digest", n, count=num)
+        if status == "unconfirmed":
+            return ngettext("%(count)s letter waiting for its sender's click",
+                            "%(count)s letters waiting for their senders' click", n, count=num)
+        if status == "unchecked":
+            return ngettext("%(count)s letter waiting for an address check",
+                            "%(count)s letters waiting for an address check", n, count=num)
+        return ngettext("%(count)s letter copied into a web form",
+                        "%(count)s letters copied into a web form", n, count=num)
+
+    return [say(status, num) for status, num in sorted(counts.items())]
+
 
 def _locale_choices(campaign):
     codes = list(dict.fromkeys(campaign.locales + list(i18n.CONTENT_LANGUAGES)))
@@ -117,17 +179,30 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
                 template_form.subject.data, template_form.body.data = (fallback.subject,
                                                                        fallback.body)
     template_form.locale.choices = _locale_choices(campaign)
+    saved = service.find_template(campaign, kind, template_form.locale.data, fallback=False)
+    lang = i18n.current_language()
     deliver_form = deliver_form or DeliverForm(formdata=None, locale=campaign.default_locale)
     deliver_form.locale.choices = _locale_choices(campaign)
     reply_form = reply_form or ReplyForm(formdata=None)
     all_targets = targets.all_targets()
-    reply_form.target_id.choices = [(t.id, f"{t.organisation}: {t.name}") for t in all_targets]
+    reply_form.target_id.choices = [(t.id, f"{t.name_in(lang)} ({t.organisation})")
+                                  for t in all_targets]
     chosen = {t.id: pre for t, pre in service.offered_targets(campaign)}
     return render_template(
         "letters/console.html", campaign=campaign, template_form=template_form,
+        tabs=console_registry.tabs(), letters_live=routing.is_live(),
+        deployment_allows_live=bool(current_app.config.get("LETTERS_LIVE")),
+        test_address=routing.test_address(), unchecked=service.unchecked_by_target(campaign),
+        template_saved=saved is not None,
+        kind_label=dict(template_form.kind.choices).get(kind, kind),
+        locale_label=dict(template_form.locale.choices).get(template_form.locale.data, ""),
+        language_names=lambda codes: service.language_names(codes, lang),
+        organisation_names=ORGANISATION_NAMES,
+        target_groups=service.grouped(all_targets, lang),
+        source_date=lambda raw: service.source_date_text(raw, lang),
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
-        all_targets=all_targets, chosen=chosen, counts=service.letter_counts(campaign),
+        all_targets=all_targets, chosen=chosen, counts=_status_counts(service.letter_counts(campaign)),
         timeline=service.timeline(campaign.id),
         template_locales=service.template_locales(campaign, kind), kind=kind), status
 
@@ -148,7 +223,8 @@ def console(campaign):
             flash(_("Template saved."))
             return redirect(url_for("letters.console", slug=campaign.slug, kind=form.kind.data,
                                     locale=form.locale.data), code=303)
-        rendered = service.preview(campaign, form.subject.data, form.body.data, form.locale.data)
+        rendered = service.preview(campaign, form.subject.data, form.body.data, form.locale.data,
+                                   form.kind.data)
     except TemplateProblem as problem:
         return _console(campaign, template_form=form, problem=problem, status=422)
     return _console(campaign, template_form=form, preview=rendered)
@@ -175,32 +251,12 @@ def dossier(campaign):
     if locale not in i18n.LANGUAGES:
         abort(404)
     pdf, _data = service.dossier_pdf(campaign, locale)
+    audit.note(current_user, "letters.dossier", campaign_id=campaign.id, target=locale)
     response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{campaign.slug}-petition-{locale}.pdf"')
     return response
-
-
-@bp.post("/organize/c/<slug>/letters/deliver")
-@campaign_access
-def deliver(campaign):
-    form = DeliverForm()
-    form.locale.choices = _locale_choices(campaign)
-    chosen = {int(v) for v in request.form.getlist("targets") if v.isdigit()}
-    chosen_targets = targets.targets_by_ids(chosen)
-    if not form.validate() or not chosen_targets:
-        if not chosen_targets:
-            flash(_("Choose at least one institution."))
-        return _console(campaign, deliver_form=form, status=422)
-    try:
-        deliveries = service.deliver(campaign, chosen_targets, form.locale.data,
-                                     signed_by=current_user.name or current_user.email)
-    except (service.LetterProblem, TemplateProblem) as problem:
-        flash(str(problem))
-        return _console(campaign, deliver_form=form, status=422)
-    flash(_("The petition was delivered to %(num)s institution(s).", num=len(deliveries)))
-    return redirect(url_for("letters.console", slug=campaign.slug), code=303)
 
 
 @bp.post("/organize/c/<slug>/letters/replies")
@@ -215,4 +271,25 @@ def log_reply(campaign):
                       received_on=form.received_on.data, summary=form.summary.data,
                       link=form.link.data)
     flash(_("Reply recorded."))
+    return redirect(url_for("letters.console", slug=campaign.slug), code=303)
+
+
+@bp.post("/organize/letters/mode")
+@admin_required
+def mode():
+    """Switch letters between test mode and live (admins only; the audit log keeps it)."""
+    form = PlainForm()
+    if not form.validate():
+        abort(400)
+    live = request.form.get("live") == "1"
+    if live and not current_app.config.get("LETTERS_LIVE"):
+        flash(_("The server does not allow live letters: start it with LETTERS_LIVE=true."))
+    else:
+        routing.set_live(current_user, live)
+        flash(_("Letters are live: they reach the institutions.") if live else
+              _("Letters are in test mode."))
+    slug = request.form.get("next", "")
+    campaign = campaigns.campaign_by_slug(slug, public=False) if slug else None
+    if campaign is None:
+        return redirect(url_for("organizers.dashboard"), code=303)
     return redirect(url_for("letters.console", slug=campaign.slug), code=303)

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 
-class Milestone(db.Model):
+class Milestone(Model):
     """A step of a campaign's count. `reached_at` is set once, by the one transaction whose
     conditional UPDATE claims it, which also queues the organizers' e-mail."""
 
@@ -23,7 +23,7 @@ class Milestone(db.Model):
     reached_at: Mapped[datetime | None]
 
 
-class GoalNote(db.Model):
+class GoalNote(Model):
     """What the organizers say when they raise the goal, per language of the page."""
 
     __tablename__ = "goal_notes"

@@ -15,8 +15,15 @@ from .models import CampaignMember, User
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user and user.is_active else None
+    """The session's account, if active and the session is of its current generation
+    (`User.get_id` is "id:generation"): ending all sessions is raising the generation."""
+    ident, _, generation = user_id.partition(":")
+    if not ident.isdigit() or not generation.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or user.session_generation != int(generation):
+        return None
+    return user
 
 
 login_manager.login_view = "organizers.login"

@@ -32,10 +32,12 @@ class ConsolePages:
             return view
         return decorator
 
-    def get(self, rule: str, **options: Any):
+    def get(self, rule: str, **options: Any) -> Callable[[Callable[..., Any]],
+                                                         Callable[..., Any]]:
         return self.route(rule, methods=["GET"], **options)
 
-    def post(self, rule: str, **options: Any):
+    def post(self, rule: str, **options: Any) -> Callable[[Callable[..., Any]],
+                                                          Callable[..., Any]]:
         return self.route(rule, methods=["POST"], **options)
 
     def init_app(self, app: Flask) -> None:
@@ -44,7 +46,8 @@ class ConsolePages:
                              view_func=view, **options)
 
 
-def render_page(template: str, campaign, status: int = 200, **context: Any):
+def render_page(template: str, campaign: object, status: int = 200, **context: Any
+                ) -> tuple[str, int]:
     """A campaign's console page: the shell's layout with the registered tabs."""
     from flask import render_template
 

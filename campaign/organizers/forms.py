@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from limits import parse_many
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -12,9 +13,10 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from .. import i18n
+from ..abuse.limits import parse_networks
 from ..validators import NoControlCharacters
 
 
@@ -32,12 +34,35 @@ class LoginForm(FlaskForm):
 
 
 class CodeForm(FlaskForm):
+    # Long enough for a recovery code typed with spaces (XXXX-XXXX-XXXX-XXXX).
     code = StringField(_l("Six-digit code from your authenticator app"), filters=[_strip],
-                       validators=[DataRequired(), Length(max=10)])
+                       validators=[DataRequired(), Length(max=40)])
 
 
 class TotpSetupForm(CodeForm):
     secret = HiddenField()
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name, as it signs letters and deliveries"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=120), NoControlCharacters()])
+    email = EmailField(_l("E-mail"), filters=[_strip],
+                       validators=[DataRequired(), Length(max=254)])
+    new_password = PasswordField(_l("New password (optional, at least 10 characters)"),
+                                 validators=[Optional(), Length(
+                                     min=10, max=200,
+                                     message=_l("The password must have 10 to 200 characters."))])
+    current_password = PasswordField(_l("Current password (needed to change the e-mail or "
+                                        "the password)"), validators=[Optional(), Length(max=200)])
+
+    def validate_email(self, field):
+        from wtforms.validators import ValidationError
+
+        from ..addresses import InvalidEmail, normalize_email
+        try:
+            normalize_email(field.data or "")
+        except InvalidEmail as exc:
+            raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
 
 
 class PasswordForm(FlaskForm):
@@ -118,3 +143,52 @@ for _code in i18n.CONTENT_LANGUAGES:
         _l("Subject"), filters=[_strip], validators=[Length(max=200), NoControlCharacters()]))
     setattr(UpdateForm, f"body_{_code}", TextAreaField(
         _l("Message"), validators=[Length(max=20_000), NoControlCharacters(multiline=True)]))
+
+
+class LimitSpec:
+    """A limit in the `limits` syntax ("30/minute;300/hour"); empty means the default."""
+
+    def __call__(self, form, field):
+        value = (field.data or "").strip()
+        field.data = value or None
+        if not value:
+            return
+        try:
+            items = parse_many(value)
+        except ValueError:
+            items = []
+        if not items or any(item.amount < 1 for item in items):
+            raise ValidationError(_l('Write a limit like "30/minute" or '
+                                     '"30/minute;300/hour", or leave it empty.'))
+
+
+class NetworkList:
+    def __call__(self, form, field):
+        try:
+            networks = parse_networks(field.data or "")
+        except ValueError as exc:
+            raise ValidationError(_l("Not a network: %(line)s", line=str(exc))) from exc
+        if len(networks) > 500:
+            raise ValidationError(_l("At most 500 networks."))
+
+
+_LIMIT_FIELD_HELP = _l('Empty: the default. Syntax: "30/minute;300/hour".')
+
+
+class LimitSettingsForm(FlaskForm):
+    sign_per_address = StringField(_l("Sign attempts per address (IPv4 address, IPv6 /64)"),
+                                   validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
+                                   description=_LIMIT_FIELD_HELP)
+    sign_per_network = StringField(_l("Sign attempts per network (IPv4 /24, IPv6 /48)"),
+                                   validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
+                                   description=_LIMIT_FIELD_HELP)
+    sign_per_email = StringField(_l("Sign attempts per e-mail address"),
+                                 validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
+                                 description=_LIMIT_FIELD_HELP)
+    sign_per_domain = StringField(_l("Sign attempts per e-mail domain (big webmail exempt)"),
+                                  validators=[Length(max=100), NoControlCharacters(), LimitSpec()],
+                                  description=_LIMIT_FIELD_HELP)
+    allowed_networks = TextAreaField(
+        _l("Allow-listed networks (no address or network limit), one per line"),
+        validators=[Length(max=20000), NoControlCharacters(multiline=True),
+                    NetworkList()])

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('organizer', 'admin')", name="role"),)
 
@@ -32,13 +33,37 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_required: Mapped[bool] = mapped_column(default=False, server_default="0")
     totp_last_step: Mapped[int | None]  # the last accepted time step: a code works once
+    # The secret being set up, kept until confirmed so reloading the page shows the same one.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    # Wrong second-factor codes in a row, whatever the source address; a lock after a few.
+    failed_2fa: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_locked_until: Mapped[datetime | None]
+    # Sessions carry this number; raising it ends every session of the account at once
+    # (logout, password change or reset, 2FA change, disabling, "log out everywhere").
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        # Flask-Login keeps this in the session: an old generation no longer loads the user.
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
 
 
-class CampaignMember(db.Model):
+class RecoveryCode(Model):
+    """A single-use two-factor recovery code; only its SHA-256 is kept (80 random bits)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+
+class CampaignMember(Model):
     """An organizer's membership of a campaign: what they may see and change."""
 
     __tablename__ = "campaign_members"
@@ -49,7 +74,7 @@ class CampaignMember(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """One uploaded file of paper (offline) signatures."""
 
     __tablename__ = "import_batches"
@@ -65,7 +90,7 @@ class ImportBatch(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CampaignUpdate(db.Model):
+class CampaignUpdate(Model):
     """News for supporters who opted in; `texts` maps a language to {subject, body}."""
 
     __tablename__ = "campaign_updates"
@@ -74,7 +99,7 @@ class CampaignUpdate(db.Model):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"),
                                              index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    texts: Mapped[dict] = mapped_column(JSON, default=dict)
+    texts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     sent_count: Mapped[int] = mapped_column(default=0, server_default="0")

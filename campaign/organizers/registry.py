@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import Flask, current_app
 
@@ -33,7 +34,7 @@ class Panel:
     name: str
     template: str
     order: int
-    context: Callable[[Campaign], dict | None]  # None: nothing to show
+    context: Callable[[Campaign], dict[str, Any] | None]  # None: nothing to show
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def register_tab(app: Flask, name: str, label: object, endpoint: str, order: int
 
 
 def register_panel(app: Flask, name: str, template: str, order: int,
-                   context: Callable[[Campaign], dict | None]) -> None:
+                   context: Callable[[Campaign], dict[str, Any] | None]) -> None:
     _registry(app).panels[name] = Panel(name, template, order, context)
 
 
@@ -73,7 +74,7 @@ def tabs() -> list[Tab]:
     return sorted(_registry().tabs.values(), key=lambda t: t.order)
 
 
-def panels(campaign: Campaign) -> list[tuple[Panel, dict]]:
+def panels(campaign: Campaign) -> list[tuple[Panel, dict[str, Any]]]:
     built = []
     for panel in sorted(_registry().panels.values(), key=lambda p: p.order):
         context = panel.context(campaign)

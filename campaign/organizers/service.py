@@ -1,6 +1,7 @@
 """Rules for organizer accounts: passwords, lock-out, invitations, resets, two-factor."""
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import secrets
@@ -19,10 +20,14 @@ from ..audit import service as audit
 from ..extensions import db
 from ..tokens import InvalidToken, make_token, read_token
 from ..util import utcnow
-from .models import CampaignMember, User
+from .models import CampaignMember, RecoveryCode, User
 
 ROLES = ("organizer", "admin")
 MIN_PASSWORD_LENGTH = 10
+RECOVERY_CODE_COUNT = 10
+# A browser that completed a login keeps a signed "known device" cookie this long; an
+# account locked by someone else's guessing still lets that browser in (see authenticate).
+DEVICE_MAX_AGE_DAYS = 180
 
 
 class AccountError(Exception):
@@ -82,16 +87,25 @@ class LoginOutcome(Enum):
     LOCKED = "locked"
 
 
-def authenticate(email: str, password: str) -> tuple[LoginOutcome, User | None]:
-    """Check a password, counting failures; a locked account refuses even the right one."""
+def authenticate(email: str, password: str,
+                 device_token: str | None = None) -> tuple[LoginOutcome, User | None]:
+    """Check a password, counting failures per account (whatever the source address).
+
+    A locked account refuses even the right password, except from a browser that logged in
+    to it before (`device_token`, see `device_token_for`): a stranger who guesses can pause
+    new browsers, never lock the owner out. The view answers WRONG and LOCKED alike, so the
+    lock does not tell whether an account exists.
+    """
     user = user_by_email(email)
     if user is None or not user.is_active or user.accepted_at is None and user.invited_at:
         # Hash anyway so the answer takes as long whether or not the account exists.
         check_password_hash(_DUMMY_HASH, password)
         return LoginOutcome.WRONG, None
     now = utcnow()
-    if user.locked_until and user.locked_until > now:
+    if user.locked_until and user.locked_until > now and not known_device(user, device_token):
         check_password_hash(_DUMMY_HASH, password)
+        audit.record(user, "account.login_refused_locked", target=user.email)
+        db.session.commit()
         return LoginOutcome.LOCKED, None
     if verify_password(user, password):
         user.failed_logins = 0
@@ -102,6 +116,7 @@ def authenticate(email: str, password: str) -> tuple[LoginOutcome, User | None]:
     db.session.execute(update(User).where(User.id == user.id)
                        .values(failed_logins=User.failed_logins + 1))
     db.session.refresh(user)
+    audit.record(user, "account.login_failed", target=user.email)
     config = current_app.config
     if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
         user.locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
@@ -116,6 +131,36 @@ def authenticate(email: str, password: str) -> tuple[LoginOutcome, User | None]:
 def logged_in(user: User) -> None:
     user.last_login_at = utcnow()
     audit.record(user, "account.login", target=user.email)
+    db.session.commit()
+
+
+def device_token_for(user: User) -> str:
+    """The signed "known device" cookie value for a browser that completed a login."""
+    return make_token("device", [user.id])
+
+
+def known_device(user: User, token: str | None) -> bool:
+    if not token:
+        return False
+    try:
+        payload = read_token("device", token, DEVICE_MAX_AGE_DAYS * 24 * 3600)
+    except InvalidToken:
+        return False
+    return payload == [user.id]
+
+
+def end_all_sessions(user: User) -> None:
+    """Every session of the account ends at its next request (the caller commits).
+
+    An atomic increment, so two changes at once cannot both write the same number.
+    """
+    user.session_generation = User.session_generation + 1  # SQL: generation + 1
+    db.session.flush()
+
+
+def log_out_everywhere(user: User) -> None:
+    end_all_sessions(user)
+    audit.record(user, "account.logout_everywhere", target=user.email)
     db.session.commit()
 
 
@@ -183,6 +228,33 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    # Whoever calls this (invitation, reset, the profile page): old sessions end.
+    end_all_sessions(user)
+
+
+def update_profile(user: User, *, name: str, email: str, current_password: str = "",
+                   new_password: str = "") -> bool:
+    """An organizer changes their own display name, e-mail and password. Changing the e-mail
+    or the password needs the current password. Returns True when the password changed (the
+    caller ends the session: `set_password` is the one place that ends every session)."""
+    email = _normal(email)
+    sensitive = email != user.email or bool(new_password)
+    if sensitive and not verify_password(user, current_password or ""):
+        raise AccountError("current_password")
+    if email != user.email:
+        other = user_by_email(email)
+        if other is not None and other.id != user.id:
+            raise AccountError("email_taken")
+        audit.record(user, "account.email", target=email, changes=[user.email, email])
+        user.email = email
+    if name.strip() != user.name:
+        audit.record(user, "account.name", target=user.email, changes=[user.name, name.strip()])
+        user.name = name.strip()
+    if new_password:
+        set_password(user, new_password)
+        audit.record(user, "account.change_password", target=user.email)
+    db.session.commit()
+    return bool(new_password)
 
 
 def request_reset(email: str, lang: str = "en") -> None:
@@ -202,6 +274,9 @@ def reset_user(token: str) -> User | None:
 
 def reset_password(user: User, password: str) -> None:
     set_password(user, password)
+    # Proving the mailbox also lifts a second-factor lock (not the second factor itself).
+    user.totp_locked_until = None
+    user.failed_2fa = 0
     if user.accepted_at is None:
         user.accepted_at = utcnow()
     audit.record(user, "account.reset_password", target=user.email)
@@ -217,6 +292,14 @@ def needs_2fa_setup(user: User) -> bool:
 
 def new_totp_secret() -> str:
     return pyotp.random_base32()
+
+
+def pending_totp_secret(user: User) -> str:
+    """The secret being set up: the same across reloads until a code confirms it."""
+    if not user.totp_pending_secret:
+        user.totp_pending_secret = new_totp_secret()
+        db.session.commit()
+    return user.totp_pending_secret
 
 
 def totp_uri(user: User, secret: str) -> str:
@@ -250,24 +333,116 @@ def _accept_code(user: User, secret: str, code: str) -> bool:
     return False
 
 
-def enable_totp(user: User, secret: str, code: str) -> bool:
-    if not _accept_code(user, secret, code):
-        return False
+def enable_totp(user: User, code: str) -> list[str] | None:
+    """Confirm the pending secret with a code; the new recovery codes, or None if wrong.
+
+    Every other session ends (the caller starts a fresh one for this browser).
+    """
+    secret = user.totp_pending_secret
+    if not secret or not _accept_code(user, secret, code):
+        db.session.commit()
+        return None
+    replaced = user.totp_secret is not None
     user.totp_secret = secret
-    audit.record(user, "account.2fa_enabled", target=user.email)
+    user.totp_pending_secret = None
+    codes = _new_recovery_codes(user)
+    end_all_sessions(user)
+    audit.record(user, "account.2fa_replaced" if replaced else "account.2fa_enabled",
+                 target=user.email)
     db.session.commit()
-    return True
+    return codes
+
+
+class SecondFactor(Enum):
+    OK = "ok"
+    WRONG = "wrong"
+    LOCKED = "locked"
+
+
+def check_second_factor(user: User, code: str) -> SecondFactor:
+    """A TOTP code or an unused recovery code, counted per account: after
+    LOGIN_MAX_FAILURES wrong codes in a row (from any address) the account's second step is
+    locked for LOGIN_LOCK_MINUTES. Only someone who has the password gets this far."""
+    now = utcnow()
+    if user.totp_locked_until and user.totp_locked_until > now:
+        return SecondFactor.LOCKED
+    ok = user.totp_secret is not None and (
+        _accept_code(user, user.totp_secret, code) or _use_recovery_code(user, code))
+    if ok:
+        user.failed_2fa = 0
+        db.session.commit()
+        return SecondFactor.OK
+    db.session.execute(update(User).where(User.id == user.id)
+                       .values(failed_2fa=User.failed_2fa + 1))
+    db.session.refresh(user)
+    audit.record(user, "account.2fa_failed", target=user.email)
+    config = current_app.config
+    if user.failed_2fa >= config["LOGIN_MAX_FAILURES"]:
+        user.failed_2fa = 0
+        user.totp_locked_until = now + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+        audit.record(user, "account.2fa_locked", target=user.email)
+        db.session.commit()
+        return SecondFactor.LOCKED
+    db.session.commit()
+    return SecondFactor.WRONG
 
 
 def check_totp(user: User, code: str) -> bool:
-    ok = user.totp_secret is not None and _accept_code(user, user.totp_secret, code)
+    return check_second_factor(user, code) is SecondFactor.OK
+
+
+def _recovery_hash(code: str) -> str:
+    # 80 random bits per code: a fast hash is enough (nothing to guess offline).
+    normal = "".join(ch for ch in code.upper() if ch.isalnum())
+    return hashlib.sha256(normal.encode()).hexdigest()
+
+
+def _new_recovery_codes(user: User) -> list[str]:
+    """Ten fresh single-use codes; the old ones stop working. Shown once, stored hashed."""
+    db.session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = base64.b32encode(secrets.token_bytes(10)).decode()  # 16 characters, 80 bits
+        codes.append("-".join(raw[i:i + 4] for i in range(0, 16, 4)))
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(raw)))
+    return codes
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    codes = _new_recovery_codes(user)
+    audit.record(user, "account.2fa_recovery_codes", target=user.email)
     db.session.commit()
-    return ok
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return db.session.query(RecoveryCode).filter(
+        RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)).count()
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    digest = _recovery_hash(code or "")
+    if len(digest) != 64 or len("".join(ch for ch in (code or "") if ch.isalnum())) != 16:
+        return False
+    # A conditional UPDATE: two requests with the same code cannot both use it.
+    used = db.session.execute(
+        update(RecoveryCode).where(RecoveryCode.user_id == user.id,
+                                   RecoveryCode.code_hash == digest,
+                                   RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())).rowcount
+    if used:
+        audit.record(user, "account.2fa_recovery_code_used", target=user.email)
+    return bool(used)
 
 
 def reset_totp(actor, user: User) -> None:
     user.totp_secret = None
+    user.totp_pending_secret = None
     user.totp_last_step = None
+    user.failed_2fa = 0
+    user.totp_locked_until = None
+    db.session.query(RecoveryCode).filter(RecoveryCode.user_id == user.id).delete()
+    end_all_sessions(user)
     audit.record(actor, "account.2fa_reset", target=user.email)
     db.session.commit()
 
@@ -276,6 +451,8 @@ def reset_totp(actor, user: User) -> None:
 
 def set_active(actor, user: User, active: bool) -> None:
     user.is_active = active
+    if not active:
+        end_all_sessions(user)
     audit.record(actor, "account.enable" if active else "account.disable", target=user.email)
     db.session.commit()
 
@@ -289,6 +466,8 @@ def set_totp_required(actor, user: User, required: bool) -> None:
 def unlock(actor, user: User) -> None:
     user.locked_until = None
     user.failed_logins = 0
+    user.totp_locked_until = None
+    user.failed_2fa = 0
     audit.record(actor, "account.unlock", target=user.email)
     db.session.commit()
 

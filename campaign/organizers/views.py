@@ -7,28 +7,32 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user
 
 from .. import i18n
 from ..audit import service as audit
 from ..extensions import db, limiter
-from . import service
+from ..util import local_path
+from . import gate, service
+from . import limits as limits_service
 from .access import admin_required, managed_campaigns
 from .forms import (
     CodeForm,
     EmptyForm,
     InviteForm,
+    LimitSettingsForm,
     LoginForm,
     PasswordForm,
+    ProfileForm,
     ResetRequestForm,
     TotpSetupForm,
 )
@@ -36,48 +40,34 @@ from .models import User
 
 bp = Blueprint("organizers", __name__, url_prefix="/organize")
 
-# Pages reachable while logged in but before a required two-factor set-up is done.
-_SETUP_ENDPOINTS = {"organizers.totp_setup", "organizers.logout"}
 _PENDING_2FA_SECONDS = 300
+# Wrong codes one pending login may try before the password must be typed again (the
+# account also counts them, whatever the address: service.check_second_factor).
+_PENDING_2FA_TRIES = 3
+DEVICE_COOKIE = "kjc_device"
 
 
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
-@bp.before_request
-def _session_rules():
-    """Idle sessions end; a user who must set up two-factor does that first."""
-    if not current_user.is_authenticated:
-        return None
-    now = int(time.time())
-    seen = session.get("seen", now)
-    if now - seen > current_app.config["SESSION_IDLE_MINUTES"] * 60:
-        logout_user()
-        _clear_session()
-        flash(_("You were logged out after a time without activity."))
-        return redirect(url_for("organizers.login", next=request.path))
-    session["seen"] = now
-    if service.needs_2fa_setup(current_user) and request.endpoint not in _SETUP_ENDPOINTS:
-        return redirect(url_for("organizers.totp_setup"))
-    return None
+# The console's checks (login, 2FA, idle and absolute expiry, CSRF) are not here: they are
+# applied once to all of /organize/ by gate.py.
 
 
-def _clear_session():
-    session.clear()
-    g.pop("csrf_token", None)  # Flask-WTF caches the token in g; the new session needs one
-
-
-def _start_session(user: User):
+def _start_session(user: User, *, mfa: bool):
     target = session.get("next_after_login")
-    _clear_session()  # a fresh session on login: nothing carried over from before
-    session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME
-    login_user(user)
-    session["seen"] = int(time.time())
+    gate.begin_session(user, mfa=mfa)
     service.logged_in(user)
-    if target and target.startswith("/organize/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("organizers.dashboard"))
+    if not (local_path(target) and gate.in_console(target)):
+        target = url_for("organizers.dashboard")
+    response = redirect(target)
+    # This browser is now known: a lock from someone else's guessing does not shut it out.
+    response.set_cookie(DEVICE_COOKIE, service.device_token_for(user),
+                        max_age=service.DEVICE_MAX_AGE_DAYS * 24 * 3600, path="/organize/",
+                        httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -87,18 +77,21 @@ def login():
     if request.method == "GET" and request.args.get("next"):
         session["next_after_login"] = request.args["next"]
     if form.validate_on_submit():
-        outcome, user = service.authenticate(form.email.data, form.password.data)
-        if outcome is service.LoginOutcome.LOCKED:
+        _outcome, user = service.authenticate(form.email.data, form.password.data,
+                                              request.cookies.get(DEVICE_COOKIE))
+        if user is None:
+            # One answer for a wrong password, an unknown address and a locked account:
+            # the lock must not tell a stranger that an account exists.
             form.password.errors.append(_(
-                "Too many wrong passwords: this account is locked for a while. Try again "
-                "later or reset your password."))
-        elif user is None:
-            form.password.errors.append(_("The e-mail address or password is wrong."))
+                "The e-mail address or password is wrong, or the account is locked for a "
+                "while after too many wrong passwords. Use a browser you logged in with "
+                "before, try again later or reset your password."))
         elif user.totp_secret:
             session["2fa_user"], session["2fa_at"] = user.id, int(time.time())
+            session["2fa_tries"] = 0
             return redirect(url_for("organizers.login_2fa"))
         else:
-            return _start_session(user)
+            return _start_session(user, mfa=False)
     return render_template("organizers/login.html", form=form), 422 if form.errors else 200
 
 
@@ -112,37 +105,79 @@ def login_2fa():
         return redirect(url_for("organizers.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if service.check_totp(user, form.code.data):
-            return _start_session(user)
+        outcome = service.check_second_factor(user, form.code.data)
+        if outcome is service.SecondFactor.OK:
+            return _start_session(user, mfa=True)
+        session["2fa_tries"] = session.get("2fa_tries", 0) + 1
+        if outcome is service.SecondFactor.LOCKED or session["2fa_tries"] >= _PENDING_2FA_TRIES:
+            for name in ("2fa_user", "2fa_at", "2fa_tries"):
+                session.pop(name, None)
+            flash(_("Too many wrong codes. Please log in again, later if this keeps "
+                    "happening."))
+            return redirect(url_for("organizers.login"))
         form.code.errors.append(_("That code is not right. Use the current code from your "
-                                  "authenticator app."))
+                                  "authenticator app, or one of your recovery codes."))
     return render_template("organizers/login_2fa.html", form=form), 422 if form.errors else 200
 
 
 @bp.post("/logout")
-@login_required
 def logout():
-    logout_user()
-    _clear_session()
+    # Logging out ends every session of the account, so a copy of this session's cookie
+    # (saved before logout, on a shared computer) is worthless too.
+    if current_user.is_authenticated:
+        service.end_all_sessions(current_user)
+        db.session.commit()
+    gate.end_session()
     return redirect(url_for("organizers.login"))
 
 
+@bp.post("/logout-everywhere")
+def logout_everywhere():
+    service.log_out_everywhere(current_user)
+    gate.end_session()
+    flash(_("Every session of your account has ended. Please log in again."))
+    return redirect(url_for("organizers.login"))
+
+
+def _show_recovery_codes(codes):
+    # Post/redirect/get: the codes ride in this browser's session for one page view, are
+    # shown once (never cached) and then exist only as hashes.
+    session["recovery_codes"] = codes
+    return redirect(url_for("organizers.recovery_codes"))
+
+
 @bp.route("/2fa", methods=["GET", "POST"])
-@login_required
 def totp_setup():
     form = TotpSetupForm()
-    if request.method == "GET" or not form.secret.data:
-        form.secret.data = service.new_totp_secret()
-    secret = form.secret.data
+    secret = service.pending_totp_secret(current_user)
     if form.validate_on_submit():
-        if service.enable_totp(current_user, secret, form.code.data):
+        codes = service.enable_totp(current_user, form.code.data)
+        if codes is not None:
+            # Other sessions ended; this browser proved the new factor and goes on.
+            gate.begin_session(current_user, mfa=True)
             flash(_("Two-factor authentication is on."))
-            return redirect(url_for("organizers.dashboard"))
+            return _show_recovery_codes(codes)
         form.code.errors.append(_("That code is not right. Scan the QR code again and enter "
                                   "the current code."))
     uri = service.totp_uri(current_user, secret)
-    return render_template("organizers/totp_setup.html", form=form, secret=secret,
-                           qr_svg=service.qr_svg(uri)), 422 if form.errors else 200
+    return render_template(
+        "organizers/totp_setup.html", form=form, secret=secret, qr_svg=service.qr_svg(uri),
+        codes_left=service.recovery_codes_left(current_user) if current_user.totp_secret
+        else None, action_form=EmptyForm()), 422 if form.errors else 200, {
+        "Cache-Control": "no-store"}
+
+
+@bp.route("/2fa/recovery-codes", methods=["GET", "POST"])
+def recovery_codes():
+    if not current_user.totp_secret:
+        abort(404)
+    if request.method == "POST":
+        return _show_recovery_codes(service.new_recovery_codes(current_user))
+    codes = session.pop("recovery_codes", None)
+    if not codes:
+        return redirect(url_for("organizers.totp_setup"))
+    return render_template("organizers/recovery_codes.html", codes=codes), 200, {
+        "Cache-Control": "no-store"}
 
 
 def _password_page(user, form, title, finish):
@@ -156,6 +191,32 @@ def _password_page(user, form, title, finish):
             return redirect(url_for("organizers.login"))
     return render_template("organizers/password.html", form=form, title=title,
                            email=user.email), 422 if form.errors else 200
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    """The organizer's own name (it signs cover letters), e-mail and password."""
+    form = ProfileForm(obj=None if request.method == "POST" else current_user)
+    if form.validate_on_submit():
+        try:
+            password_changed = service.update_profile(
+                current_user, name=form.name.data, email=form.email.data,
+                current_password=form.current_password.data or "",
+                new_password=form.new_password.data or "")
+        except service.AccountError as error:
+            message = {"current_password": _("The current password is wrong."),
+                       "email_taken": _("Another account uses this e-mail address.")}
+            field = form.email if str(error) == "email_taken" else form.current_password
+            field.errors = [message.get(str(error), _("The password must have 10 to 200 "
+                                                      "characters."))]
+        else:
+            if password_changed:  # every session of the account ended; this one too
+                gate.end_session()
+                flash(_("Your password is set. Please log in."))
+                return redirect(url_for("organizers.login"))
+            flash(_("Your profile is saved."))
+            return redirect(url_for("organizers.profile"), code=303)
+    return render_template("organizers/profile.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
@@ -190,7 +251,6 @@ def reset_password(token):
 
 
 @bp.get("/")
-@login_required
 def dashboard():
     return render_template("organizers/dashboard.html", campaigns=managed_campaigns(current_user))
 
@@ -240,13 +300,46 @@ def user_action(user_id, action):
     return redirect(url_for("organizers.users"))
 
 
+_MAX_ID = 2**31 - 1  # larger cursors are not ids: ignored, never a database error
+
+
 @bp.get("/audit")
 @admin_required
 def audit_log():
     before = request.args.get("before", type=int)
-    entries = audit.entries(before_id=before, limit=100)
-    return render_template("organizers/audit.html", entries=entries,
+    flt = audit.AuditFilter.from_args(request.args)
+    entries = audit.entries(before_id=before if before and 0 < before <= _MAX_ID else None,
+                            limit=100, flt=flt)
+    query = {k: v for k, v in (("campaign", flt.campaign_id), ("person", flt.person),
+                               ("kind", flt.kind)) if v}
+    return render_template("organizers/audit.html", entries=entries, flt=flt, query=query,
+                           kinds=audit.kinds(), campaigns=managed_campaigns(current_user),
                            next_before=entries[-1].id if len(entries) == 100 else None)
 
 
+@bp.get("/audit.csv")
+@admin_required
+def audit_export():
+    flt = audit.AuditFilter.from_args(request.args)
+    audit.record(current_user, "audit.export", campaign_id=flt.campaign_id,
+                 person=flt.person or None, kind=flt.kind or None)
+    db.session.commit()
+    return current_app.response_class(
+        stream_with_context(audit.export_csv(flt)), mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"',
+                 "Cache-Control": "no-store"})
 
+
+@bp.route("/limits", methods=["GET", "POST"])
+@admin_required  # one setting for every campaign: admins only
+def limits():
+    """Rate limits for signing and allow-listed networks: changed here, no redeploy."""
+    row = limits_service.limit_settings()
+    form = LimitSettingsForm(obj=row)
+    if form.validate_on_submit():
+        changes = limits_service.save_limit_settings(current_user, {
+            name: getattr(form, name).data for name in limits_service.LIMIT_FIELDS})
+        flash(_("Rate limits saved.") if changes else _("Nothing changed."))
+        return redirect(url_for("organizers.limits"), code=303)
+    return render_template("abuse/limits.html", form=form, row=row,
+                           defaults=limits_service.default_limits()), 422 if form.errors else 200

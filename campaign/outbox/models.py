@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -15,13 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
         CheckConstraint("status IN ('queued', 'sending', 'sent', 'failed')", name="status"),
@@ -44,7 +45,7 @@ class OutboxMessage(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
-    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(10), default="queued", server_default="queued")
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -59,7 +60,7 @@ class OutboxMessage(db.Model):
         lazy="selectin", cascade="all, delete-orphan", passive_deletes=True)
 
 
-class OutboxAttachment(db.Model):
+class OutboxAttachment(Model):
     """A file sent with a message (e.g. a PDF). Kept beside the message, deleted with it."""
 
     __tablename__ = "outbox_attachments"
@@ -75,7 +76,7 @@ class OutboxAttachment(db.Model):
 SUPPRESSION_SCOPES = ("all", "bulk")
 
 
-class MailSuppression(db.Model):
+class MailSuppression(Model):
     """An address nothing (scope "all": it bounced for good) or no bulk mail (scope "bulk": it
     unsubscribed from everything or complained) is sent to. Only a keyed hash of the canonical
     address is kept, so the list itself leaks nobody."""
@@ -94,7 +95,7 @@ class MailSuppression(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class MailBounce(db.Model):
+class MailBounce(Model):
     """One bounce or complaint: at send time (an SMTP 5xx/4xx) or read from the bounce
     mailbox (a delivery status notification or a feedback-loop report)."""
 

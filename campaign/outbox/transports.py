@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import re
 import smtplib
 from email.header import Header
@@ -178,7 +179,8 @@ class SMTPTransport(Transport):
 
 
 class FileTransport(Transport):
-    """Writes .eml files, and logs the links they hold so a newcomer can click them."""
+    """Writes .eml files, and the links they hold to a `.links.txt` beside each, so a
+    newcomer can click them. Never to the log: a link's token is a key to someone's data."""
 
     def send_batch(self, rows):
         folder = Path(current_app.config["MAIL_DIR"])
@@ -188,8 +190,12 @@ class FileTransport(Transport):
             path.write_bytes(build_mime_bytes(row, current_app.config["MAIL_DEFAULT_SENDER"],
                                               _domain()))
             links = re.findall(r"https?://\S+", row.body_text)
-            log.info("e-mail %s (%s) kept at %s; links: %s", row.id, row.kind, path,
-                     " ".join(links) or "none")
+            links_path = path.with_suffix(".links.txt")
+            fd = os.open(links_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write("\n".join(links) + "\n")
+            log.info("e-mail %s (%s) kept at %s; its links are in %s", row.id, row.kind, path,
+                     links_path.name)
             yield row, None
 
 

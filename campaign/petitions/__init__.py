@@ -19,6 +19,10 @@ def init_app(app: Flask) -> None:
     console.pages.init_app(app)
     safety_views.pages.init_app(app)
     console.register_tabs(app)
+    # Cached campaign pages get each reader's own bot-trap start token.
+    from ..abuse.bots import STARTED_PLACEHOLDER, started_token
+    from ..campaigns.page_cache import register_reader_value
+    register_reader_value(app, STARTED_PLACEHOLDER, started_token)
     # The campaign's analytics page shows what became of its mail (the outbox knows no
     # campaign console, so petitions, which owns that page, shows it).
     from ..organizers.registry import register_panel

@@ -14,7 +14,7 @@ from .lifecycle import recount
 @click.command("recount")
 @click.argument("slug", required=False)
 @with_appcontext
-def recount_command(slug):
+def recount_command(slug: str | None) -> None:
     """Reconcile cached counts with the signatures (all campaigns, or SLUG). Safe at any time."""
     query = select(Campaign.id, Campaign.slug)
     if slug:

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
@@ -13,6 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import Select, html_params
 
 from .. import i18n
 from ..abuse.bots import BotTrapForm, NotDisposable
@@ -33,6 +37,31 @@ class ValidEmail:
             raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
 
 
+@lru_cache(maxsize=64)
+def _country_options(babel_locale: str, placeholder: str) -> str:
+    """The <option> list of one language (about 250 countries), rendered once per process."""
+    return "".join(f'<option value="{escape(code)}">{escape(name)}</option>'
+                   for code, name in (("", placeholder), *country_choices(babel_locale)))
+
+
+class CountrySelect(Select):
+    """The country <select> from the cached options; only the chosen one is marked per form.
+
+    Rendering 250 options through WTForms cost more than the rest of a re-shown sign form.
+    """
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        if field.flags.required and "required" not in kwargs:
+            kwargs["required"] = True
+        options = _country_options(field.options_locale, str(field.choices[0][1]))
+        if field.data:
+            chosen = f'<option value="{escape(field.data)}">'
+            options = options.replace(chosen, chosen.replace("<option ", "<option selected "), 1)
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
+
+
+
 class SignatureFields:
     """The one schema of what a signer gives, shared by the web form (SignForm) and the
     paper import (PaperRowForm): the same checks and messages on both front ends."""
@@ -50,7 +79,7 @@ class SignatureFields:
     country = SelectField(
         _l("Country"),
         validators=[InputRequired(_l("Please choose your country."))],
-        validate_choice=False)
+        validate_choice=False, widget=CountrySelect())
     comment = TextAreaField(
         _l("Comment (optional)"), filters=[_strip],
         validators=[Length(max=1000, message=_l("Your comment can be at most 1,000 characters.")),
@@ -77,6 +106,7 @@ class SignForm(SignatureFields, BotTrapForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         locale = i18n.babel_locale(i18n.current_language())
+        self.country.options_locale = str(locale)
         self.country.choices = [("", _l("Choose your country"))] + list(
             country_choices(str(locale)))
 

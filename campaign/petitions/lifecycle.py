@@ -21,11 +21,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal, cast
 
 from flask import Flask, current_app, has_app_context
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Executable,
+    Update,
+    delete,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql.dml import Insert as PgInsert
+from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 
 from ..campaigns.models import COUNTER_SLOTS, SignatureCounter
 from ..extensions import db
@@ -53,11 +65,17 @@ class InvalidTransition(ValueError):
 
 # --- the count -----------------------------------------------------------------------------
 
-def _slot_insert(campaign_id: int):
+def _rows_changed(statement: Executable) -> int:
+    """Rows an UPDATE/DELETE changed (what a conditional change's outcome is read from)."""
+    return cast(CursorResult[Any], db.session.execute(statement)).rowcount
+
+
+def _slot_insert(campaign_id: int) -> PgInsert | SqliteInsert:
     rows = [{"campaign_id": campaign_id, "slot": slot, "count": 0}
             for slot in range(COUNTER_SLOTS)]
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
+    if db.session.get_bind().dialect.name == "postgresql":
+        return postgresql.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
+    return sqlite.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
 
 
 def add_to_count(campaign_id: int, delta: int) -> None:
@@ -74,7 +92,7 @@ def add_to_count(campaign_id: int, delta: int) -> None:
                  .where(SignatureCounter.campaign_id == campaign_id,
                         SignatureCounter.slot == random.randrange(COUNTER_SLOTS))
                  .values(count=SignatureCounter.count + delta))
-    if db.session.execute(statement).rowcount == 0:
+    if _rows_changed(statement) == 0:
         db.session.execute(_slot_insert(campaign_id))
         db.session.execute(statement)
 
@@ -125,7 +143,8 @@ def recount(campaign_id: int) -> tuple[int, int]:
 
 # --- the one transition function -------------------------------------------------------
 
-def _values(source: SignatureStatus, to: SignatureStatus, reason: str | None) -> dict:
+def _values(source: SignatureStatus, to: SignatureStatus, reason: str | None
+            ) -> dict[str, object]:
     values: dict[str, object] = {"status": to.value}
     if to is INVALIDATED:
         if not reason or not reason.strip():
@@ -152,14 +171,14 @@ def transition(campaign_id: int, *, to: Target, from_: Iterable[SignatureStatus]
             raise InvalidTransition(f"{source} -> {to}")
         conditions = (Signature.campaign_id == campaign_id, Signature.status == source.value,
                       *where)
+        statement: Update | Delete
         if to == REMOVED:
             statement = delete(Signature).where(*conditions)
         else:
             assert isinstance(to, SignatureStatus)
             statement = update(Signature).where(*conditions).values(
                 **_values(source, to, reason))
-        changed = db.session.execute(
-            statement.execution_options(synchronize_session=False)).rowcount
+        changed = _rows_changed(statement.execution_options(synchronize_session=False))
         delta = (to in COUNTED) - (source in COUNTED)
         if changed and delta:
             add_to_count(campaign_id, delta * changed)
@@ -225,7 +244,7 @@ def anonymise(campaign_id: int) -> int:
     Country, dates and state stay, so counts and statistics do not change. email_key must
     stay unique per campaign: the row id keeps it so. Returns how many rows changed.
     """
-    return db.session.execute(
+    return _rows_changed(
         update(Signature)
         .where(Signature.campaign_id == campaign_id,
                Signature.email_key.not_like(f"{ANONYMISED_PREFIX}%"))
@@ -233,7 +252,7 @@ def anonymise(campaign_id: int) -> int:
                 email_key=ANONYMISED_PREFIX + db.cast(Signature.id, db.String),
                 comment=None, ip_hash=None, display="anonymous",
                 updates_opt_in=False, updates_opt_in_at=None)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))
 
 
 def counted() -> ColumnElement[bool]:

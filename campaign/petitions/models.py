@@ -14,7 +14,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..campaigns.models import Campaign
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 DISPLAY_CHOICES = ("full", "initial", "anonymous")
@@ -37,7 +37,7 @@ def _one_of(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(value) for value in values)})"
 
 
-class Signature(db.Model):
+class Signature(Model):
     __tablename__ = "signatures"
     __table_args__ = (
         # One signature per person per campaign, whatever spelling of the address they use.

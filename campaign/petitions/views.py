@@ -1,7 +1,19 @@
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import i18n
 from ..abuse.bots import is_bot
+from ..abuse.limits import peek_rate
+from ..campaigns import page_cache
 from ..campaigns import service as campaigns
 from ..campaigns.views import render_campaign_page
 from ..extensions import csrf
@@ -25,17 +37,27 @@ def _open_campaign(slug):
 
 
 @bp.post("/<lang:lang>/c/<slug>/sign")
+@csrf.exempt  # checked below, after the cheap limit check
 def sign(slug):
+    # Limits first: a client over its address or network quota costs a counter read, not a
+    # CSRF check and a form. Reading counts nothing; the attempt is counted once the form is
+    # valid (service.sign), so invalid requests cannot use up anyone's quota (security.md).
+    peek_rate("sign", ip=request.remote_addr)
+    # The whole CSRFProtect check (token, and Referer over HTTPS), once: it marks the request
+    # valid, so the form does not check the token again. (WTF_CSRF_ENABLED as CSRFProtect.)
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
     campaign = campaigns.campaign_to_sign(slug)
     if campaign is None:
         abort(404)
     form = SignForm()
+    valid = form.validate()
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id), "closed": True}})
     ref = (sources.clean_ref(form.ref.data)
            or sources.ref_from_referrer(request.referrer, request.host))
-    if not form.validate():
+    if not valid:
         form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.recent_signers(campaign.id)}})
@@ -52,9 +74,25 @@ def sign(slug):
 
 @bp.get("/<lang:lang>/c/<slug>/thanks")
 def thanks(slug):
-    campaign = _open_campaign(slug)
-    return render_template("petitions/thanks.html", campaign=campaign,
-                           text=campaign.text_for(i18n.current_language()))
+    """The same page for every signer of a campaign in a language: served from the page cache.
+
+    It holds nothing of the reader (no form, no name); the shell is kept like the campaign
+    page's, CAMPAIGN_PAGE_CACHE_SECONDS per (language, slug) in each process.
+    """
+    def render():
+        campaign = _open_campaign(slug)
+        return render_template("petitions/thanks.html", campaign=campaign,
+                               text=campaign.text_for(i18n.current_language())), 200
+
+    shell = page_cache.get_shell(("thanks", i18n.current_language(), slug), render)
+    if request.if_none_match.contains_weak(shell.etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(page_cache.fill(shell), shell.status)
+    response.set_etag(shell.etag, weak=True)
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    return response
 
 
 _LINK_PROBLEM_STATUS = {"expired": 410, "invalid": 400, "gone": 404}

@@ -1,10 +1,10 @@
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class RetentionPolicy(db.Model):
+class RetentionPolicy(Model):
     """How long after delivery a campaign keeps its signers' personal data."""
 
     __tablename__ = "retention_policies"

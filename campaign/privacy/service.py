@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import case, func, or_, select, update
 
 from .. import emails
 from ..addresses import normalize_email
 from ..campaigns.models import Campaign
 from ..extensions import db
+from ..outbox.models import OutboxMessage
 from ..petitions import lifecycle
 from ..petitions import service as petitions
 from ..petitions.models import Signature
@@ -111,12 +112,16 @@ def request_data_link(address: str, lang: str) -> bool:
 
     The caller answers the same either way, so the page does not reveal who signed.
     """
-    email, email_key = normalize_email(address)
-    if not holds_data(email_key):
+    _typed, email_key = normalize_email(address)
+    stored = stored_addresses(email_key)
+    if not stored or not holds_data(email_key):
         return False
-    emails.queue_email("privacy_link", to=email, lang=lang, data_url=emails.external_url(
-        "privacy.data", token=data_token(email_key)),
-        hours=current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"])
+    # To the address(es) we hold, never the variant typed into the form ("A+x@Gmail.com"
+    # matches "a@gmail.com" but is not where the signer reads their mail, or is someone else's).
+    for to in stored:
+        emails.queue_email("privacy_link", to=to, lang=lang, data_url=emails.external_url(
+            "privacy.data", token=data_token(email_key)),
+            hours=current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"])
     db.session.commit()
     return True
 
@@ -127,7 +132,55 @@ def export(email_key: str) -> dict:
 
 
 def erase(email_key: str) -> dict[str, int]:
-    return {name: source.erase(email_key) for name, source in data_sources().items()}
+    addresses = stored_addresses(email_key)  # before the sources forget them
+    counts = {name: source.erase(email_key) for name, source in data_sources().items()}
+    # Copies of e-mails we sent them are not "their records" to count, but they go too.
+    tombstone_outbox_copies(addresses)
+    db.session.commit()
+    return counts
+
+
+# --- what is left of a person elsewhere: their addresses in the outbox ----------------------
+
+def _tombstone_signers_outbox(campaign_id: int, chunk: int = 1000) -> None:
+    """Before a campaign's signers are anonymised: our copies of e-mails to them go too."""
+    addresses = list(db.session.scalars(select(Signature.email).where(
+        Signature.campaign_id == campaign_id, Signature.email != "",
+        Signature.email_key.not_like(f"{ANONYMISED_PREFIX}%"))))
+    for start in range(0, len(addresses), chunk):
+        # Only finished copies: a queued e-mail about another campaign still goes out.
+        tombstone_outbox_copies(addresses[start:start + chunk], finished_only=True)
+
+
+TOMBSTONE = "(erased)"
+
+
+def stored_addresses(email_key: str) -> list[str]:
+    """Every address held for this person, as stored (signatures, letters, donations...)."""
+    found = {record.get("email") for source in data_sources().values()
+             for record in source.export(email_key)}
+    return sorted(a for a in found if isinstance(a, str) and a and "@" in a)
+
+
+def tombstone_outbox_copies(addresses: list[str], *, finished_only: bool = False) -> int:
+    """Our copies of e-mails to (or replying to) these addresses keep only that an e-mail was
+    sent and when; queued ones are never sent. The caller commits."""
+    if not addresses:
+        return 0
+    lowered = [a.lower() for a in addresses]
+    query = update(OutboxMessage).where(
+        or_(func.lower(OutboxMessage.to_addr).in_(lowered),
+            func.lower(OutboxMessage.reply_to).in_(lowered)))
+    if finished_only:
+        query = query.where(OutboxMessage.status.in_(("sent", "failed")))
+    return db.session.execute(
+        query
+        .values(to_addr=TOMBSTONE, reply_to=None, subject=TOMBSTONE, body_text=TOMBSTONE,
+                body_html=None, headers={},
+                status=case((OutboxMessage.status == "sent", "sent"), else_="failed"),
+                last_error=case((OutboxMessage.status == "sent", OutboxMessage.last_error),
+                                else_=TOMBSTONE))
+        .execution_options(synchronize_session=False)).rowcount
 
 
 # --- anonymisation after delivery --------------------------------------------------------
@@ -161,6 +214,7 @@ def purge(now=None) -> dict[str, int]:
     for campaign in list(delivered):
         if campaign.delivered_at + timedelta(days=retention_days(campaign.id)) > now:
             continue
+        _tombstone_signers_outbox(campaign.id)
         changed = lifecycle.anonymise(campaign.id)
         db.session.commit()
         if changed:

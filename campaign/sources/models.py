@@ -6,7 +6,7 @@ from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..api.models import ApiKey
-from ..extensions import db
+from ..extensions import Model, db
 from ..util import utcnow
 
 partner_api_keys = Table(
@@ -16,7 +16,7 @@ partner_api_keys = Table(
 )
 
 
-class Partner(db.Model):
+class Partner(Model):
     """An organization that collects signatures for a campaign: on its own site (the
     widget, from the listed origins) or through the API (with the linked keys)."""
 
@@ -41,7 +41,7 @@ class Partner(db.Model):
         return self.widget_origins.split()
 
 
-class MapSettings(db.Model):
+class MapSettings(Model):
     """Whether the campaign page shows the map of signatures by country (off by default)."""
 
     __tablename__ = "map_settings"

@@ -21,3 +21,16 @@ def import_command(file):
 def export_command():
     """Write every target as CSV to standard output."""
     click.echo(service.export_csv(), nl=False)
+
+
+@targets_cli.command("names")
+@click.argument("file", type=click.File("r", encoding="utf-8"), required=False)
+def names_command(file):
+    """Load the bodies' names and descriptions in the site's languages (with their sources)
+    from FILE, by default the file shipped in campaign/targets/data/target_names.csv."""
+    text = file.read() if file else service.STARTING_NAMES.read_text(encoding="utf-8")
+    try:
+        count = service.import_names_csv(text)
+    except service.ImportProblem as exc:
+        raise click.ClickException(f"nothing imported: {exc}") from exc
+    click.echo(f"names loaded: {count}")

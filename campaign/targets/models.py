@@ -2,16 +2,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, String, Text
+from sqlalchemy import JSON, CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 ORGANISATIONS = ("UN", "EU", "CoE", "OSCE")
 
 
-class Target(db.Model):
+class Target(Model):
     """A body letters and petitions are sent to. Addresses age: `verified_on` says when an
     organizer last checked this row against its source."""
 
@@ -35,11 +35,34 @@ class Target(db.Model):
     source_url: Mapped[str] = mapped_column(Text)
     source_date: Mapped[str] = mapped_column(String(20), default="")  # as the source gave it
     verified_on: Mapped[date | None]
+    # Who ticked "checked against its source" (an organizer's e-mail, kept as text).
+    verified_by: Mapped[str | None] = mapped_column(String(254))
+    # False for bodies whose mandate does not cover the usual case (their own notes say so):
+    # a campaign never offers or ticks them unless an organizer chooses them.
+    offered_by_default: Mapped[bool] = mapped_column(default=True, server_default="1")
+    # {language: {"name", "description", "source"}}: the body's name in the site's languages
+    # and where that name comes from (`target_names.csv`).
+    translations: Mapped[dict] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()] or ["en"]
+
+    def _translated(self, lang: str) -> dict:
+        from .. import i18n
+
+        for code in i18n.catalog_chain(lang):  # dng reads the Russian names
+            if code in (self.translations or {}):
+                return self.translations[code]
+        return {}
+
+    def name_in(self, lang: str) -> str:
+        """The body's name in `lang` (English, as the source gives it, when we have none)."""
+        return self._translated(lang).get("name") or self.name
+
+    def description_in(self, lang: str) -> str:
+        return self._translated(lang).get("description") or self.role
 
     @property
     def by_email(self) -> bool:

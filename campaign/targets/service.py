@@ -6,6 +6,7 @@ import io
 from datetime import date
 from pathlib import Path
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import i18n
@@ -14,10 +15,20 @@ from ..extensions import db
 from .models import ORGANISATIONS, Target
 
 STARTING_SET = Path(__file__).resolve().parent / "data" / "targets.csv"
+STARTING_NAMES = Path(__file__).resolve().parent / "data" / "target_names.csv"
 CSV_COLUMNS = ["short_id", "organisation", "name", "role", "email", "postal_address",
                "web_url", "source_url", "source_date", "languages", "languages_source",
-               "active", "verified_on"]
+               "offered_by_default", "active", "verified_on"]
+NAME_COLUMNS = ["short_id", "language", "name", "description", "name_source"]
 _TRUE = {"1", "true", "yes", "y", ""}
+
+
+def on_verified(app, hook) -> None:
+    """`hook(target)` runs after an organizer checked a target against its source (letters
+    sends what waited for it); called from a feature's init_app."""
+    hooks = app.extensions.setdefault("target_verified_hooks", [])
+    if hook not in hooks:
+        hooks.append(hook)
 
 
 class ImportProblem(ValueError):
@@ -75,6 +86,7 @@ def _row_values(row: dict, line: int) -> dict | None:
         "languages_source": get("languages_source") or (
             "" if languages else "default: English (no source given for this body's languages)"),
         "active": get("active").lower() in _TRUE, "verified_on": verified_on,
+        "offered_by_default": get("offered_by_default").lower() in _TRUE,
     }
 
 
@@ -116,29 +128,72 @@ def export_csv() -> str:
     for target in db.session.scalars(select(Target).order_by(Target.short_id)):
         row = {column: getattr(target, column) for column in CSV_COLUMNS}
         row["active"] = "yes" if target.active else "no"
+        row["offered_by_default"] = "yes" if target.offered_by_default else "no"
         row["verified_on"] = target.verified_on.isoformat() if target.verified_on else ""
         writer.writerow({k: "" if v is None else v for k, v in row.items()})
     return out.getvalue()
 
 
+def import_names_csv(text: str) -> int:
+    """Names and descriptions of bodies in other languages, each with where the name comes
+    from (`NAME_COLUMNS`). Rows for unknown bodies are an error; all or nothing."""
+    reader = csv.DictReader(io.StringIO(text))
+    missing = set(NAME_COLUMNS) - set(reader.fieldnames or [])
+    if missing:
+        raise ImportProblem(f"missing column(s): {', '.join(sorted(missing))}")
+    existing = {t.short_id: t for t in db.session.scalars(select(Target))}
+    updates: dict[str, dict] = {}
+    for line, row in enumerate(reader, start=2):
+        def get(key: str, row=row) -> str:
+            return (row.get(key) or "").strip()
+
+        short_id, language = get("short_id"), get("language")
+        if short_id not in existing:
+            raise ImportProblem(f"line {line}: unknown body {short_id!r}")
+        if language not in i18n.LANGUAGES:
+            raise ImportProblem(f"line {line}: unknown language code {language!r}")
+        if not get("name") or not get("name_source"):
+            raise ImportProblem(f"line {line}: name and name_source are required")
+        updates.setdefault(short_id, dict(existing[short_id].translations or {}))[language] = {
+            "name": get("name")[:300], "description": get("description"),
+            "source": get("name_source")}
+    for short_id, translations in updates.items():
+        existing[short_id].translations = translations  # a new dict: JSON change is seen
+    db.session.commit()
+    return sum(len(v) for v in updates.values())
+
+
 def load_starting_set() -> tuple[int, int, int]:
-    """The sourced directory shipped in campaign/targets/data/targets.csv."""
-    return import_csv(STARTING_SET.read_text(encoding="utf-8"))
+    """The sourced directory shipped in campaign/targets/data/ (bodies, then their names in
+    the site's languages)."""
+    result = import_csv(STARTING_SET.read_text(encoding="utf-8"))
+    import_names_csv(STARTING_NAMES.read_text(encoding="utf-8"))
+    return result
 
 
-def mark_verified(target: Target, on: date | None = None) -> None:
+def mark_verified(target: Target, on: date | None = None, *, by=None) -> None:
+    """An organizer checked the row against its source: who and when, in the audit log too."""
+    from ..audit import service as audit
+
     target.verified_on = on or date.today()
+    target.verified_by = getattr(by, "email", None) or target.verified_by
+    audit.record(by, "target.verified", target=target.short_id,
+                 on=target.verified_on.isoformat())
+    db.session.flush()
+    for hook in current_app.extensions.get("target_verified_hooks", ()):
+        hook(target)
     db.session.commit()
 
 
 def update_target(target: Target, *, email: str | None, languages: str, active: bool,
-                  verified: bool) -> None:
+                  verified: bool, by=None) -> None:
     """An organizer's correction; raises InvalidEmail for a bad address (nothing written)."""
     target.email = normalize_email(email)[0] if email and email.strip() else None
     target.languages = ",".join(c.strip() for c in languages.split(",") if c.strip()) or "en"
     target.active = active
     if verified:
-        target.verified_on = date.today()
+        mark_verified(target, by=by)  # commits
+        return
     db.session.commit()
 
 

@@ -8,7 +8,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..addresses import InvalidEmail
 from ..organizers.access import admin_required
@@ -38,7 +38,8 @@ def edit(target_id):
     if form.validate_on_submit():
         try:
             service.update_target(target, email=form.email.data, languages=form.languages.data,
-                                  active=form.active.data, verified=form.verified.data)
+                                  active=form.active.data, verified=form.verified.data,
+                                  by=current_user)
         except InvalidEmail:
             form.email.errors.append(_("Please enter a valid e-mail address."))
         else:

@@ -3,10 +3,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class WidgetSettings(db.Model):
+class WidgetSettings(Model):
     """Which sites may frame a campaign's widget (CSP frame-ancestors). No row: none may."""
 
     __tablename__ = "widget_settings"

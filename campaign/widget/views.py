@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 
 from .. import i18n
 from ..abuse.bots import is_bot
+from ..abuse.limits import peek_rate
 from ..campaigns import service as campaigns
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
@@ -96,6 +97,7 @@ def show(slug):
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["WIDGET_SIGN_RATE_LIMIT"])
 def sign(slug):
+    peek_rate("sign", ip=request.remote_addr)  # the sign limits, before the form (abuse.limits)
     campaign = _campaign(slug)
     form = WidgetSignForm()
     source = service.form_source(campaign.id, form.widget_token.data)

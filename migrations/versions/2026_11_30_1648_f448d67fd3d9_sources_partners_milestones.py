@@ -4,7 +4,7 @@ Existing signatures keep their source (web, api, paper); the new columns stay em
 them. The source check gains 'widget'.
 
 Revision ID: f448d67fd3d9
-Revises: 28aec4b37af8
+Revises: 5a1e7c3d9b21
 Create Date: 2026-11-30 16:48:37.003935
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f448d67fd3d9'
-down_revision = '28aec4b37af8'
+down_revision = '5a1e7c3d9b21'
 branch_labels = None
 depends_on = None
 

@@ -63,3 +63,33 @@ def test_disposable_addresses_are_refused_with_a_clear_message(client, app):
         assert response.status_code == 422
         assert "throwaway" in response.get_data(as_text=True)
     assert counts() == (0, 0)
+
+
+def test_a_start_token_works_once(client, app):
+    app.config["ABUSE_MIN_FILL_SECONDS"] = 1
+    campaign = make_campaign()
+    from campaign.abuse.bots import _serializer
+    from tests.forms_util import SIGN_FORM, hidden_inputs
+    page = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    started = _serializer().dumps([int(time.time()) - 5, "nonce-1"])
+    for n in range(3):
+        data = {**SIGN_FORM, **hidden_inputs(page), "form_started": started,
+                "email": f"replay{n}@example.org"}
+        assert client.post(f"/en/c/{campaign.slug}/sign", data=data).status_code == 303
+    assert counts() == (1, 1)  # the replays were dropped silently
+
+
+def test_the_page_cache_never_hands_out_an_old_start_time(client, app):
+    app.config.update(CAMPAIGN_PAGE_CACHE_SECONDS=60, ABUSE_MIN_FILL_SECONDS=1)
+    campaign = make_campaign()
+    from campaign.abuse.bots import STARTED_PLACEHOLDER, _started_at
+    from tests.forms_util import hidden_inputs
+    first = hidden_inputs(client.get(f"/en/c/{campaign.slug}").get_data(as_text=True))
+    time.sleep(1.1)
+    other = app.test_client()
+    page = other.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
+    second = hidden_inputs(page)
+    assert STARTED_PLACEHOLDER not in page
+    # The second reader got the cached shell, yet a start time of their own visit.
+    assert first["form_started"] != second["form_started"]
+    assert _started_at(second["form_started"]) > _started_at(first["form_started"])

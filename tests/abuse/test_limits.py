@@ -100,7 +100,7 @@ def test_redis_down_degrades_to_memory_and_keeps_taking_signatures(database_url,
     from tests.conftest import make_app, wipe
 
     limits_module._last_warning = 0.0  # the warning is throttled to one a minute
-    limits_module._fallback.storage.reset()
+    limits_module._fallback.reset()
     app = make_app(database_url, tmp_path / "inst", RATELIMIT_ENABLED=True,
                    RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
                    RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 0.5},

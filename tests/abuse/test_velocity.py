@@ -3,8 +3,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from campaign.petitions.console import safety as service
 from campaign.extensions import db
+from campaign.petitions.console import safety as service
 from campaign.petitions.models import Signature
 from campaign.util import utcnow
 from tests.conftest import csrf_from, login

@@ -23,13 +23,19 @@ def test_create_use_and_revoke_a_key(client, app):
         "csrf_token": csrf_from(page), "name": "partner", "campaigns": [str(theirs.id)]})
     assert refused.status_code == 422 and db.session.scalar(select(ApiKey)) is None
 
+    # Trusted import (counted without e-mail) is for admins only.
+    refused = client.post("/organize/api-keys/", data={
+        "csrf_token": csrf_from(page), "name": "partner", "campaigns": [str(mine.id)],
+        "scopes": ["write_signatures"], "trusted_import": "y"})
+    assert refused.status_code == 403 and db.session.scalar(select(ApiKey)) is None
     created = client.post("/organize/api-keys/", data={
         "csrf_token": csrf_from(page), "name": "partner", "campaigns": [str(mine.id)],
-        "trusted_import": "y"})
+        "scopes": ["read_signatures"]})
     assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
     token = re.search(r"data-api-key>([^<]+)<", created.get_data(as_text=True)).group(1)
     key = db.session.scalar(select(ApiKey))
-    assert key.trusted_import and [c.id for c in key.campaigns] == [mine.id]
+    assert not key.trusted_import and [c.id for c in key.campaigns] == [mine.id]
+    assert key.scope_set == {"read_signatures"}
     # Shown once: the list shows only the prefix afterwards.
     later = client.get("/organize/api-keys/").get_data(as_text=True)
     assert token not in later and key.prefix in later

@@ -1,8 +1,8 @@
 """The campaign page in a real browser: how it looks, what it loads, and that it needs no JS."""
 import pytest
 
-from campaign.demo import load_demo
 from campaign.campaigns.demo import FLAGSHIP_SLUG
+from campaign.demo import load_demo
 from tests.browser.conftest import DESKTOP, PHONE, hosts_of
 from tests.factories import make_signature
 

@@ -5,14 +5,17 @@ import io
 import re
 from datetime import date
 
+from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from campaign.letters import routing
 from campaign.campaigns import service as campaigns
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
 from campaign.letters import service
 from campaign.letters.models import Delivery
+from campaign.organization import service as organization
 from campaign.outbox import service as outbox
 from tests.conftest import csrf_from, login
 from tests.factories import make_signature, make_user
@@ -76,16 +79,28 @@ def test_canonical_export_is_fixed_and_documented(app, campaign):
 def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_server,
                                                         campaign, bodies):
     multilingual(campaign)
+    smtp_app.config["LETTERS_LIVE"] = True
+    routing.set_live(None, True)  # and an admin switched letters to live
+    organization.save(None, name="Korday Justice Initiative", postal_address="1 Road\nGeneva",
+                      contact_email="contact@korday.example.org", website="", about={})
     user, password = make_user(campaigns=[campaign])
     user.name = "Organizer Name"
     db.session.commit()
     login(client, user.email, password)
     outbox.work(once=True)  # the signers' confirmation e-mails
-    console = client.get(f"/organize/c/{campaign.slug}/letters").get_data(as_text=True)
+    console = client.get(f"/organize/c/{campaign.slug}/delivery/").get_data(as_text=True)
     chosen = [bodies["un_min"], bodies["eu_form"]]
-    response = client.post(f"/organize/c/{campaign.slug}/letters/deliver", data={
+    response = client.post(f"/organize/c/{campaign.slug}/delivery/", data={
         "csrf_token": csrf_from(console), "locale": "en",
         "targets": [str(t.id) for t in chosen]})
+    assert response.status_code == 303
+    preview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Sent to: minority@un.example.org" in preview
+    assert "No e-mail address: recorded as handed over by you." in preview
+    outbox.work(once=True)
+    assert not any("Petition" in m["Subject"] for m in smtp_server.messages)  # not yet sent
+    response = client.post(response.headers["Location"] + "/send", data={
+        "csrf_token": csrf_from(preview), "mode": "close"})
     assert response.status_code == 303
 
     before = len(smtp_server.messages)
@@ -95,7 +110,9 @@ def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_ser
     message = delivered[0]
     assert message["Subject"] == f"Petition: Title {campaign.slug} en"
     text = message.get_body(("plain",)).get_content()
-    assert "Dear UN Special Rapporteur on minority issues" in text and "Organizer Name" in text
+    assert "To: UN Special Rapporteur on minority issues" in text and "Organizer Name" in text
+    assert "Korday Justice Initiative" in text
+    assert message["Reply-To"] == user.email
     attachments = list(message.iter_attachments())
     assert len(attachments) == 1 and attachments[0].get_content_type() == "application/pdf"
     assert attachments[0].get_filename() == f"{campaign.slug}-petition-en.pdf"
@@ -124,8 +141,9 @@ def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_ser
     assert reply.status_code == 303
 
     public = client.get(f"/en/c/{campaign.slug}").get_data(as_text=True)
-    today = date.today().isoformat()
+    today = format_date(date.today(), "long", locale="en")
     assert f"{today}</time> —" in public
+    assert f"Delivered on {today} to " in public
     assert "Petition delivered to UN Special Rapporteur on minority issues (4 signatures)" in public
     assert "Petition delivered to EU Delegation (web form only)" in public
     assert "Reply from UN Special Rapporteur on minority issues" in public

@@ -7,15 +7,17 @@ from campaign.letters.models import Letter
 from campaign.outbox.models import OutboxMessage
 from campaign.privacy import service as privacy
 from tests.factories import make_signature
+from tests.letters.conftest import confirm_by_outbox
 
 
-def test_letters_are_exported_and_erased_with_the_person(app, campaign, bodies):
+def test_letters_are_exported_and_erased_with_the_person(app, client, live, campaign, bodies):
     make_signature(campaign, email="dana.k@gmail.com")
     make_signature(campaign, email="other@example.org")
     for name, email in (("Dana", "dana.k@gmail.com"), ("Other", "other@example.org")):
         service.send_letters(campaign, targets=[bodies["un_min"]], name=name, email=email,
                              place="Bishkek", subject=f"From {name}", body="Please act.",
                              locale="en")
+        confirm_by_outbox(client, email)
     key = privacy.email_key_of("Dana.K+x@googlemail.com")  # the same person, spelt otherwise
 
     exported = privacy.export(key)["letters"]

@@ -54,7 +54,7 @@ def test_console_preview_and_broken_template_reported_with_line(client, app, cam
     page = client.get(f"/organize/c/{campaign.slug}/letters")
     assert page.status_code == 200
     token = csrf_from(page.get_data(as_text=True))
-    form = {"csrf_token": token, "kind": "letter", "locale": "en",
+    form = {"csrf_token": token, "kind": "cover", "locale": "en",
             "subject": "About {{ campaign_title }}", "body": "Dear {{ target_name }},\nsigned "
             "by {{ signature_count }}"}
     preview = client.post(f"/organize/c/{campaign.slug}/letters", data=dict(form, action="preview"))
@@ -63,16 +63,25 @@ def test_console_preview_and_broken_template_reported_with_line(client, app, cam
     assert f"About Title {campaign.slug} en" in html
     assert "Dear UN Special Rapporteur on minority issues," in html
 
+    saved_before = service.find_template(campaign, "cover", "en").body
     broken = client.post(f"/organize/c/{campaign.slug}/letters", data=dict(
         form, action="save", body="fine\n{{ ''.__class__.__mro__ }}"))
     html = broken.get_data(as_text=True)
     assert broken.status_code == 422
     assert "line 2" in html and "__class__" in html
-    assert service.find_template(campaign, "letter", "en").body.startswith("Dear {{ target_name }}")
+    assert service.find_template(campaign, "cover", "en").body == saved_before  # kept
 
     saved = client.post(f"/organize/c/{campaign.slug}/letters", data=dict(form, action="save"))
     assert saved.status_code == 303
-    assert service.find_template(campaign, "letter", "en").subject == "About {{ campaign_title }}"
+    assert service.find_template(campaign, "cover", "en").subject == "About {{ campaign_title }}"
+
+    # A supporters' letter holds only the text: the site writes addressee, date, greeting and
+    # signature around it, so a template that writes them itself is refused, with the reason.
+    letter = client.post(f"/organize/c/{campaign.slug}/letters", data=dict(
+        form, kind="letter", action="save", body="Text.\nYours, {{ supporter_name }}"))
+    assert letter.status_code == 422
+    assert "Leave out {{ supporter_name }}" in letter.get_data(as_text=True).replace("&#34;", '"')
+    assert "supporter_name" not in service.find_template(campaign, "letter", "en").body
 
 
 def test_console_is_guarded(client, app, campaign):
@@ -83,5 +92,22 @@ def test_console_is_guarded(client, app, campaign):
 
 
 def test_template_falls_back_to_the_campaign_default_language(app, campaign):
-    assert service.find_template(campaign, "letter", "kk").locale == "en"
+    assert service.find_template(campaign, "letter", "dng").locale == "en"
     assert service.find_template(campaign, "letter", "ru").locale == "ru"
+
+
+def test_supporters_letter_preview_reads_as_the_institution_reads_it(client, app, campaign):
+    from datetime import date
+
+    user, password = make_user(campaigns=[campaign])
+    login(client, user.email, password)
+    page = client.get(f"/organize/c/{campaign.slug}/letters?kind=letter&locale=ru")
+    html = page.get_data(as_text=True)
+    assert "Я пишу вам о дунганах" in html  # the saved Russian letter was opened
+    preview = client.post(f"/organize/c/{campaign.slug}/letters", data={
+        "csrf_token": csrf_from(html), "kind": "letter", "locale": "ru", "action": "preview",
+        "subject": "{{ campaign_title }}", "body": "Прошу пересмотреть приговоры."})
+    shown = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert service.letter_date(date.today(), "ru") in shown
+    assert "Уважаемые дамы и господа!" in shown and "С уважением,\nAisha Vanahun" in shown

@@ -37,3 +37,20 @@ def current_code(secret: str) -> str:
 @pytest.fixture
 def totp_code():
     return current_code
+
+
+@pytest.fixture
+def request_scoped_g(app):
+    """Each request starts with an empty `g`, as on a server.
+
+    The `app` fixture keeps one app context open for the whole test, and Flask reuses it for
+    every request, so `g` would carry Flask-Login's user and Flask-WTF's token from one
+    client's request into another's. Tests of sessions must not see that.
+    """
+    from flask import g
+
+    def drop():
+        g.pop("_login_user", None)
+        g.pop("csrf_token", None)
+    app.before_request_funcs.setdefault(None, []).insert(0, drop)
+    return app

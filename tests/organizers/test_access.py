@@ -54,7 +54,8 @@ PUBLIC = {"/organize/login", "/organize/login/2fa", "/organize/reset",
 # Pages any logged-in organizer may open: their own dashboard, account and a new campaign.
 # The institutions directory is shared and read-only for organizers (admins edit it).
 OWN = {"/organize/", "/organize/2fa", "/organize/new", "/organize/targets/",
-       "/organize/api-keys/"}
+       "/organize/api-keys/", "/organize/profile", "/organize/2fa/recovery-codes",
+       "/organize/logout-everywhere"}
 PROTECTED_RULES = [(r, m) for r, m in CONSOLE_RULES if r not in PUBLIC | OWN]
 LOGIN_RULES = [(r, m) for r, m in CONSOLE_RULES if r not in PUBLIC]
 

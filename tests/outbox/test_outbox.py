@@ -102,14 +102,19 @@ def test_a_crashed_workers_claim_lapses_and_is_sent_again(app, sent_mail):
     assert len(sent_mail()) == 2
 
 
-def test_file_transport_keeps_eml_files_and_logs_links(app, caplog, tmp_path):
+def test_file_transport_keeps_eml_files_and_their_links_never_in_the_log(app, caplog,
+                                                                          tmp_path):
     app.config.update(MAIL_TRANSPORT="files", MAIL_DIR=str(tmp_path / "mail"))
     queue(1, body="Confirm: http://campaign.test/confirm/abc")
     with caplog.at_level("INFO"):
         outbox.work(once=True)
     [eml] = list((tmp_path / "mail").glob("*.eml"))
     assert b"Subject: Message 0" in eml.read_bytes()
-    assert "http://campaign.test/confirm/abc" in caplog.text
+    # A link's token opens someone's data: beside the e-mail (owner-only), not in the log.
+    [links] = list((tmp_path / "mail").glob("*.links.txt"))
+    assert links.read_text() == "http://campaign.test/confirm/abc\n"
+    assert links.stat().st_mode & 0o777 == 0o600
+    assert "confirm/abc" not in caplog.text and links.name in caplog.text
 
 
 def worker_env(database_url, smtp_port, instance):
@@ -165,5 +170,7 @@ def test_inline_delivery_writes_the_email_during_the_request(app, client, tmp_pa
     with caplog.at_level("INFO"):
         sign(client, campaign)
     [_eml] = list((tmp_path / "mail").glob("*signature_confirm.eml"))
-    assert "http://campaign.test/confirm/" in caplog.text
+    [links] = list((tmp_path / "mail").glob("*signature_confirm.links.txt"))
+    assert "http://campaign.test/confirm/" in links.read_text()
+    assert "/confirm/" not in caplog.text  # the link's token is never logged
     assert statuses() == ["sent"]

@@ -132,7 +132,7 @@ def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
     separator = ""
     for signature in _rows(campaign_id, flt):
         record = {field: value.isoformat() if hasattr(value, "isoformat") else value
-                  for field, value in zip(EXPORT_FIELDS, signature)}
+                  for field, value in zip(EXPORT_FIELDS, signature, strict=True)}
         yield separator + json.dumps(record, ensure_ascii=False)
         separator = ","
     yield "]}"

@@ -101,12 +101,8 @@ def _looks_cyrillic(text: str) -> bool:
     return cyrillic_words > 0 and mixed <= len(words) * 0.01
 
 
-def read(data: bytes, campaign_id: int) -> ImportReport:
-    """Check a whole file without writing anything."""
-    if not data.strip():
-        raise ImportFileError(_l("The file is empty."))
-    text, encoding = decode(data)
-    report = ImportReport(encoding=encoding)
+def _reader_and_header(text: str):
+    """A CSV reader in the file's own dialect (comma, semicolon or tab), and its header."""
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample.splitlines()[0] if sample else "",
@@ -123,6 +119,16 @@ def read(data: bytes, campaign_id: int) -> ImportReport:
         raise ImportFileError(_l(
             "The first row must name the columns; missing: %(columns)s. Columns we read: "
             "%(known)s.", columns=", ".join(missing), known=", ".join(COLUMNS)))
+    return reader, header
+
+
+def read(data: bytes, campaign_id: int) -> ImportReport:
+    """Check a whole file without writing anything."""
+    if not data.strip():
+        raise ImportFileError(_l("The file is empty."))
+    text, encoding = decode(data)
+    report = ImportReport(encoding=encoding)
+    reader, header = _reader_and_header(text)
     limit = current_app.config["PAPER_IMPORT_MAX_ROWS"]
     seen: dict[str, int] = {}
     try:
@@ -135,7 +141,7 @@ def read(data: bytes, campaign_id: int) -> ImportReport:
                 raise ImportFileError(_l(
                     "The file has more than %(limit)s rows. Split it into smaller files.",
                     limit=f"{limit:,}"))
-            row = dict(zip(header, (c.strip() for c in cells)))
+            row = dict(zip(header, (c.strip() for c in cells), strict=False))  # short rows: ""
             if len(cells) > len(header):
                 report.errors.append(RowError(line, _l("This row has more cells than the "
                                                        "header.")))

@@ -106,3 +106,4 @@ def invalidate_batch(campaign_id: int, *, reason: str, domain: str | None = None
         where=conditions, reason=reason)
     db.session.commit()
     return total
+

@@ -29,3 +29,4 @@ def safety(campaign):
         return redirect(url_for("organizers.safety", slug=campaign.slug), code=303)
     return render_template("abuse/safety.html", campaign=campaign, form=form,
                            velocity=service.velocity(campaign.id)), 422 if form.errors else 200
+

@@ -122,17 +122,19 @@ def _features() -> list[ModuleType]:
         campaigns,
         donations,
         letters,
+        milestones,
         ops,
         organization,
         organizers,
         outbox,
         petitions,
         privacy,
+        sources,
         targets,
         widget,
     )
     return [outbox, campaigns, petitions, organizers, organization, donations, letters,
-            targets, api, widget, privacy, bench, ops]
+            targets, api, widget, privacy, bench, ops, milestones, sources]
 
 
 def _register_features(app: Flask) -> None:

@@ -168,6 +168,9 @@ SETTINGS: list[Setting] = [
             "Signing attempts through the embedded widget per client address.", str),
     Setting("WIDGET_TOKEN_MAX_AGE_SECONDS", "7200",
             "How long a widget's sign form stays valid after it was shown.", int),
+    Setting("PUBLIC_MAP_MIN_COUNT", "10",
+            "On a campaign's public map, countries with fewer signatures than this are "
+            "merged into \"other\", so no small group of signers is exposed.", int),
     # --- performance (bench) ---
     Setting("CAMPAIGN_PAGE_CACHE_SECONDS", "3",
             "Seconds a rendered campaign page is reused in each app process (each reader "

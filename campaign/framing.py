@@ -11,11 +11,45 @@ app-wide after_request functions in reverse order of registration, so this one r
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
+import idna
 from flask import request
 
 CSP = "Content-Security-Policy"
 # Kept in the WSGI environ, not `g`: an app context (and its `g`) may outlive one request.
 _KEY = "campaign.frame_ancestors"
+
+
+class BadOrigin(ValueError):
+    """Not an origin a browser would send (scheme://host[:port], http or https)."""
+
+
+def normalize_origin(raw: str) -> str:
+    """`https://Partner.org/path` -> `https://partner.org`; raises BadOrigin."""
+    parts = urlsplit(raw.strip())
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise BadOrigin(raw) from exc
+    host = (parts.hostname or "").lower()
+    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
+        raise BadOrigin(raw)
+    if any(c in host for c in "*;'\" ,"):
+        raise BadOrigin(raw)
+    host = _ascii_host(host, raw)
+    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
+
+
+def _ascii_host(host: str, raw: str) -> str:
+    """The host as browsers send it in Origin and match it in frame-ancestors: IDNA-encoded
+    (`пример.рф` -> `xn--e1afmkfd.xn--p1ai`), so a stored origin always matches."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise BadOrigin(raw) from exc
 
 
 def allow_framing(ancestors: list[str]) -> None:

@@ -12,6 +12,7 @@ from .letters.models import (  # noqa: F401
     LetterTemplate,
     Reply,
 )
+from .milestones.models import GoalNote, Milestone  # noqa: F401
 from .organization.models import Organization  # noqa: F401
 from .organizers.models import (  # noqa: F401
     CampaignMember,
@@ -29,5 +30,6 @@ from .petitions.models import (  # noqa: F401
     SignatureFieldValue,
 )
 from .privacy.models import RetentionPolicy  # noqa: F401
+from .sources.models import MapSettings, Partner  # noqa: F401
 from .targets.models import Target  # noqa: F401
 from .widget.models import WidgetSettings  # noqa: F401

@@ -56,10 +56,10 @@ def test_console_tabs_sections_and_api_parts_come_from_the_factory(tmp_path):
                           "donations_api": api.donations_provider() is not None}))
     """)
     assert seen["tabs"] == ["overview", "settings", "page", "texts", "signatures", "fields",
-                            "comments", "paper",
-                            "analytics", "updates", "donations", "letters", "delivery", "widget",
-                            "safety", "privacy", "audit"]
-    assert seen["sections"] == ["petition", "donations", "letters"]
+                            "comments", "paper", "partners", "analytics", "milestones",
+                            "updates", "donations", "letters", "delivery", "widget", "safety",
+                            "privacy", "audit"]
+    assert seen["sections"] == ["milestones", "petition", "donations", "letters", "map"]
     assert seen["api"] == ["delivery"] and seen["donations_api"]
 
 

@@ -137,7 +137,10 @@ SCHEMAS = {
             "created_date": {"type": "string", "format": "date-time"},
             "confirmed_date": _NULLABLE_DATE,
             "status": {"type": "string", "enum": [SignatureStatus.CONFIRMED.value]},
-            "origin_system": {"type": "string", "enum": ["web", "api", "paper"]},
+            "origin_system": {"type": "string", "enum": ["web", "widget", "api", "paper"]},
+            "referrer_data": {"type": "object", "properties": {
+                "source": _NULLABLE_STRING, "website": _NULLABLE_STRING}},
+            "partner_id": {"type": ["integer", "null"]},
             "comments": _NULLABLE_STRING,
             "display": {"type": "string", "enum": ["full", "initial", "anonymous"]},
             "updates_opt_in": {"type": "boolean"},
@@ -153,7 +156,10 @@ SCHEMAS = {
                         "description": "How the name may appear in public; when absent, "
                                        "the campaign's default (\"initial\" unless its "
                                        "organizers chose otherwise)."},
-            "updates_opt_in": {"type": "boolean", "default": False}},
+            "updates_opt_in": {"type": "boolean", "default": False},
+            "referrer_data": {"type": "object", "properties": {"source": {
+                "type": "string", "description": "A campaign tag (1-32 of a-z 0-9 . _ -); "
+                "anything else is not stored."}}}},
         "example": {"person": {"name": "Aisha Vanahun",
                                "email_addresses": [{"address": "aisha@example.org"}],
                                "postal_addresses": [{"country": "KZ"}],

@@ -11,6 +11,8 @@ import:
   each dict an OSDI donation with an integer `id`, ascending by id, only ids > `after_id`.
   Until a provider is registered, the donations endpoint answers 404
   `donations_not_available`.
+- `register_partner_resolver(app, fn)`: `fn(campaign_id, api_key_id) -> int | None`, the
+  partner a key signs for (sources); a signature added with the key credits that partner.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ DonationsProvider = Callable[[int, int, int], list[dict[str, Any]]]
 class ApiRegistry:
     campaign_extensions: dict[str, CampaignExtension] = field(default_factory=dict)
     donations_provider: DonationsProvider | None = None
+    partner_resolver: Callable[[int, int], int | None] | None = None
 
 
 def _registry(app: Flask | None = None) -> ApiRegistry:
@@ -50,3 +53,12 @@ def register_donations_provider(app: Flask, fn: DonationsProvider) -> None:
 
 def donations_provider() -> DonationsProvider | None:
     return _registry().donations_provider
+
+
+def register_partner_resolver(app: Flask, fn: Callable[[int, int], int | None]) -> None:
+    _registry(app).partner_resolver = fn
+
+
+def partner_for_key(campaign_id: int, api_key_id: int) -> int | None:
+    resolver = _registry().partner_resolver
+    return resolver(campaign_id, api_key_id) if resolver is not None else None

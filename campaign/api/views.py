@@ -21,6 +21,7 @@ from ..extensions import csrf, limiter
 from ..petitions import custom_fields
 from ..petitions import service as petitions
 from ..petitions.forms import SignForm
+from ..petitions.sources import clean_ref
 from ..spreadsheet import csv_text
 from . import registry, service
 from .openapi import MAX_ID, document
@@ -254,6 +255,9 @@ def _signature_json(signature, slug, answers: dict[str, str] | None = None) -> d
         "confirmed_date": _iso(signature.confirmed_at),
         "status": signature.status,
         "origin_system": signature.source,
+        # OSDI referrer data: the campaign link's tag and the partner's site (widget).
+        "referrer_data": {"source": signature.ref, "website": signature.source_origin},
+        "partner_id": signature.partner_id,
         "comments": None if signature.comment_hidden else signature.comment,
         "display": signature.display,
         "updates_opt_in": bool(signature.updates_opt_in),
@@ -409,6 +413,11 @@ def add_signature(slug):
     data, error = _signature_input(body, campaign)
     if error:
         return error
+    # Credit the partner the key belongs to; OSDI's referrer_data.source is the link's tag.
+    data.api_key_id = key.id
+    data.partner_id = registry.partner_for_key(campaign.id, key.id)
+    referrer = body.get("referrer_data")
+    data.ref = clean_ref(referrer.get("source")) if isinstance(referrer, dict) else None
     try:
         if key.trusted_import:
             outcome, row = petitions.import_confirmed(campaign, data)

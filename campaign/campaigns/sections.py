@@ -4,6 +4,7 @@ The campaign page belongs to `campaigns`, which knows nothing of petitions, dona
 letters; each of those registers a section (a template and a function giving its context),
 so dependencies keep pointing down while the page shows them all. Sections are registered
 from each feature's init_app and kept on the app (app.extensions["campaign_sections"]).
+A section with a negative order is shown inside the page's progress box (milestones).
 """
 from __future__ import annotations
 

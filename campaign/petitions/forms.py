@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     Form,
     RadioField,
     SelectField,
@@ -101,6 +102,9 @@ class SignForm(SignatureFields, BotTrapForm):
         default=DEFAULT_SIGNER_DISPLAY,
         validators=[InputRequired(_l("Please choose how your name is shown."))])
     updates = BooleanField(_l("E-mail me news about this campaign"))
+    # The campaign link's tag, kept when the form comes back with errors (the page's own
+    # URL then no longer carries it); cleaned like any tag (petitions/sources.py).
+    ref = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,9 +20,10 @@ touches the slots. Nothing here commits: the caller owns the transaction.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, Literal, cast
 
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
@@ -96,6 +97,26 @@ def add_to_count(campaign_id: int, delta: int) -> None:
         db.session.execute(statement)
 
 
+def count_now(campaign_id: int):
+    """The count as a scalar subquery, for a statement that acts on it (milestones): it
+    reads the slots inside that statement, so the caller's own uncommitted change counts."""
+    return (select(func.coalesce(func.sum(SignatureCounter.count), 0))
+            .where(SignatureCounter.campaign_id == campaign_id).scalar_subquery())
+
+
+def register_count_listener(app: Flask, listener: Callable[[int], None]) -> None:
+    """Call `listener(campaign_id)` after a change raises a campaign's count, in the same
+    transaction (milestones use it). Listeners run on the confirmation path: keep them to a
+    statement or two."""
+    app.extensions.setdefault("count_listeners", []).append(listener)
+
+
+def _count_rose(campaign_id: int) -> None:
+    if has_app_context():
+        for listener in current_app.extensions.get("count_listeners", ()):
+            listener(campaign_id)
+
+
 def true_count(campaign_id: int) -> int:
     """The count from the signatures themselves (a COUNT(*): for reconciling, not pages)."""
     return db.session.scalar(select(func.count()).select_from(Signature).where(
@@ -161,6 +182,8 @@ def transition(campaign_id: int, *, to: Target, from_: Iterable[SignatureStatus]
         delta = (to in COUNTED) - (source in COUNTED)
         if changed and delta:
             add_to_count(campaign_id, delta * changed)
+            if delta > 0:
+                _count_rose(campaign_id)
         moved += changed
     return moved
 
@@ -212,6 +235,7 @@ def add_new(campaign_id: int, signatures: Sequence[Signature], *, confirmed: boo
     db.session.flush()
     if confirmed and signatures:
         add_to_count(campaign_id, len(signatures))
+        _count_rose(campaign_id)
 
 
 def anonymise(campaign_id: int) -> int:

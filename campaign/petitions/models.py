@@ -19,7 +19,7 @@ from ..extensions import Model
 from ..util import utcnow
 
 DISPLAY_CHOICES = ("full", "initial", "anonymous")
-SIGNATURE_SOURCES = ("web", "api", "paper")
+SIGNATURE_SOURCES = ("web", "widget", "api", "paper")
 
 
 class SignatureStatus(StrEnum):
@@ -45,7 +45,7 @@ class Signature(Model):
         UniqueConstraint("campaign_id", "email_key"),
         CheckConstraint(_one_of("status", SIGNATURE_STATUSES), name="status"),
         CheckConstraint("display IN ('full', 'initial', 'anonymous')", name="display"),
-        CheckConstraint("source IN ('web', 'api', 'paper')", name="source"),
+        CheckConstraint(_one_of("source", SIGNATURE_SOURCES), name="source"),
         # Recent public signers, and the organizer's table, newest first.
         Index("ix_signatures_campaign_status_confirmed", "campaign_id", "status",
               "confirmed_at"),
@@ -85,6 +85,17 @@ class Signature(Model):
     # Paper signatures: the uploaded file they came from.
     import_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL"))
+    # Where the signature came from (campaign/sources): the partner credited (by the
+    # widget's origin or the API key), the partner's site, the key, and the campaign link's
+    # `ref` tag. Nothing about the signer: an origin is a site, a ref a short campaign tag.
+    partner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("partners.id", ondelete="SET NULL"))
+    source_origin: Mapped[str | None] = mapped_column(String(255))
+    api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL"))
+    ref: Mapped[str | None] = mapped_column(String(40))
+    # The signer ticked "I want to hear from <partner>" (only offered by that partner).
+    partner_opt_in: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     campaign: Mapped[Campaign] = relationship()
 

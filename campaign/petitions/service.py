@@ -50,6 +50,13 @@ class SignatureInput:
     ip: str | None = None
     # Answers to the campaign's custom fields, {key: value}, validated by the form.
     custom: dict[str, str] = field(default_factory=dict)
+    # Where it came from (campaign/sources): a tag from the campaign link, the partner
+    # credited, the partner's site (widget) or the key (API), and the partner opt-in.
+    ref: str | None = None
+    partner_id: int | None = None
+    source_origin: str | None = None
+    api_key_id: int | None = None
+    partner_opt_in: bool = False
 
 
 class SignOutcome(Enum):
@@ -129,7 +136,9 @@ def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_k
         email_key=email_key, country=data.country, locale=data.locale,
         comment=data.comment or None, display=data.display,
         updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-        source=data.source, created_at=now,
+        source=data.source, created_at=now, ref=data.ref, partner_id=data.partner_id,
+        source_origin=data.source_origin, api_key_id=data.api_key_id,
+        partner_opt_in=bool(data.partner_opt_in and data.partner_id),
         ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **extra)
     lifecycle.add_new(campaign.id, [signature], confirmed=confirmed)
     custom_fields.store_answers(signature, data.custom)
@@ -141,7 +150,8 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
-    if data.source == "web":  # paper is typed in by organizers; API writes have their own limit
+    # Paper is typed in by organizers; API writes have their own limit.
+    if data.source in ("web", "widget"):
         check_rate("sign", ip=data.ip, email_key=email_key)
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).

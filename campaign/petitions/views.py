@@ -21,7 +21,7 @@ from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
-from . import custom_fields, service
+from . import custom_fields, service, sources
 from .forms import SignForm, sign_form_for
 
 bp = Blueprint("petitions", __name__)
@@ -59,7 +59,10 @@ def sign(slug):
     if not campaign.is_open:
         return render_campaign_page(campaign, status=403, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
+    ref = (sources.clean_ref(form.ref.data)
+           or sources.ref_from_referrer(request.referrer, request.host))
     if not valid:
+        form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign),
             "comments": service.public_comments(campaign.id)}})
@@ -70,7 +73,7 @@ def sign(slug):
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
         locale=i18n.current_language(), ip=request.remote_addr,
-        custom=custom_fields.answers(form)))
+        custom=custom_fields.answers(form), ref=ref))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

@@ -13,6 +13,8 @@ class WidgetSignForm(SignForm):
         csrf = False
 
     widget_token = HiddenField()
+    # Shown only when the widget credits a partner (unticked: the signer must choose it).
+    partner_opt_in = BooleanField()
 
 
 class FramingForm(FlaskForm):

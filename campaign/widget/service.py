@@ -2,46 +2,14 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
 
-import idna
 from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
+from ..framing import BadOrigin, normalize_origin  # noqa: F401 (kept importable here)
 from ..tokens import InvalidToken, make_token, read_token
 from .models import WidgetSettings
-
-
-class BadOrigin(ValueError):
-    """Not an origin a browser would send (scheme://host[:port], http or https)."""
-
-
-def normalize_origin(raw: str) -> str:
-    """`https://Partner.org/path` -> `https://partner.org`; raises BadOrigin."""
-    parts = urlsplit(raw.strip())
-    try:
-        port = parts.port
-    except ValueError as exc:
-        raise BadOrigin(raw) from exc
-    host = (parts.hostname or "").lower()
-    if parts.scheme not in ("http", "https") or not host or parts.username or parts.password:
-        raise BadOrigin(raw)
-    if any(c in host for c in "*;'\" ,"):
-        raise BadOrigin(raw)
-    host = _ascii_host(host, raw)
-    return f"{parts.scheme}://{host}" + (f":{port}" if port else "")
-
-
-def _ascii_host(host: str, raw: str) -> str:
-    """The host as browsers send it in Origin and match it in frame-ancestors: IDNA-encoded
-    (`пример.рф` -> `xn--e1afmkfd.xn--p1ai`), so a stored origin always matches."""
-    if host.isascii():
-        return host
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError as exc:
-        raise BadOrigin(raw) from exc
 
 
 def settings_for(campaign_id: int) -> WidgetSettings | None:
@@ -78,16 +46,32 @@ def frame_ancestors(campaign_id: int) -> list[str]:
 # cookies more and more), so the form must work with no cookie at all. The token is signed,
 # bound to the campaign and short-lived.
 
-def form_token(campaign_id: int) -> str:
-    return make_token("widget-form", [campaign_id, secrets.token_hex(4)])
+# The token also carries where the widget was shown (the partner credited, its origin and the
+# link's tag), decided when the form was served: signed, so a signer cannot credit another
+# partner by editing the form.
+
+def form_token(campaign_id: int, partner_id: int | None = None, origin: str | None = None,
+               ref: str | None = None) -> str:
+    return make_token("widget-form", [campaign_id, secrets.token_hex(4), partner_id or 0,
+                                      origin or "", ref or ""])
 
 
-def check_form_token(campaign_id: int, token: str | None) -> bool:
+def form_source(campaign_id: int, token: str | None) -> dict | None:
+    """{"partner_id", "origin", "ref"} from a valid token for this campaign, else None."""
     if not token:
-        return False
+        return None
     try:
         payload = read_token("widget-form", token,
                              current_app.config["WIDGET_TOKEN_MAX_AGE_SECONDS"])
     except InvalidToken:
-        return False
-    return isinstance(payload, list) and len(payload) == 2 and payload[0] == campaign_id
+        return None
+    if not isinstance(payload, list) or len(payload) not in (2, 5) or payload[0] != campaign_id:
+        return None
+    partner_id, origin, ref = payload[2:] if len(payload) == 5 else (0, "", "")
+    return {"partner_id": partner_id if isinstance(partner_id, int) and partner_id else None,
+            "origin": origin if isinstance(origin, str) and origin else None,
+            "ref": ref if isinstance(ref, str) and ref else None}
+
+
+def check_form_token(campaign_id: int, token: str | None) -> bool:
+    return form_source(campaign_id, token) is not None

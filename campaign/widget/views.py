@@ -29,6 +29,8 @@ from ..organizers.access import campaign_access
 from ..petitions import custom_fields
 from ..petitions import service as petitions
 from ..petitions.forms import sign_form_for
+from ..petitions.sources import ref_from_query
+from ..sources import service as sources
 from . import service
 from .forms import FramingForm, WidgetSignForm
 
@@ -66,11 +68,18 @@ def _campaign(slug):
     return campaign
 
 
-def _render(campaign, form, status=200, **extra):
+def _render(campaign, form, status=200, source=None, **extra):
+    """The widget; `source` (partner, origin, ref) goes into its signed form token."""
     lang = i18n.current_language()
+    source = source or {"partner_id": None, "origin": None, "ref": None}
+    partner = (sources.partner_in(campaign.id, source["partner_id"])
+               if source["partner_id"] else None)
     response = Response(render_template(
         "widget/widget.html", campaign=campaign, text=campaign.text_for(lang), form=form,
-        token=service.form_token(campaign.id), style=_style(), **extra), status=status)
+        token=service.form_token(campaign.id, source["partner_id"], source["origin"],
+                                 source["ref"]),
+        partner=partner if partner is not None and partner.credited else None,
+        style=_style(), **extra), status=status)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -78,8 +87,13 @@ def _render(campaign, form, status=200, **extra):
 @bp.get("/<lang:lang>/c/<slug>/widget")
 def show(slug):
     campaign = _campaign(slug)
+    settings = service.settings_for(campaign.id)
+    partner, origin = sources.widget_source(campaign.id, request.referrer,
+                                            settings.origins if settings else [])
     return _render(campaign, sign_form_for(
-        campaign, custom_fields.form_for_campaign(WidgetSignForm, campaign)))
+        campaign, custom_fields.form_for_campaign(WidgetSignForm, campaign)), source={
+        "partner_id": partner.id if partner else None, "origin": origin,
+        "ref": ref_from_query(request.args)})
 
 
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")
@@ -89,26 +103,33 @@ def sign(slug):
     peek_rate("sign", ip=request.remote_addr)  # the sign limits, before the form (abuse.limits)
     campaign = _campaign(slug)
     form = custom_fields.form_for_campaign(WidgetSignForm, campaign)()
+    source = service.form_source(campaign.id, form.widget_token.data)
     if not campaign.is_open:
-        return _render(campaign, form, 403)
-    if not service.check_form_token(campaign.id, form.widget_token.data):
+        return _render(campaign, form, 403, source)
+    if source is None:
         return _render(campaign, form, 400, expired=True)
     if not form.validate():
-        return _render(campaign, form, 422)
+        return _render(campaign, form, 422, source)
     style = _style()
     thanks = redirect(url_for("widget.thanks", slug=slug, theme=style["theme"],
                               **({"accent": style["accent"]} if style["accent"] else {})),
                       code=303)
     if is_bot(form):
         return thanks  # the same answer as a real signature, nothing stored
+    partner = (sources.partner_in(campaign.id, source["partner_id"])
+               if source["partner_id"] else None)
     try:
         petitions.sign(campaign, petitions.SignatureInput(
             full_name=form.full_name.data, email=form.email.data, country=form.country.data,
             comment=form.comment.data, display=form.display.data, updates=form.updates.data,
-            locale=i18n.current_language(), ip=request.remote_addr,
-            custom=custom_fields.answers(form)))
+            locale=i18n.current_language(), ip=request.remote_addr, source="widget",
+            custom=custom_fields.answers(form),
+            partner_id=partner.id if partner else None, source_origin=source["origin"],
+            ref=source["ref"],
+            # Offered only on a credited partner's widget; anything else sent is ignored.
+            partner_opt_in=bool(partner and partner.credited and form.partner_opt_in.data)))
     except petitions.CampaignNotOpen:
-        return _render(campaign, form, 403)
+        return _render(campaign, form, 403, source)
     return thanks
 
 

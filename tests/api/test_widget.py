@@ -82,7 +82,7 @@ def test_signing_through_the_widget_without_cookies(app, sent_mail):
     assert "Check your inbox" in thanks.get_data(as_text=True)
     assert "frame-ancestors https://partner.org" in thanks.headers["Content-Security-Policy"]
     signature = db.session.scalar(select(Signature))
-    assert signature.status == "pending" and signature.source == "web"
+    assert signature.status == "pending" and signature.source == "widget"
     assert db.session.scalar(select(OutboxMessage)).kind == "signature_confirm"
     assert "Set-Cookie" not in response.headers
 

@@ -34,6 +34,8 @@ def init_app(app: Flask) -> None:
         copy_rows(LetterTemplate, source, new), copy_rows(CampaignTarget, source, new)))
     register_section(app, "letters", "letters/_section.html", 30, views.letters_section)
     register_data_source(app, "letters", service.export_letters, service.erase_letters)
+    from ..privacy.service import register_campaign_purge
+    register_campaign_purge(app, service.purge_campaign_letters)
     register_campaign_extension(app, "delivery", views.delivery_for_api)
     from ..targets.service import on_verified
     on_verified(app, service.release_unchecked)

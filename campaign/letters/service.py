@@ -12,7 +12,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from .. import emails, i18n
 from ..abuse.limits import check_rate
@@ -566,6 +566,25 @@ def erase_letters(email_key: str) -> int:
             OutboxMessage.id.in_(own_messages), OutboxMessage.reply_to.is_not(None)))
     db.session.commit()
     return len(letters)
+
+
+def purge_campaign_letters(campaign_id: int) -> None:
+    """Retention purge of a delivered campaign: the supporters' letters keep that a letter
+    went to an institution and when, not who wrote it or what it said; our copies of those
+    e-mails and the stored dossiers (which list public names and comments) go too. The
+    caller commits."""
+    from .models import DossierJob
+
+    letters = list(db.session.scalars(select(Letter).where(Letter.campaign_id == campaign_id)))
+    messages = [letter.outbox_message_id for letter in letters if letter.outbox_message_id]
+    for letter in letters:
+        letter.sender_name = letter.sender_email = letter.sender_place = ""
+        letter.subject = letter.body = "(erased)"
+    if messages:
+        db.session.execute(delete(OutboxMessage).where(
+            OutboxMessage.id.in_(messages), OutboxMessage.status.in_(("sent", "failed"))))
+    db.session.execute(update(DossierJob).where(DossierJob.campaign_id == campaign_id)
+                       .values(pdf=None).execution_options(synchronize_session=False))
 
 
 def count_held_letters() -> int:

@@ -204,6 +204,12 @@ def retention_days(campaign_id: int) -> int:
     return current_app.config["PRIVACY_DEFAULT_RETENTION_DAYS"]
 
 
+def register_campaign_purge(app: Flask, purge_campaign: Callable[[int], object]) -> None:
+    """`purge_campaign(campaign_id)` erases what a feature holds of a purged campaign's people
+    (letters: supporters' letters and the stored dossiers); called from its init_app."""
+    app.extensions.setdefault("campaign_purges", []).append(purge_campaign)
+
+
 def purge(now=None) -> dict[str, int]:
     """Anonymise signatures of campaigns delivered longer ago than their retention period.
 
@@ -221,6 +227,8 @@ def purge(now=None) -> dict[str, int]:
         changed = lifecycle.anonymise(campaign.id)
         # Custom field answers are the signers' data too: they go with the names.
         custom_fields.erase_for_campaign(campaign.id)
+        for purge_campaign in current_app.extensions.get("campaign_purges", ()):
+            purge_campaign(campaign.id)
         db.session.commit()
         if changed:
             done[campaign.slug] = changed

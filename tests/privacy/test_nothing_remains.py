@@ -73,6 +73,34 @@ def test_purge_also_tombstones_the_outbox_copies(app):
     assert _rows_mentioning("old.signer@example.org", "Old Signer") == []
 
 
+def test_purge_also_erases_letters_and_stored_dossiers(app):
+    from datetime import timedelta
+
+    from campaign.letters.models import DossierJob, Letter
+    from campaign.targets.models import Target
+    from campaign.util import utcnow
+    campaign = make_campaign()
+    make_signature(campaign, email="writer@example.org", full_name="Letter Writer")
+    outbox.work(once=True)  # a queued e-mail still goes out; sent copies are erased
+    target = Target(short_id="un_x", organisation="UN", name="UN body", role="",
+                    email="body@un.example.org", languages="en", source_url="https://s.example/1")
+    db.session.add(target)
+    db.session.flush()
+    db.session.add(Letter(campaign_id=campaign.id, target_id=target.id, batch="b1",
+                          sender_name="Letter Writer", sender_email="writer@example.org",
+                          sender_place="Masanchi", locale="en", subject="From Letter Writer",
+                          body="I, Letter Writer of Masanchi, ask you...", status="queued"))
+    db.session.add(DossierJob(campaign_id=campaign.id, locale="en", status="sent",
+                              pdf=b"%PDF-1.4 Letter Writer", signed_by="Organizer"))
+    campaign.status, campaign.delivered_at = "delivered", utcnow() - timedelta(days=400)
+    db.session.commit()
+    service.set_retention(campaign.id, 30)
+    service.purge()
+    assert _rows_mentioning("writer@example.org", "Letter Writer", "Masanchi") == []
+    assert db.session.scalar(select(DossierJob.pdf)) is None
+    assert db.session.scalar(select(Letter.status)) == "queued"  # that it went is kept
+
+
 def test_donor_manage_links_expire_after_30_days(app, monkeypatch):
     token = make_token("donation-manage", [1, "digest"])
     assert read_token("donation-manage", token) == [1, "digest"]

@@ -56,6 +56,18 @@ def mask_emails(text: str) -> str:
     return EMAIL_PATTERN.sub(_mask, text)
 
 
+# A link's token opens someone's data: a path carrying one is logged without it, wherever the
+# line comes from (the development server logs every request line; gunicorn's access log has
+# its own rule in gunicorn_conf.py).
+LINK_TOKEN_PATH = re.compile(r"/(confirm|unsubscribe/all|unsubscribe|forget|privacy/data|"
+                             r"letters/confirm|donations/manage|organize/invite|"
+                             r"organize/reset)/[^/\s?\"']+")
+
+
+def mask_link_tokens(text: str) -> str:
+    return LINK_TOKEN_PATH.sub(r"/\1/…", text)
+
+
 _installed = False
 
 
@@ -76,8 +88,11 @@ def install_log_masking() -> None:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 - a broken format is logging's own problem
             return record
-        if "@" in message:
-            record.msg, record.args = mask_emails(message), None
+        masked = mask_emails(message) if "@" in message else message
+        if "/" in masked:
+            masked = mask_link_tokens(masked)
+        if masked != message:
+            record.msg, record.args = masked, None
         return record
 
     logging.setLogRecordFactory(factory)

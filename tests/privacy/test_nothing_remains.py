@@ -143,3 +143,15 @@ def test_no_link_token_in_any_log_line(client, app, caplog, tmp_path):
     # The production access log (gunicorn_conf) cuts every such token from the path.
     for path, token in zip(paths, tokens, strict=True):
         assert token not in gunicorn_conf._TOKEN_PATH.sub(r"/\1/…", path), path
+
+
+def test_the_development_servers_request_lines_hold_no_link_token(app, caplog):
+    """`flask run` (the README's run command) logs every request line through werkzeug's
+    logger: a link's token is cut there too, by the record factory every logger uses."""
+    token = make_token("confirm", [1, "abc"])
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('127.0.0.1 - - "GET /confirm/%s HTTP/1.1" 200 -', token)
+        logging.getLogger("werkzeug").info('"GET /letters/confirm/%s HTTP/1.1" 200', token)
+    lines = [record.getMessage() for record in caplog.records]
+    assert len(lines) == 2 and all("/confirm/…" in line for line in lines)
+    assert not any(token in line for line in lines)

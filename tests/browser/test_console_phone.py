@@ -60,9 +60,9 @@ def test_console_pages_on_a_phone(busy_campaign, live_server, page_factory, axe,
         assert _fits(page), f"{name} scrolls sideways at 390 px"
         axe(page, context=f"{name} at 390 px ({locale})")
         if name == "letters":
-            # The delivery section from its heading (h2, its explanation, then the form).
-            page.evaluate("""() => document.querySelector("form[action$='/letters/deliver']")
-                .previousElementSibling.previousElementSibling.scrollIntoView({behavior: "instant"})""")
+            # The delivery section: its heading, then the link to the two-step Delivery tab.
+            page.evaluate("""() => document.querySelector("a[href*='/delivery']")
+                .parentElement.previousElementSibling.scrollIntoView({behavior: "instant"})""")
             screenshot(page, f"{short}-delivery", full_page=False)
 
     # The overview: the count is on the first screen, under the campaign's title.

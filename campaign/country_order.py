@@ -39,4 +39,4 @@ def build() -> dict[str, list[str]]:
 if __name__ == "__main__":
     FILE.parent.mkdir(exist_ok=True)
     FILE.write_text(json.dumps(build(), ensure_ascii=False, indent=0) + "\n", encoding="utf-8")
-    print(f"wrote {FILE}")
+    print(f"wrote {FILE}")  # noqa: T201 - a build script

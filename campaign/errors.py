@@ -92,6 +92,6 @@ def init_app(app):
 
     @app.errorhandler(Exception)
     def unexpected(error):
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
         db.session.rollback()
         return _render(InternalServerError.code)

@@ -22,7 +22,7 @@ from .organizers.models import (  # noqa: F401
     RecoveryCode,
     User,
 )
-from .outbox.models import MailBounce, MailSuppression, OutboxAttachment, OutboxMessage  # noqa: F401,E501
+from .outbox.models import MailBounce, MailSuppression, OutboxAttachment, OutboxMessage  # noqa: F401
 from .petitions.models import (  # noqa: F401
     PetitionSettings,
     Signature,

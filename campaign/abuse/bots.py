@@ -11,12 +11,12 @@ a start time older than the reader's own visit (see campaigns/page_cache.py).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import threading
-import logging
 import time
 
-from disposable_email_domains import blocklist as _DISPOSABLE
+from disposable_email_domains import blocklist as _DISPOSABLE  # noqa: N812 - a constant set
 from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm

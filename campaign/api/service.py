@@ -20,8 +20,8 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..organizers.access import can_manage, managed_campaigns
 from ..organizers.models import User
-from ..petitions.lifecycle import counted
 from ..organizers.service import needs_2fa_setup
+from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..util import utcnow
 from .models import SCOPES, ApiKey
@@ -51,7 +51,7 @@ def create_key(user: User, name: str, campaign_ids: list[int], *,
     if trusted_import and not user.is_admin:
         raise PermissionError("trusted import keys are for admins")
     chosen = [scope for scope in SCOPES if scope in set(scopes)]
-    if not chosen and not trusted_import or set(scopes) - set(SCOPES):
+    if (not chosen and not trusted_import) or set(scopes) - set(SCOPES):
         raise ValueError("scopes")
     if expires_at is not None and expires_at <= utcnow():
         raise ValueError("expiry")

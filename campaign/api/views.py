@@ -338,7 +338,7 @@ def _first(items, field):
     return None
 
 
-def _signature_input(body, campaign):
+def _signature_input(body, campaign):  # noqa: C901 - one check per field, in order
     """(SignatureInput, None) or (None, error response), validated by the sign form's rules."""
     person = body.get("person") if isinstance(body.get("person"), dict) else {}
     name = person.get("name")

@@ -171,7 +171,7 @@ def export_command(slug, kind):
                            "peak_rss_mb": round(peak_mb)}))
 
 
-class _counting:
+class _counting:  # noqa: N801 - used like a function in a pipeline
     """Rows passed through, counted on the way."""
 
     def __init__(self, rows):

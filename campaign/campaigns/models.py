@@ -69,7 +69,7 @@ class Campaign(Model):
     # Read with the campaign in one query; exact, and never a COUNT(*) over signatures.
     signature_count: Mapped[int] = column_property(
         select(func.coalesce(func.sum(SignatureCounter.count), 0))
-        .where(SignatureCounter.campaign_id == id)
+        .where(SignatureCounter.campaign_id == id)  # noqa: A003 - the column above
         .correlate_except(SignatureCounter)
         .scalar_subquery(),
         deferred=False,

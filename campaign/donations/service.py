@@ -46,8 +46,9 @@ from .webhooks import EventMismatch, RetryLater, handle_event
 __all__ = [
     "CSV_COLUMNS", "DONATION_EXPORT_COLUMNS", "AmountOutOfRange", "CurrencyNotEnabled",
     "DonationError", "DonationFilter", "DonationInput", "EventMismatch", "Money",
-    "PaymentsUnavailable", "Progress", "RetryLater", "check_amount", "delete_offline", "donation_for_session",
-    "donation_export_rows", "donation_from_manage_token", "donations_csv", "donations_of",
+    "PaymentsUnavailable", "Progress", "RetryLater", "check_amount", "delete_offline",
+    "donation_export_rows", "donation_for_session", "donation_from_manage_token", "donations_csv",
+    "donations_of",
     "donor_wall", "erase_donations", "export_donations", "handle_event", "list_donations",
     "manage_token", "mark_pledge_received", "monthly_totals", "offline_instructions",
     "osdi_donations", "pledged_by_currency", "portal_url", "progress", "raised_by_currency",

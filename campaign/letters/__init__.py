@@ -13,9 +13,7 @@ def init_app(app: Flask) -> None:
     from ..campaigns.sections import register_section
     from ..organizers.registry import register_tab
     from ..privacy.service import register_data_source
-    from . import cli, service, views
-
-    from . import delivery_views, reply_views
+    from . import cli, delivery_views, reply_views, service, views
     app.register_blueprint(views.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(reply_views.bp)

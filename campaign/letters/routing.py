@@ -26,6 +26,7 @@ from ..organization import service as organization_service
 from ..util import utcnow
 from .models import LettersMode
 
+
 def _mode_row() -> LettersMode | None:
     return db.session.scalar(select(LettersMode).order_by(LettersMode.id).limit(1))
 

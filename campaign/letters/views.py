@@ -217,7 +217,8 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
         source_date=lambda raw: service.source_date_text(raw, lang),
         preview=preview, problem=problem, placeholders=PLACEHOLDERS,
         deliver_form=deliver_form, reply_form=reply_form, plain_form=PlainForm(),
-        all_targets=all_targets, chosen=chosen, counts=_status_counts(service.letter_counts(campaign)),
+        all_targets=all_targets, chosen=chosen,
+        counts=_status_counts(service.letter_counts(campaign)),
         timeline=service.timeline(campaign.id),
         template_locales=service.template_locales(campaign, kind), kind=kind), status
 

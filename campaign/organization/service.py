@@ -73,10 +73,11 @@ def clean_logo(data: bytes) -> bytes:
                 picture = image.convert("RGBA")
     except LogoProblem:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise LogoProblem(_("The logo's picture is too large: at most 4096 × 4096 pixels."))
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise LogoProblem(_("The logo must be a PNG, JPEG, GIF or WebP image."))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise LogoProblem(
+            _("The logo's picture is too large: at most 4096 × 4096 pixels.")) from error
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
+        raise LogoProblem(_("The logo must be a PNG, JPEG, GIF or WebP image.")) from error
     picture.thumbnail(LOGO_BOX)
     out = io.BytesIO()
     picture.save(out, format="PNG", optimize=True)  # a new file: only pixels are copied

@@ -97,7 +97,7 @@ def authenticate(email: str, password: str,
     lock does not tell whether an account exists.
     """
     user = user_by_email(email)
-    if user is None or not user.is_active or user.accepted_at is None and user.invited_at:
+    if user is None or not user.is_active or (user.accepted_at is None and user.invited_at):
         # Hash anyway so the answer takes as long whether or not the account exists.
         check_password_hash(_DUMMY_HASH, password)
         return LoginOutcome.WRONG, None

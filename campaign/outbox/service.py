@@ -202,7 +202,7 @@ def deliver_batch(limit: int | None = None, transport=None) -> int:
         error = f"{type(exc).__name__}: {exc}"
         log.warning("outbox: transport failed, %d message(s) will be retried: %s",
                     len(pending), error)
-        failures.update({row_id: error for row_id in pending})
+        failures.update(dict.fromkeys(pending, error))
         transport.close()  # the next batch opens a fresh session
     finally:
         if own:
@@ -266,7 +266,7 @@ def work(*, once: bool = False, stop: threading.Event | None = None,
 def counts_by_status() -> dict[str, int]:
     rows = db.session.execute(
         select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
-    return {status: count for status, count in rows}
+    return dict(rows)
 
 
 def retry_failed() -> int:

@@ -11,6 +11,7 @@ modern policy: 3/4 of the worker's time in bench/RESULTS.md).
 from __future__ import annotations
 
 import base64
+import contextlib
 import logging
 import os
 import re
@@ -151,10 +152,8 @@ class SMTPTransport(Transport):
     def close(self):
         connection, self._connection = self._connection, None
         if connection is not None:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):  # the server is gone already
                 connection.__exit__(None, None, None)
-            except (smtplib.SMTPException, OSError):
-                pass  # the server is gone already
 
     def send_batch(self, rows):
         sender = current_app.config["MAIL_DEFAULT_SENDER"]

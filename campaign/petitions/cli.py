@@ -43,7 +43,8 @@ def wipe_delivery_fields_command(slug):
     click.echo(f"{slug}\t{count} answer(s) deleted")
 
 
-petitions_cli = AppGroup("petitions", help="Petition jobs: reminders to confirm, scheduled updates.")
+petitions_cli = AppGroup(
+    "petitions", help="Petition jobs: reminders to confirm, scheduled updates.")
 
 
 @petitions_cli.command("remind")

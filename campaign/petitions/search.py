@@ -1,8 +1,8 @@
 """Finding signatures by name or e-mail address, fast at a million rows on both databases.
 
 PostgreSQL: each word typed is a substring of the name or the address (`lower(col) LIKE
-'%word%'`; if every word is under three characters, they must start it), served by trigram GIN indexes
-(pg_trgm) on lower(full_name) and lower(email).
+'%word%'`; if every word is under three characters, they must start it), served by trigram GIN
+indexes (pg_trgm) on lower(full_name) and lower(email).
 SQLite: word-prefix matching through an FTS5 table (`signature_search`, external content
 on `signatures`, kept in step by triggers); "ann" finds "Anna Petrova" and
 "anna@example.org", "petr" finds "Petrova". Its unicode61 tokenizer folds case and

@@ -21,8 +21,8 @@ from ..campaigns import sharing
 from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..campaigns.next_steps import next_steps
 from ..extensions import db
-from ..spreadsheet import iter_csv
 from ..ops import metrics
+from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import custom_fields, lifecycle

@@ -13,9 +13,8 @@ from flask import (
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import peek_rate
-from ..campaigns import page_cache
+from ..campaigns import page_cache, sharing
 from ..campaigns import service as campaigns
-from ..campaigns import sharing
 from ..campaigns.next_steps import next_steps
 from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf

@@ -213,8 +213,8 @@ def register_campaign_purge(app: Flask, purge_campaign: Callable[[int], object])
 def purge(now=None) -> dict[str, int]:
     """Anonymise signatures of campaigns delivered longer ago than their retention period.
 
-    Name, address, comment, custom field answers and network hash go; country, dates and status stay, so counts
-    and statistics do not change. Returns {campaign slug: signatures anonymised}.
+    Name, address, comment, custom field answers and network hash go; country, dates and status
+    stay, so counts and statistics do not change. Returns {campaign slug: signatures anonymised}.
     """
     now = now or utcnow()
     done: dict[str, int] = {}

@@ -200,7 +200,7 @@ def by_country(campaign_id: int) -> dict[str, int]:
         select(Signature.country, func.count()).where(
             Signature.campaign_id == campaign_id, counted())
         .group_by(Signature.country)).all()
-    return {country: count for country, count in rows}
+    return dict(rows)
 
 
 # --- the public map -----------------------------------------------------------------------

@@ -53,7 +53,8 @@ def targets_by_ids(ids) -> list[Target]:
 def _row_values(row: dict, line: int) -> dict | None:
     """Clean one CSV row; None for a row without a source (the project keeps only sourced
     facts); raises ImportProblem for a row that is wrong."""
-    get = lambda key: (row.get(key) or "").strip()
+    def get(key):
+        return (row.get(key) or "").strip()
     if not get("source_url"):
         return None
     short_id, organisation, name = get("short_id"), get("organisation"), get("name")

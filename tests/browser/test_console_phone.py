@@ -84,7 +84,8 @@ def test_console_pages_on_a_phone(busy_campaign, live_server, page_factory, axe,
     screenshot(page, f"{short}-signatures-viewport", full_page=False)
 
     # Invalidate one-handed: type the reason, tap the button; the count drops.
-    first = page.locator("table.signatures tbody tr").filter(has=page.locator("input[name=reason]")).first
+    first = (page.locator("table.signatures tbody tr")
+             .filter(has=page.locator("input[name=reason]")).first)
     first.locator("input[name=reason]").fill("Duplicate")
     first.locator("button[type=submit]").last.click()
     page.wait_for_load_state()

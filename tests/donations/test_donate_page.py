@@ -77,8 +77,8 @@ def test_totals_are_one_sentence_per_currency(client, app):
         service.record_offline(campaign, amount=Money(Decimal(amount), currency), received=True,
                                donor_name=None, public=False, note=None, received_on=None)
     page = client.get(f"/kk/c/{campaign.slug}").get_data(as_text=True)
-    sentences = re.findall(r'<p class="count" data-raised="[^"]+" data-currency="(\w+)">([^<]+)</p>',
-                           page)
+    sentences = re.findall(
+        r'<p class="count" data-raised="[^"]+" data-currency="(\w+)">([^<]+)</p>', page)
     assert [currency for currency, _text in sentences] == ["EUR", "KZT"]
     assert sentences[0][1] == f"Бүгінге дейін жиналды: 35,00{NBSP}€."
     assert sentences[1][1] == f"Бүгінге дейін жиналды: 5{NBSP}000,00{NBSP}₸."

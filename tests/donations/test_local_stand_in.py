@@ -7,6 +7,7 @@ import threading
 import urllib.request
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -44,11 +45,10 @@ def test_checkout_signed_webhook_and_recorded_gift(app, client):
         checkout = urllib.request.urlopen(started.location, timeout=10).read().decode()
         assert "Fake Checkout" in checkout and "/complete" in checkout
         opener = urllib.request.build_opener(_NoRedirect)
-        try:
+        with pytest.raises(urllib.error.HTTPError) as redirect:
             opener.open(started.location + "/complete", timeout=10)
-        except urllib.error.HTTPError as redirect:
-            assert redirect.code == 303
-            back = redirect.headers["Location"]
+        assert redirect.value.code == 303
+        back = redirect.value.headers["Location"]
         db.session.expire_all()
         donation = db.session.scalar(select(Donation))
         assert donation.status == "paid", donation.status

@@ -99,11 +99,11 @@ REFUSED_CASES = [(field, kind)
 @pytest.mark.parametrize(("field", "kind"), REFUSED_CASES)
 def test_hostile_values_are_refused_and_nothing_is_stored(client, app, field, kind):
     if kind == "overlong" and field == "comment":
-        HOSTILE_VALUE = "x" * 1001
+        hostile_value = "x" * 1001
     else:
-        HOSTILE_VALUE = HOSTILE[kind]
+        hostile_value = HOSTILE[kind]
     campaign = make_campaign()
-    response = _post(client, FORM_ENDPOINTS[0], campaign, {field: HOSTILE_VALUE})
+    response = _post(client, FORM_ENDPOINTS[0], campaign, {field: hostile_value})
     assert 400 <= response.status_code < 500, response.status_code
     assert _count(Signature)() == 0 and _count(OutboxMessage)() == 0
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from campaign.campaigns import demo
-from campaign.demo import load_demo
 from campaign.campaigns.models import CampaignText
+from campaign.demo import load_demo
 from campaign.extensions import db
 from campaign.i18n import LANGUAGES
 from tests.conftest import csrf_from, login

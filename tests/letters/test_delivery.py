@@ -9,11 +9,10 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from campaign.letters import routing
 from campaign.campaigns import service as campaigns
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
-from campaign.letters import service
+from campaign.letters import routing, service
 from campaign.letters.models import Delivery
 from campaign.organization import service as organization
 from campaign.outbox import service as outbox

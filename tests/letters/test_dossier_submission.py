@@ -16,12 +16,11 @@ from flask_babel import gettext as _
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from campaign.letters import routing
 from campaign import i18n
 from campaign.campaigns import service as campaigns
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
-from campaign.letters import delivery, service
+from campaign.letters import delivery, routing, service
 from campaign.letters.models import Delivery, DossierJob
 from campaign.organization import service as organization
 from campaign.outbox import service as outbox

@@ -26,8 +26,9 @@ def form_of(html):
     subject = re.search(r'name="subject"[^>]*value="([^"]*)"', html) or re.search(
         r'value="([^"]*)"[^>]*name="subject"', html)
     body = re.search(r'<textarea[^>]*name="body"[^>]*>\n?(.*?)</textarea>', html, re.DOTALL)
-    unescape = lambda text: (text.replace("&#34;", '"').replace("&#39;", "'")
-                             .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
+    def unescape(text):
+        return (text.replace("&#34;", '"').replace("&#39;", "'")
+                .replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
     return unescape(subject.group(1)), unescape(body.group(1))
 
 
@@ -92,7 +93,7 @@ def test_three_bodies_in_russian_signed_with_the_name_typed(client, smtp_app, sm
     assert "Korday district" in venice
 
     letters = db.session.scalars(select(Letter).order_by(Letter.id)).all()
-    assert sorted((l.target.short_id, l.status, l.locale) for l in letters) == [
+    assert sorted((one.target.short_id, one.status, one.locale) for one in letters) == [
         ("coe_venice", "queued", "en"), ("osce_hcnm", "queued", "ru"), ("un_min", "queued", "ru")]
 
 

@@ -106,7 +106,7 @@ def test_concurrent_confirmations_send_each_step_once(app, database_url):
             try:
                 barrier.wait(timeout=30)
                 petitions.confirm(token)
-            except Exception as exc:  # noqa: BLE001 (reported below, not swallowed)
+            except Exception as exc:
                 errors.append(exc)
             finally:
                 db.session.remove()

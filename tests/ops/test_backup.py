@@ -66,7 +66,7 @@ def backup_under_load(app, campaign_id, take_backup):
                     assert outcome is petitions.ConfirmOutcome.CONFIRMED
                     with lock:
                         confirmed.append(email)
-                except BaseException as exc:  # noqa: BLE001 - reported by the test
+                except BaseException as exc:
                     errors.append(exc)
                     return
                 finally:

@@ -163,7 +163,7 @@ def test_wrong_codes_end_the_pending_login_and_lock_the_account(client, app):
     client.post("/organize/logout", data={"csrf_token": token})
     # Per pending login: after three wrong codes the password must be typed again.
     login(client, user.email, password)
-    for attempt in range(3):
+    for _attempt in range(3):
         response = post_form(client, "/organize/login/2fa", {"code": "000000"})
     assert response.status_code == 302 and response.headers["Location"].endswith(
         "/organize/login")

@@ -242,7 +242,8 @@ def test_double_submit_sends_once(app):
         barrier.wait()
         statuses.append(one.post(url, data={"csrf_token": token}).status_code)
 
-    threads = [threading.Thread(target=click, args=pair) for pair in zip(clients, tokens)]
+    threads = [threading.Thread(target=click, args=pair)
+               for pair in zip(clients, tokens, strict=True)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -11,11 +11,11 @@ from campaign import emails
 from campaign.extensions import db
 from campaign.letters import service as letters
 from campaign.organizers import service as organizers
-from campaign.petitions.console import updates
 from campaign.outbox import service as outbox
 from campaign.outbox import signing, suppression
 from campaign.outbox.models import OutboxMessage
 from campaign.petitions import service as petitions
+from campaign.petitions.console import updates
 from campaign.petitions.models import Signature
 from campaign.privacy import service as privacy
 from campaign.targets import service as targets

@@ -106,7 +106,8 @@ def test_purge_anonymises_delivered_campaigns_after_their_retention(app):
     assert service.purge() == {delivered.slug: 2}
     rows = db.session.scalars(select(Signature).where(
         Signature.campaign_id == delivered.id).order_by(Signature.id)).all()
-    assert [(r.full_name, r.email, r.comment, r.ip_hash) for r in rows] == [("", "", None, None)] * 2
+    assert [(r.full_name, r.email, r.comment, r.ip_hash) for r in rows] == [
+        ("", "", None, None)] * 2
     assert [(r.country, r.status) for r in rows] == [("FR", "confirmed"), ("KZ", "pending")]
     db.session.expire_all()
     assert db.session.get(type(delivered), delivered.id).signature_count == 1

@@ -5,6 +5,7 @@ everything stopped at the end.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -127,9 +128,10 @@ class Stack:
         return env
 
     def _start(self, name: str, argv: list[str], env: dict) -> subprocess.Popen:
-        log = open(self.logs / f"{name}.log", "ab")
-        process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=log,
-                                   start_new_session=True)
+        # The child gets its own copy of the descriptor; ours can close at once.
+        with open(self.logs / f"{name}.log", "ab") as log:
+            process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=log,
+                                       start_new_session=True)
         self.processes[name] = process
         return process
 
@@ -213,10 +215,8 @@ class Stack:
     def kill_group(self, name: str) -> None:
         """SIGKILL a process and every process it started (gunicorn's workers too)."""
         process = self.processes[name]
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         process.wait(10)
 
     def stop_all(self) -> None:

@@ -8,7 +8,8 @@ from campaign.extensions import db
 from campaign.targets import service
 from campaign.targets.models import Target
 
-HEADER = "short_id,organisation,name,role,email,postal_address,web_url,source_url,source_date,languages\n"
+HEADER = ("short_id,organisation,name,role,email,postal_address,web_url,source_url,source_date,"
+          "languages\n")
 
 
 def test_starting_set_keeps_sources_languages_and_verification_date(app):

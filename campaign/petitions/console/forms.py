@@ -64,7 +64,7 @@ class FieldForm(FlaskForm):
             if i < len(lines) and lines[i]}} for i, value in enumerate(values) if value]
 
 
-FIELD_LANGUAGES = [code for code in i18n.LANGUAGES]
+FIELD_LANGUAGES = list(i18n.LANGUAGES)
 for _code in FIELD_LANGUAGES:
     _name = i18n.LANGUAGES[_code].native_name
     setattr(FieldForm, f"label_{_code}", StringField(

@@ -240,7 +240,7 @@ def import_rows(user, campaign, report: ImportReport, *, filename: str, note: st
         for row in report.valid]
     lifecycle.add_new(campaign.id, signatures, confirmed=True)
     definitions = custom_fields.fields_of(campaign.id)
-    for signature, row in zip(signatures, report.valid):
+    for signature, row in zip(signatures, report.valid, strict=True):
         custom_fields.store_answers(signature, row.get("custom", {}), definitions)
     audit.record(user, "signature.import_paper", campaign_id=campaign.id, target=filename,
                  batch=batch.id, imported=len(report.valid), rejected=len(report.errors))

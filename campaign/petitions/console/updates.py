@@ -310,7 +310,7 @@ def report(item: CampaignUpdate) -> dict[str, int]:
         select(OutboxMessage.status, func.count())
         .select_from(recipients).outerjoin(OutboxMessage, OutboxMessage.id == recipients.outbox_id)
         .where(recipients.update_id == item.id).group_by(OutboxMessage.status)).all()
-    by_status = {status_: count for status_, count in rows}
+    by_status = dict(rows)
     unsubscribed = db.session.scalar(
         select(func.count()).select_from(recipients)
         .outerjoin(Signature, Signature.id == recipients.signature_id)

@@ -80,7 +80,7 @@ def main(source: str) -> None:
     out.write_text(json.dumps({"width": WIDTH, "height": round(HEIGHT, 1),
                                "source": "world-atlas 2.0.2 countries-110m (Natural Earth)",
                                "shapes": shapes}, sort_keys=True, separators=(",", ":")))
-    print(f"{len(shapes)} countries, {out.stat().st_size} bytes -> {out}")
+    print(f"{len(shapes)} countries, {out.stat().st_size} bytes -> {out}")  # noqa: T201 - a build script
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """`flask db upgrade` builds the schema from nothing, and models and migrations never drift."""
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -26,3 +27,15 @@ def test_downgrade_to_nothing_and_back(app):
     upgrade()
     with db.engine.connect() as connection:
         assert "signatures" in db.inspect(connection).get_table_names()
+
+
+def test_the_search_triggers_survive_every_migration(app):
+    """On SQLite a migration that alters `signatures` rebuilds the table (batch mode) and drops
+    its triggers; the search index's triggers must exist after the whole chain (the search
+    migration comes last, and a later one that rebuilds the table must recreate them)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL alters tables in place: its indexes stay")
+    with db.engine.connect() as connection:
+        triggers = set(connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars())
+    assert {"signature_search_ai", "signature_search_ad", "signature_search_au"} <= triggers

@@ -1,7 +1,7 @@
 """custom fields and comment moderation
 
 Revision ID: 2424c17dec09
-Revises: 5d2e8c1f0a9b
+Revises: 5b1d2e7a9c31
 Create Date: 2026-11-30 16:28:20.814616
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '2424c17dec09'
-down_revision = '5d2e8c1f0a9b'
+down_revision = '5b1d2e7a9c31'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """console: fast signature search (pg_trgm GIN indexes; an FTS5 table on SQLite)
 
 Revision ID: 5d2e8c1f0a9b
-Revises: 5b1d2e7a9c31
+Revises: f448d67fd3d9
 Create Date: 2026-11-30 17:00:00
 
 Models do not describe these objects (campaign/petitions/search.py DATABASE_ONLY).
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5d2e8c1f0a9b'
-down_revision = '5b1d2e7a9c31'
+down_revision = 'f448d67fd3d9'
 branch_labels = None
 depends_on = None
 

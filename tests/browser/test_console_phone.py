@@ -87,7 +87,7 @@ def test_console_pages_on_a_phone(busy_campaign, live_server, page_factory, axe,
     first = (page.locator("table.signatures tbody tr")
              .filter(has=page.locator("input[name=reason]")).first)
     first.locator("input[name=reason]").fill("Duplicate")
-    first.locator("button[type=submit]").last.click()
+    first.locator("form:has(input[name=reason]) button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[role=status]").is_visible()
     db.session.expire_all()

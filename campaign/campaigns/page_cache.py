@@ -37,9 +37,9 @@ class Shell:
 _lock = threading.Lock()
 
 
-def _store() -> dict[tuple[str, str], Shell]:
+def _store() -> dict[tuple[str, ...], Shell]:
     # Per application (tests build many apps over one process), shared by its threads.
-    store: dict[tuple[str, str], Shell] = current_app.extensions.setdefault(
+    store: dict[tuple[str, ...], Shell] = current_app.extensions.setdefault(
         "campaign_page_cache", {})
     return store
 
@@ -49,7 +49,7 @@ def clear() -> None:
         _store().clear()
 
 
-def get_shell(key: tuple[str, str], render: Callable[[], tuple[str, int]]) -> Shell:
+def get_shell(key: tuple[str, ...], render: Callable[[], tuple[str, int]]) -> Shell:
     """The cached shell for `key`, rendered by `render()` -> (html, status) when stale.
 
     `render` runs with a placeholder CSRF token, so nothing of this reader's session goes

@@ -6,12 +6,16 @@ import os
 import sqlite3
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 from flask import Flask, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
 
 from . import i18n
 from .config import load_config
@@ -21,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 class DatabaseIdConverter(IntegerConverter):
-    def __init__(self, map, *args, **kwargs):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL `integer`
         super().__init__(map, *args, **kwargs)
 
 
-def create_app(config: dict | None = None, instance_path: str | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests), `instance_path` moves instance/."""
     app = Flask(
         __name__,
@@ -48,7 +52,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     if app.config.get("TRUSTED_PROXIES"):
         # Only the proxies we run may set the client address and scheme.
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]  # Flask's documented way
 
     app.url_map.converters["lang"] = i18n.LanguageConverter
     # Every <int:...> id in every feature's URLs fits a database integer: a larger number is
@@ -83,16 +87,16 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
     static_files.init_app(app)
 
     @app.url_defaults
-    def _push_lang(endpoint, values):
+    def _push_lang(endpoint: str, values: dict[str, Any]) -> None:
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = i18n.current_language()
 
     @app.get("/")
-    def root():
+    def root() -> ResponseReturnValue:
         return redirect(url_for("campaigns.index", lang=i18n.preferred_language()))
 
     @app.get("/<lang:lang_code>/language")
-    def choose_language(lang_code):
+    def choose_language(lang_code: str) -> ResponseReturnValue:
         """Remember the chosen language, then go back to where the switcher was used."""
         from .util import local_path
         target = local_path(request.args.get("next")) or url_for("campaigns.index",
@@ -105,7 +109,7 @@ def create_app(config: dict | None = None, instance_path: str | None = None) -> 
 
     @app.get("/healthz")
     @limiter.exempt
-    def healthz():
+    def healthz() -> ResponseReturnValue:
         db.session.execute(db.text("SELECT 1"))
         return {"status": "ok"}
 
@@ -149,7 +153,8 @@ def _register_features(app: Flask) -> None:
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection,
+                    connection_record: ConnectionPoolEntry) -> None:
     """WAL lets readers go on while a signature is written; busy_timeout queues writers."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()

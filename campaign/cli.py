@@ -14,7 +14,7 @@ from .extensions import db
 
 @click.command("setup")
 @with_appcontext
-def setup_command():
+def setup_command() -> None:
     """Compile translations, build or upgrade the database, load demo content if empty."""
     translations = Path(current_app.config["BABEL_TRANSLATION_DIRECTORIES"])
     if any(translations.glob("*/LC_MESSAGES/messages.po")):
@@ -36,8 +36,8 @@ def setup_command():
     from .targets import service as targets
 
     if not targets.all_targets():
-        created, _updated, _skipped = targets.load_starting_set()
-        click.echo(f"targets loaded: {created}")
+        loaded, _updated, _skipped = targets.load_starting_set()
+        click.echo(f"targets loaded: {loaded}")
     # The dossier's Chinese font is made once from the variable font (tens of seconds).
     from .letters.dossier import cjk_regular_path
     cjk_regular_path()
@@ -45,7 +45,7 @@ def setup_command():
 
 
 @click.command("config-table")
-def config_table_command():
+def config_table_command() -> None:
     """Print the configuration table in Markdown (for the README)."""
     from .config import markdown_table
 

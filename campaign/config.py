@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ SETTINGS: list[Setting] = [
 _TRUE = {"1", "true", "yes", "on"}
 
 
-def _cast(setting: Setting, raw: str):
+def _cast(setting: Setting, raw: str) -> Any:
     if setting.cast is bool:
         return raw.strip().lower() in _TRUE
     if setting.cast is int:
@@ -247,13 +249,13 @@ def _secret_key(instance_path: Path) -> str:
     return key
 
 
-def load_config(instance_path: str, environ=None) -> dict:
+def load_config(instance_path: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config dict from the environment."""
     environ = os.environ if environ is None else environ
     instance = Path(instance_path)
     instance.mkdir(parents=True, exist_ok=True)
 
-    values = {}
+    values: dict[str, Any] = {}
     for setting in SETTINGS:
         raw = environ.get(setting.name, setting.default)
         values[setting.name] = None if raw in (None, "") else _cast(setting, raw)

@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TYPE_CHECKING, cast
 
 import pycountry
 from babel import Locale
 
 from .country_order import FILE as ORDER_FILE
+
+if TYPE_CHECKING:
+    from pycountry.db import Country
 
 COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 
@@ -20,7 +24,7 @@ COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
 def country_choices(babel_locale: str) -> tuple[tuple[str, str], ...]:
     """(code, localised name) pairs sorted by name, for a <select>."""
     names = Locale.parse(babel_locale).territories
-    pairs = [(code, names.get(code) or pycountry.countries.get(alpha_2=code).name)
+    pairs = [(code, names.get(code) or cast("Country", pycountry.countries.get(alpha_2=code)).name)
              for code in COUNTRY_CODES]
     order = _orders().get(babel_locale)
     if order is None:  # a locale added later, before the file is rebuilt: plain name order
@@ -31,9 +35,9 @@ def country_choices(babel_locale: str) -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def _orders() -> dict[str, list[str]]:
-    return json.loads(ORDER_FILE.read_text(encoding="utf-8"))
+    return cast(dict[str, list[str]], json.loads(ORDER_FILE.read_text(encoding="utf-8")))
 
 
 def country_name(code: str, babel_locale: str) -> str:
     names = Locale.parse(babel_locale).territories
-    return names.get(code, code)
+    return cast(str, names.get(code, code))

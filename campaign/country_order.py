@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+if TYPE_CHECKING:
+    from pycountry.db import Country
 
 FILE = Path(__file__).resolve().parent / "data" / "country_order.json"
 
@@ -29,7 +33,8 @@ def build() -> dict[str, list[str]]:
         language = babel_locale.split("_")[0]
         collator = icu.Collator.createInstance(
             icu.Locale("zh@collation=pinyin" if language == "zh" else language))
-        named = [(code, names.get(code) or pycountry.countries.get(alpha_2=code).name)
+        named = [(code, names.get(code)
+                  or cast("Country", pycountry.countries.get(alpha_2=code)).name)
                  for code in codes]
         orders[babel_locale] = [code for code, name in
                                 sorted(named, key=lambda pair: collator.getSortKey(pair[1]))]

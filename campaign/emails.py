@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -20,6 +21,10 @@ from . import i18n
 from .addresses import normalize_email
 from .outbox import service as outbox
 from .tokens import make_token
+
+if TYPE_CHECKING:
+    from .campaigns.models import Campaign
+    from .outbox.models import OutboxMessage
 
 # The token of the address-wide unsubscribe link (outbox/views.py reads it).
 UNSUBSCRIBE_ALL_PURPOSE = "unsubscribe-all"
@@ -57,7 +62,7 @@ def mail_kind(name: str) -> MailKind:
     return MAIL_KINDS.get(name, MailKind())
 
 
-def external_url(endpoint: str, **values) -> str:
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on SITE_URL, built without needing a request."""
     site = urlsplit(current_app.config["SITE_URL"])
     adapter = current_app.url_map.bind(site.netloc, script_name=site.path or "/",
@@ -83,13 +88,13 @@ def address_links(address: str) -> dict[str, str]:
     }
 
 
-def list_id(campaign) -> str:
+def list_id(campaign: Campaign) -> str:
     """`<slug.domain>` (RFC 2919): lets readers filter one campaign's news."""
     from .outbox.signing import message_id_domain
     return f"<{campaign.slug}.{message_id_domain()}>"
 
 
-def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
+def render_email(name: str, lang: str, **context: Any) -> tuple[str, str, str]:
     context.setdefault("lang", lang)
     # The reader's language, whatever the language of the request that causes the e-mail.
     with i18n.force_language(lang):
@@ -101,7 +106,8 @@ def render_email(name: str, lang: str, **context) -> tuple[str, str, str]:
 
 
 def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,
-                headers: dict | None = None, campaign=None, **context):
+                headers: dict[str, str] | None = None, campaign: Campaign | None = None,
+                **context: Any) -> OutboxMessage:
     """Render and queue. `campaign`: what the mail is about (List-Id on bulk mail, bounce
     counts per campaign); it is also passed to the templates."""
     kind = mail_kind(name)

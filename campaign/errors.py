@@ -5,9 +5,11 @@ import logging
 import math
 import time
 from datetime import timedelta
+from typing import Any, cast
 
-from flask import render_template, request
+from flask import Flask, render_template, request
 from flask.globals import request_ctx
+from flask.typing import ResponseReturnValue
 from flask_babel import format_timedelta
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -19,7 +21,8 @@ from .extensions import db, limiter
 log = logging.getLogger(__name__)
 
 
-def _render(code: int, reason: str | None = None, headers=None, **context):
+def _render(code: int, reason: str | None = None, headers: dict[str, str] | None = None,
+            **context: Any) -> ResponseReturnValue:
     if request_ctx.url_adapter is None:
         # The request was refused before routing (a Host not in ALLOWED_HOSTS): no page can
         # build links, so a plain answer.
@@ -32,7 +35,7 @@ def _render(code: int, reason: str | None = None, headers=None, **context):
             headers or {})
 
 
-def retry_after_seconds(error: HTTPException, headers: dict) -> int | None:
+def retry_after_seconds(error: HTTPException, headers: dict[str, str]) -> int | None:
     """How long a rate-limited client must wait: our limits say it in Retry-After; for
     Flask-Limiter's, the window's reset time of the limit that was hit."""
     for name, value in headers.items():
@@ -49,19 +52,20 @@ def retry_after_seconds(error: HTTPException, headers: dict) -> int | None:
 def waiting_time(seconds: int) -> str:
     """"3 minutes", "3 минуты", "3分钟": rounded up, in the page's language."""
     if seconds < 60:
-        return format_timedelta(timedelta(seconds=seconds), granularity="second",
-                                threshold=60)
+        return cast(str, format_timedelta(timedelta(seconds=seconds), granularity="second",
+                                          threshold=60))
     minutes = math.ceil(seconds / 60)
-    return format_timedelta(timedelta(minutes=minutes), granularity="minute", threshold=60)
+    return cast(str, format_timedelta(timedelta(minutes=minutes), granularity="minute",
+                                      threshold=60))
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return _render(400, "csrf")
 
     @app.errorhandler(HTTPException)
-    def http_error(error):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         if error.code is None or error.code < 400:
             return error
         headers = {k: v for k, v in error.get_headers() if k.lower() in
@@ -76,14 +80,14 @@ def init_app(app):
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def database_unavailable(error):
+    def database_unavailable(error: OperationalError | InterfaceError) -> ResponseReturnValue:
         # The database went away (restart, failover): a 503 the client may retry, not a 500.
         log.warning("database error: %s", error.__class__.__name__)
         db.session.rollback()
         return _render(ServiceUnavailable.code, "database", {"Retry-After": "5"})
 
     @app.errorhandler(DataError)
-    def data_refused(error):
+    def data_refused(error: DataError) -> ResponseReturnValue:
         # The database refused a value a client sent (a NUL byte, a number out of range):
         # bad input, not a server fault. Views validate first; this is the net below them.
         log.warning("database refused a value: %s", error.__class__.__name__)
@@ -91,7 +95,7 @@ def init_app(app):
         return _render(400)
 
     @app.errorhandler(Exception)
-    def unexpected(error):
+    def unexpected(error: Exception) -> ResponseReturnValue:
         log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
         db.session.rollback()
         return _render(InternalServerError.code)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import idna
-from flask import request
+from flask import Flask, Response, request
 
 CSP = "Content-Security-Policy"
 # Kept in the WSGI environ, not `g`: an app context (and its `g`) may outlive one request.
@@ -63,7 +63,7 @@ def _with_directive(csp: str | None, name: str, value: str) -> str:
     return "; ".join(kept + [f"{name} {value}"])
 
 
-def apply_frame_policy(response):
+def apply_frame_policy(response: Response) -> Response:
     ancestors = request.environ.get(_KEY)
     if ancestors is None:
         response.headers["X-Frame-Options"] = "DENY"
@@ -76,5 +76,5 @@ def apply_frame_policy(response):
     return response
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.after_request(apply_frame_policy)

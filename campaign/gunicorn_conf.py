@@ -12,6 +12,8 @@ enough to run the site.
 import multiprocessing
 import os
 import re
+from datetime import timedelta
+from typing import Any
 
 from gunicorn.glogging import Logger
 
@@ -46,8 +48,9 @@ _TOKEN_PATH = re.compile(r"^/(confirm|unsubscribe/all|unsubscribe|forget|privacy
 
 
 class PrivateAccessLogger(Logger):
-    def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta
+              ) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
         atoms["U"] = _TOKEN_PATH.sub(r"/\1/…", atoms.get("U", ""))
         atoms["h"] = "-"
         return atoms
@@ -59,7 +62,7 @@ logger_class = PrivateAccessLogger
 # Metrics (METRICS_TOKEN set): every worker process writes its counters to one folder that a
 # scrape sums (prometheus-client multiprocess mode). The master chooses the folder before any
 # worker imports prometheus_client, and removes what processes of an earlier run left there.
-def on_starting(server):
+def on_starting(server: Any) -> None:
     if not os.environ.get("METRICS_TOKEN"):
         return
     from pathlib import Path
@@ -70,7 +73,7 @@ def on_starting(server):
     clean_multiproc_dir(folder)
 
 
-def child_exit(server, worker):
+def child_exit(server: Any, worker: Any) -> None:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
-        multiprocess.mark_process_dead(worker.pid)
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # unannotated in prometheus_client

@@ -19,11 +19,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import flask_babel
 from babel import Locale, support
-from flask import current_app, g, has_app_context, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from werkzeug.routing import BaseConverter
 
 T = TypeVar("T")
@@ -97,7 +97,7 @@ def has_catalog(code: str) -> bool:
 
 def interface_language(code: str) -> str:
     """The language the interface chrome of a `code` page is actually in (`ru` for `dng`)."""
-    cache = current_app.extensions.setdefault("i18n_interface", {})
+    cache: dict[str, str] = current_app.extensions.setdefault("i18n_interface", {})
     if code not in cache:
         cache[code] = next((c for c in catalog_chain(code)
                             if c == DEFAULT_LANGUAGE or has_catalog(c)), DEFAULT_LANGUAGE)
@@ -107,10 +107,10 @@ def interface_language(code: str) -> str:
 def current_language() -> str:
     """The page's language code: forced (e-mails), URL prefix, else guessed for this request."""
     if has_app_context():
-        forced = g.get("_forced_language")
+        forced: str | None = g.get("_forced_language")
         if forced:
             return forced
-        code = g.get("lang")
+        code: str | None = g.get("lang")
         if code:
             return code
     if has_request_context():
@@ -153,12 +153,13 @@ class CatalogDomain(flask_babel.Domain):
     `add_fallback`, and cached per app (tests run several apps with different directories).
     """
 
-    def get_translations(self):
+    def get_translations(self) -> support.NullTranslations:
         if not has_app_context():
             return support.NullTranslations()
         code = None if g.get("_forced_language") else _flask_babel_forced()
         code = code or current_language()
-        cache = current_app.extensions.setdefault("i18n_catalogs", {})
+        cache: dict[str, support.NullTranslations] = current_app.extensions.setdefault(
+            "i18n_catalogs", {})
         try:
             return cache[code]
         except KeyError:
@@ -173,7 +174,8 @@ def _flask_babel_forced() -> str | None:
     return _language_for_locale(forced) if forced is not None else None
 
 
-def load_catalogs(chain: list[str], directories: list[str], domain: str = "messages"):
+def load_catalogs(chain: list[str], directories: list[str], domain: str = "messages"
+                  ) -> support.NullTranslations:
     """The compiled catalogs of `chain` (best first) chained by fallback; English ids last."""
     result = None
     for code in chain:
@@ -229,7 +231,7 @@ def in_language(texts: Mapping[str, T], code: str, default: str) -> tuple[str, T
     return None
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     """Wire Flask-Babel to these rules (called by create_app)."""
     from .extensions import babel
 
@@ -238,7 +240,7 @@ def init_app(app) -> None:
     babel.domain_instance = CatalogDomain()
 
     @app.url_value_preprocessor
-    def _pull_lang(endpoint, values):
+    def _pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # A request starts with no language of its own (tests reuse one app context).
         g.pop("lang", None)
         flask_babel.refresh()

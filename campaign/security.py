@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from flask import abort, current_app, request
+from flask import Flask, Response, abort, current_app, request
 
 # No 'unsafe-inline' for scripts; styles too come only from our stylesheet.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,7 +25,7 @@ def _is_https() -> bool:
     return request.is_secure or current_app.config.get("SITE_URL", "").startswith("https://")
 
 
-def set_security_headers(response):
+def set_security_headers(response: Response) -> Response:
     config = current_app.config
     headers = response.headers
     headers.setdefault("Content-Security-Policy", _CSP.format(
@@ -49,7 +50,7 @@ EMAIL_PATTERN = re.compile(r"([A-Za-z0-9._%+\-]{1,64})@([A-Za-z0-9\-]+(?:\.[A-Za
 
 def mask_emails(text: str) -> str:
     """`aisha.v@example.org` -> `a***@e***.org`: enough to tell lines apart, not to contact."""
-    def _mask(match):
+    def _mask(match: re.Match[str]) -> str:
         local, domain = match.group(1), match.group(2)
         tld = domain.rsplit(".", 1)[-1]
         return f"{local[:1]}***@{domain[:1]}***.{tld}"
@@ -82,7 +83,7 @@ def install_log_masking() -> None:
         return
     previous = logging.getLogRecordFactory()
 
-    def factory(*args, **kwargs):
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         record = previous(*args, **kwargs)
         try:
             message = record.getMessage()
@@ -99,7 +100,7 @@ def install_log_masking() -> None:
     _installed = True
 
 
-def refuse_invalid_utf8_forms():
+def refuse_invalid_utf8_forms() -> None:
     """A form body whose percent-escapes are not UTF-8 is malformed: 400, never stored.
 
     Werkzeug keeps undecodable escapes as literal text ("%FF"), which would otherwise pass
@@ -122,7 +123,7 @@ def _malformed(raw: bytes) -> bool:
         return True
 
 
-def refuse_malformed_urls(*_ignored):
+def refuse_malformed_urls(*_ignored: object) -> None:
     """A path (404) or query string (400) with a NUL byte or non-UTF-8 bytes is refused
     before any view, for every URL of the site. (Form fields with a NUL get the form's own
     translated error, 422; the console gate refuses them outright.)"""
@@ -144,7 +145,7 @@ def form_has_nul() -> bool:
             request.get_data(cache=True))
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     install_log_masking()
     # First of all hooks: CSRF protection parses the form, after which the raw body is gone.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_invalid_utf8_forms)

@@ -22,10 +22,11 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import xlsxwriter
 
@@ -66,7 +67,7 @@ class CsvDialect:
         return cls(";" if language in SEMICOLON_LOCALES else ",", True)
 
     @classmethod
-    def from_args(cls, args, locale: str | None) -> CsvDialect:
+    def from_args(cls, args: Mapping[str, str], locale: str | None) -> CsvDialect:
         """The organizer's choice (`sep=comma|semicolon`, `bom=0|1`) over the language's
         default; anything else falls back to the default."""
         default = cls.for_locale(locale)
@@ -112,7 +113,7 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet; more rows continue on a new sheet
 
 
-def _xlsx_cell(value: object):
+def _xlsx_cell(value: object) -> str | int | float | Decimal:
     if isinstance(value, Decimal):
         return float(value)
     if isinstance(value, float) and math.isnan(value):  # no number Excel can show
@@ -135,6 +136,7 @@ def iter_xlsx(header: Sequence[str], rows: Iterable[Iterable[object]], *,
             "constant_memory": True, "strings_to_formulas": False,
             "strings_to_urls": False, "strings_to_numbers": False, "in_memory": False})
         bold = workbook.add_format({"bold": True})
+        worksheet: Any  # an XlsxWriter worksheet (the library is untyped)
         worksheet, row_number, sheets = None, XLSX_MAX_ROWS, 0
         for row in rows:
             if row_number >= XLSX_MAX_ROWS:
@@ -160,6 +162,6 @@ def iter_xlsx(header: Sequence[str], rows: Iterable[Iterable[object]], *,
         os.unlink(path)
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]], **kwargs) -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]], **kwargs: Any) -> bytes:
     """The whole workbook at once (small exports, tests)."""
     return b"".join(iter_xlsx(header, rows, **kwargs))

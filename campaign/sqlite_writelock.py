@@ -15,11 +15,13 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
+from collections.abc import Iterable
+from typing import Any, Self, cast
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # the optional-import idiom: no fcntl on Windows
 
 LOCK_WAIT_SECONDS = 10
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
@@ -30,35 +32,35 @@ def _is_write(sql: str) -> bool:
 
 
 class WriteLockCursor(sqlite3.Cursor):
-    def execute(self, sql, parameters=(), /):
+    def execute(self, sql: str, parameters: Any = (), /) -> Self:
         if _is_write(sql):
-            self.connection.acquire_write_lock()
+            cast(WriteLockConnection, self.connection).acquire_write_lock()
         return super().execute(sql, parameters)
 
-    def executemany(self, sql, seq_of_parameters, /):
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Self:
         if _is_write(sql):
-            self.connection.acquire_write_lock()
+            cast(WriteLockConnection, self.connection).acquire_write_lock()
         return super().executemany(sql, seq_of_parameters)
 
 
 class WriteLockConnection(sqlite3.Connection):
     """sqlite3.connect(path, factory=WriteLockConnection)."""
 
-    def __init__(self, database, *args, **kwargs):
+    def __init__(self, database: str | os.PathLike[str], *args: Any, **kwargs: Any) -> None:
         super().__init__(database, *args, **kwargs)
-        self._lock_fd = None
+        self._lock_fd: int | None = None
         self._locked = False
         path = os.fspath(database)
         if fcntl is not None and path not in ("", ":memory:") and not path.startswith("file:"):
             self._lock_fd = os.open(path + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
 
-    def cursor(self, factory=WriteLockCursor):
+    def cursor(self, factory: Any = WriteLockCursor) -> Any:  # the base is overloaded on factory
         return super().cursor(factory)
 
-    def execute(self, sql, parameters=(), /):
+    def execute(self, sql: str, parameters: Any = (), /) -> Any:
         return self.cursor().execute(sql, parameters)
 
-    def executemany(self, sql, seq_of_parameters, /):
+    def executemany(self, sql: str, seq_of_parameters: Iterable[Any], /) -> Any:
         return self.cursor().executemany(sql, seq_of_parameters)
 
     def acquire_write_lock(self) -> None:
@@ -83,21 +85,22 @@ class WriteLockConnection(sqlite3.Connection):
     def _release(self) -> None:
         if self._locked:
             self._locked = False
+            assert self._lock_fd is not None
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
-    def commit(self):
+    def commit(self) -> None:
         try:
             super().commit()
         finally:
             self._release()
 
-    def rollback(self):
+    def rollback(self) -> None:
         try:
             super().rollback()
         finally:
             self._release()
 
-    def close(self):
+    def close(self) -> None:
         try:
             super().close()
         finally:

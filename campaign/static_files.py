@@ -6,8 +6,9 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -22,6 +23,7 @@ def _file_hash(folder: str, filename: str, mtime_ns: int) -> str | None:
 
 
 def file_version(app: Flask, filename: str) -> str | None:
+    assert app.static_folder is not None
     path = Path(app.static_folder) / filename
     try:
         mtime = path.stat().st_mtime_ns  # part of the key: an edited file is hashed again
@@ -32,7 +34,7 @@ def file_version(app: Flask, filename: str) -> str | None:
 
 def init_app(app: Flask) -> None:
     @app.url_defaults
-    def _static_version(endpoint, values):
+    def _static_version(endpoint: str, values: dict[str, Any]) -> None:
         if endpoint == "static" and "v" not in values and "filename" in values:
             version = file_version(app, values["filename"])
             if version:
@@ -40,16 +42,16 @@ def init_app(app: Flask) -> None:
 
     default_max_age = app.get_send_file_max_age
 
-    def get_send_file_max_age(filename):
+    def get_send_file_max_age(filename: str | None) -> int | None:
         if filename and request.args.get("v") and \
                 request.args["v"] == file_version(app, filename):
             return ONE_YEAR
         return default_max_age(filename)
 
-    app.get_send_file_max_age = get_send_file_max_age
+    app.get_send_file_max_age = get_send_file_max_age  # type: ignore[method-assign]  # on purpose: per-app override
 
     @app.after_request
-    def _immutable(response):
+    def _immutable(response: Response) -> Response:
         if request.endpoint == "static" and response.cache_control.max_age == ONE_YEAR:
             response.cache_control.immutable = True
         return response

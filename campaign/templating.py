@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, cast
 
-from flask import current_app, request, url_for
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 
 from . import i18n
@@ -41,24 +42,24 @@ def alternate_links() -> list[tuple[str, str]]:
     return links
 
 
-def error_attrs(field) -> dict:
+def error_attrs(field: Any) -> dict[str, str]:
     """ARIA attributes tying an invalid field to its message, for screen readers."""
     if not field.errors:
         return {}
     return {"aria-invalid": "true", "aria-describedby": f"{field.id}-error"}
 
 
-def format_money(amount, currency: str) -> str:
+def format_money(amount: Decimal | int | None, currency: str) -> str:
     """`1 234,50 ₸` in kk, `$1,234.50` in en, in the page's format locale."""
-    return format_currency(Decimal(str(amount or 0)), currency)
+    return cast(str, format_currency(Decimal(str(amount or 0)), currency))
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     # Same whitespace policy as extraction (`trimmed = true` in translations/babel.cfg).
     app.jinja_env.policies["ext.i18n.trimmed"] = True
 
     @app.context_processor
-    def _globals():
+    def _globals() -> dict[str, Any]:
         code = i18n.current_language()
         return {
             "lang": code,
@@ -75,26 +76,26 @@ def init_app(app):
         }
 
     @app.template_filter("number")
-    def _number(value):
-        return format_decimal(value or 0)
+    def _number(value: Decimal | int | float | None) -> str:
+        return cast(str, format_decimal(value or 0))
 
     @app.template_filter("date")
-    def _date(value: date | datetime | None, format: str = "long"):
+    def _date(value: date | datetime | None, format: str = "long") -> str:
         """`27 April 2021` / `27 апреля 2021 г.` / `2021年4月27日`; empty for None."""
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = value.date()
-        return format_date(value, format)
+        return cast(str, format_date(value, format))
 
     @app.template_filter("datetime")
-    def _datetime(value: datetime | None, format: str = "medium"):
-        return "" if value is None else format_datetime(value, format)
+    def _datetime(value: datetime | None, format: str = "medium") -> str:
+        return "" if value is None else cast(str, format_datetime(value, format))
 
     @app.template_filter("currency")
-    def _currency(amount, currency: str):
+    def _currency(amount: Decimal | int | None, currency: str) -> str:
         return format_money(amount, currency)
 
     @app.template_filter("country")
-    def _country(code):
+    def _country(code: str) -> str:
         return country_name(code, str(i18n.babel_locale(i18n.current_language())))

@@ -1,6 +1,8 @@
 """Signed tokens for the links in e-mails (confirm, unsubscribe, forget)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -17,7 +19,7 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"link:{purpose}")
 
 
-def make_token(purpose: str, payload) -> str:
+def make_token(purpose: str, payload: Any) -> str:
     return _serializer(purpose).dumps(payload)
 
 
@@ -26,7 +28,7 @@ def make_token(purpose: str, payload) -> str:
 DEFAULT_MAX_AGE_SECONDS = {"donation-manage": 30 * 24 * 3600}
 
 
-def read_token(purpose: str, token: str, max_age_seconds: int | None = None):
+def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> Any:
     if max_age_seconds is None:
         max_age_seconds = DEFAULT_MAX_AGE_SECONDS.get(purpose)
     try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
@@ -17,7 +18,7 @@ class NoControlCharacters:
     def __init__(self, multiline: bool = False):
         self.allowed = _ALLOWED_CONTROLS if multiline else set()
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         value = field.data or ""
         for char in value:
             if char in _REFUSED or (char not in self.allowed
@@ -49,7 +50,7 @@ def invisible_character(value: str) -> str | None:
     return None
 
 
-def spaces_as_plain(value):
+def spaces_as_plain(value: Any) -> Any:
     """No-break and other typographic spaces (often pasted with a name) as plain spaces."""
     if not isinstance(value, str):
         return value
@@ -61,7 +62,7 @@ class NoInvisibleCharacters:
     """Refuse names with bidi controls or invisible characters: every front end (page,
     widget, API) signs through the same form, so each gets this check."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         if invisible_character(field.data or ""):
             raise ValidationError(_l(
                 "Your name contains invisible or text-direction characters. "

@@ -15,6 +15,7 @@ import logging
 import secrets
 import threading
 import time
+from typing import Any
 
 from disposable_email_domains import blocklist as _DISPOSABLE  # noqa: N812 - a constant set
 from flask import current_app, g, has_app_context, has_request_context, request, session
@@ -64,8 +65,8 @@ def _first_use(token: str) -> bool:
     rate-limit storage: Redis in production)."""
     key = "formtoken:" + hashlib.sha256(token.encode()).hexdigest()[:32]
     try:
-        from .limits import _strategy
-        return _strategy().storage.incr(key, _MAX_AGE) == 1
+        from .limits import _storage
+        return _storage().incr(key, _MAX_AGE) == 1
     except Exception:  # noqa: BLE001 - storage down: remember in this process
         now = time.monotonic()
         with _local_lock:
@@ -82,8 +83,8 @@ class BotTrapForm(FlaskForm):
     website = StringField(_l("Leave this field empty"))   # the honeypot
     form_started = HiddenField(default=started_token)
 
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid: bool = super().validate(extra_validators)
         # A field sent twice (an array where one value belongs) is malformed, not a choice.
         if has_request_context() and self.is_submitted():
             for name, field in self._fields.items():
@@ -146,7 +147,7 @@ def is_disposable(address: str) -> bool:
 class NotDisposable:
     """Refuses throwaway-mailbox domains (list from the `disposable-email-domains` package)."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         if current_app.config.get("ABUSE_BLOCK_DISPOSABLE", True) and is_disposable(
                 field.data or ""):
             raise ValidationError(_l("Please use a permanent e-mail address; "

@@ -34,11 +34,13 @@ import logging
 import math
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 from flask import current_app, has_request_context, request
-from limits import parse_many
-from limits.storage import MemoryStorage, storage_from_string
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 from ..addresses import email_domain
@@ -84,7 +86,8 @@ def _ip(ip: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
-def _prefix(address, prefixes: dict[int, int]) -> str:
+def _prefix(address: ipaddress.IPv4Address | ipaddress.IPv6Address, prefixes: dict[int, int]
+            ) -> str:
     return str(ipaddress.ip_network(f"{address}/{prefixes[address.version]}", strict=False))
 
 
@@ -110,14 +113,14 @@ def address_key(ip: str | None = None) -> str:
 @dataclass(frozen=True)
 class Snapshot:
     overrides: dict[str, str]              # column name -> limit spec
-    allowed: tuple                         # ip_network objects
+    allowed: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     expires: float
 
 
 _settings_lock = threading.Lock()
 
 
-def parse_networks(text: str) -> list:
+def parse_networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     """CIDR networks, one per line (# starts a comment); ValueError names a bad line."""
     networks = []
     for raw in (text or "").splitlines():
@@ -208,19 +211,20 @@ def _subjects(ip: str | None, email_key: str | None, snapshot: Snapshot
 
 # --- counting -------------------------------------------------------------------------------
 
-def _storage():
-    app = current_app._get_current_object()
-    storage = app.extensions.get("abuse_rate_storage")
+def _storage() -> Storage:
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
+    storage: Storage | None = app.extensions.get("abuse_rate_storage")
     if storage is None:
         # Same settings as Flask-Limiter's, built once per app, so it also exists when the
         # app started with limits off (tests).
-        storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
-                                      **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
+        storage = cast(Storage, storage_from_string(  # a sync URI (not "async+...")
+            app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
+            **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})))
         app.extensions["abuse_rate_storage"] = storage
     return storage
 
 
-def _call(method: str, *args):
+def _call(method: str, *args: Any) -> Any:
     """storage.<method>(*args) on the configured storage, or on local memory when it fails."""
     global _last_warning
     state = current_app.extensions
@@ -236,7 +240,8 @@ def _call(method: str, *args):
     return getattr(_fallback, method)(*args)
 
 
-def _counters(action: str, ip: str | None, email_key: str | None):
+def _counters(action: str, ip: str | None, email_key: str | None
+              ) -> Iterator[tuple[str, RateLimitItem, str, int]]:
     """(setting name, limit item, storage key, seconds to the window's end) per counter."""
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return

@@ -11,11 +11,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..util import utcnow
 
 
-class LimitSettings(db.Model):
+class LimitSettings(Model):
     __tablename__ = "limit_settings"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,11 +18,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
-CampaignExtension = Callable[[object], object]
+if TYPE_CHECKING:
+    from ..campaigns.models import Campaign
+
+CampaignExtension = Callable[["Campaign"], object]
 DonationsProvider = Callable[[int, int, int], list[dict[str, Any]]]
 
 

@@ -10,7 +10,7 @@ campaigns_cli = AppGroup("campaigns", help="Campaigns.")
 
 
 @campaigns_cli.command("list")
-def list_command():
+def list_command() -> None:
     """Every campaign with its status and count."""
     for campaign in db.session.scalars(select(Campaign).order_by(Campaign.id)):
         click.echo(f"{campaign.slug}\t{campaign.status}\t{campaign.signature_count}"

@@ -9,6 +9,8 @@ reviewed (docs/i18n.md names who should review each language).
 """
 from __future__ import annotations
 
+from typing import Any
+
 FLAGSHIP_SLUG = "korday-sentences-review"
 FLAGSHIP_GOAL = 10_000
 FLAGSHIP_DEFAULT_LOCALE = "en"
@@ -407,7 +409,7 @@ sind Übersetzungen.*
 # The demo's organizer and organization: plausible, and marked as demo wherever shown, so a
 # cover letter reads as it will once an organization fills in its own profile.
 DEMO_ORGANIZER_NAME = "Dana Example"
-DEMO_ORGANIZATION: dict = {
+DEMO_ORGANIZATION: dict[str, Any] = {
     "name": "Korday Justice Initiative (demo organization)",
     "postal_address": "Example Street 1\n1200 Geneva\nSwitzerland",
     "contact_email": "contact@example.org",

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, g, session
+from flask import Flask, current_app, g, session
 from flask_wtf.csrf import generate_csrf
 
 # Unique per process; HTML-safe, so escaping in templates leaves it intact.
@@ -37,9 +37,11 @@ class Shell:
 _lock = threading.Lock()
 
 
-def _store() -> dict[tuple[str, str], Shell]:
+def _store() -> dict[tuple[str, ...], Shell]:
     # Per application (tests build many apps over one process), shared by its threads.
-    return current_app.extensions.setdefault("campaign_page_cache", {})
+    store: dict[tuple[str, ...], Shell] = current_app.extensions.setdefault(
+        "campaign_page_cache", {})
+    return store
 
 
 def clear() -> None:
@@ -47,7 +49,7 @@ def clear() -> None:
         _store().clear()
 
 
-def get_shell(key: tuple[str, str], render) -> Shell:
+def get_shell(key: tuple[str, ...], render: Callable[[], tuple[str, int]]) -> Shell:
     """The cached shell for `key`, rendered by `render()` -> (html, status) when stale.
 
     `render` runs with a placeholder CSRF token, so nothing of this reader's session goes
@@ -92,7 +94,7 @@ def reader_etag(shell: Shell) -> str | None:
     return f"{shell.etag}-{reader}"
 
 
-def register_reader_value(app, placeholder: str, make: Callable[[], str]) -> None:
+def register_reader_value(app: Flask, placeholder: str, make: Callable[[], str]) -> None:
     """Another per-reader value a cached shell may hold (the bot trap's start token, so each
     reader gets one no older than their visit); called from a feature's init_app."""
     app.extensions.setdefault("page_cache_reader_values", []).append((placeholder, make))

@@ -2,7 +2,9 @@
 the model (Campaign.signature_count); only petitions/lifecycle.py moves it."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -45,7 +47,7 @@ def campaign_to_sign(slug: str) -> Campaign | None:
     ).unique().first()
 
 
-def campaign_summary(slug: str) -> dict | None:
+def campaign_summary(slug: str) -> dict[str, Any] | None:
     """Slug, status, count and goal of a public campaign, in one small query (no texts)."""
     row = db.session.execute(
         select(Campaign.slug, Campaign.status, Campaign.signature_count, Campaign.goal)
@@ -57,7 +59,7 @@ def campaign_summary(slug: str) -> dict | None:
 
 
 def create_campaign(slug: str, *, goal: int, default_locale: str, status: str = "draft",
-                    deadline=None) -> Campaign:
+                    deadline: datetime | None = None) -> Campaign:
     campaign = Campaign(slug=slug, goal=goal, default_locale=default_locale, status=status,
                         deadline=deadline)
     db.session.add(campaign)

@@ -1,3 +1,5 @@
+from typing import Any, cast
+
 from flask import (
     Blueprint,
     Response,
@@ -9,28 +11,31 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from .. import i18n
 from . import page_cache, service, sharing
 from .addressees import addressees
+from .models import Campaign
 from .sections import build_sections
 
 bp = Blueprint("campaigns", __name__)
 
 
 @bp.get("/<lang:lang>/")
-def index():
+def index() -> ResponseReturnValue:
     campaigns = service.live_campaigns(featured=current_app.config["FEATURED_CAMPAIGN"])
     return render_template("campaigns/index.html", campaigns=campaigns,
                            addressees=addressees)
 
 
-def public_url(endpoint: str, **values) -> str:
+def public_url(endpoint: str, **values: Any) -> str:
     """An absolute URL on the public site (SITE_URL), for sharing and printing."""
-    return current_app.config["SITE_URL"] + url_for(endpoint, **values)
+    return cast(str, current_app.config["SITE_URL"]) + url_for(endpoint, **values)
 
 
-def render_campaign_page(campaign, *, status: int = 200, overrides: dict | None = None):
+def render_campaign_page(campaign: Campaign, *, status: int = 200,
+                         overrides: dict[str, Any] | None = None) -> tuple[str, int]:
     """The campaign page; features re-render it with their own section context on errors."""
     lang = i18n.current_language()
     text = campaign.text_for(lang)
@@ -49,8 +54,8 @@ def render_campaign_page(campaign, *, status: int = 200, overrides: dict | None 
 
 
 @bp.get("/<lang:lang>/c/<slug>")
-def show(slug):
-    def render():
+def show(slug: str) -> ResponseReturnValue:
+    def render() -> tuple[str, int]:
         campaign = service.campaign_by_slug(slug)
         if campaign is None:
             abort(404)
@@ -74,7 +79,7 @@ def show(slug):
 
 
 @bp.get("/<lang:lang>/c/<slug>/qr.svg")
-def qr(slug):
+def qr(slug: str) -> ResponseReturnValue:
     """The campaign link (in this language) as a QR code, for printed leaflets."""
     campaign = service.campaign_by_slug(slug)
     if campaign is None:
@@ -88,7 +93,8 @@ def qr(slug):
 
 
 @bp.get("/favicon.ico")
-def favicon():
+def favicon() -> ResponseReturnValue:
     """Browsers ask for /favicon.ico whatever the page says; answer with the SVG icon."""
+    assert current_app.static_folder is not None
     return send_from_directory(current_app.static_folder, "img/favicon.svg",
                                mimetype="image/svg+xml", max_age=86400)

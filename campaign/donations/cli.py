@@ -17,7 +17,7 @@ def _campaign(slug: str) -> Campaign:
 
 @donations_cli.command("totals")
 @click.argument("slug")
-def totals_command(slug):
+def totals_command(slug: str) -> None:
     """Money received (net of refunds) and pledged, per currency."""
     campaign = _campaign(slug)
     progress = service.progress(campaign.id)
@@ -32,14 +32,14 @@ def totals_command(slug):
 
 @donations_cli.command("export")
 @click.argument("slug")
-def export_command(slug):
+def export_command(slug: str) -> None:
     """Every donation of a campaign as CSV on standard output."""
     campaign = _campaign(slug)
     click.echo(service.donations_csv(service.list_donations(campaign.id)), nl=False)
 
 
 @donations_cli.command("status")
-def status_command():
+def status_command() -> None:
     """Whether card payments are configured, or only offline giving is offered."""
     from flask import current_app
     config = current_app.config

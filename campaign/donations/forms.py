@@ -1,4 +1,5 @@
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -25,7 +26,7 @@ from ..validators import NoControlCharacters
 from .money import PRESETS, SUPPORTED_CURRENCIES, InvalidAmount, Money
 
 
-def _strip(value):
+def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -46,7 +47,7 @@ class DonateForm(FlaskForm):
                     NoControlCharacters()])
     public = BooleanField(_l("Show my name on the list of donors"))
 
-    def __init__(self, currencies: list[str], selected: str, *args, **kwargs):
+    def __init__(self, currencies: list[str], selected: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.currencies = currencies
         self.currency.choices = [(code, code) for code in currencies]
@@ -61,11 +62,11 @@ class DonateForm(FlaskForm):
             self.amount.data = str(presets[min(1, len(presets) - 1)])
         self.money: Money | None = None
 
-    def validate_currency(self, field):
+    def validate_currency(self, field: Any) -> None:
         if field.data not in self.currencies:
             raise ValidationError(_l("Please choose one of the currencies offered."))
 
-    def validate_amount(self, field):
+    def validate_amount(self, field: Any) -> None:
         currency = self.currency.data
         if field.data == "other":
             try:
@@ -79,7 +80,7 @@ class DonateForm(FlaskForm):
             raise ValidationError(_l("Please choose an amount."))
         self.money = Money(Decimal(field.data), currency)
 
-    def validate_public(self, field):
+    def validate_public(self, field: Any) -> None:
         if field.data and not self.donor_name.data:
             raise ValidationError(_l("Please give the name to show, or untick this box."))
 
@@ -100,7 +101,7 @@ class OfflineDonationForm(FlaskForm):
     note = TextAreaField(_l("Note (for organizers only)"), filters=[_strip],
                          validators=[Length(max=1000), NoControlCharacters(multiline=True)])
 
-    def validate_amount(self, field):
+    def validate_amount(self, field: Any) -> None:
         try:
             self.money = Money.parse(field.data or "", self.currency.data or "EUR")
         except InvalidAmount:
@@ -129,8 +130,8 @@ class DonationSettingsForm(FlaskForm):
         _l("Offline ways to give (bank transfer details)"), filters=[_strip],
         validators=[Length(max=4000), NoControlCharacters(multiline=True)])
 
-    def validate_rates(self, field):
-        self.parsed_rates = {}
+    def validate_rates(self, field: Any) -> None:
+        self.parsed_rates: dict[str, Decimal] = {}
         for line in (field.data or "").splitlines():
             if not line.strip():
                 continue

@@ -9,13 +9,22 @@ Stripe's raw payloads, their shapes across API versions, or minor units.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 import stripe
 from flask import current_app
 
 from .money import Money, from_minor, to_minor
+
+if TYPE_CHECKING:
+    from stripe._base_address import BaseAddresses
+    from stripe.params.checkout import (
+        SessionCreateParams,
+        SessionCreateParamsLineItemPriceData,
+    )
 
 # Checkout's `locale` values (docs.stripe.com/api/checkout/sessions/create#locale) for the
 # site's languages. Stripe has neither Kazakh nor Kyrgyz: "auto" lets Checkout follow the
@@ -57,19 +66,19 @@ class CheckoutSession:
 
 class StripeGateway:
     def __init__(self, secret_key: str, api_base: str | None = None,
-                 max_network_retries: int = 2):
-        base = {"api": api_base.rstrip("/")} if api_base else None
+                 max_network_retries: int = 2) -> None:
+        base: BaseAddresses | None = {"api": api_base.rstrip("/")} if api_base else None
         self.client = stripe.StripeClient(secret_key, base_addresses=base,
                                           max_network_retries=max_network_retries)
 
     def create_checkout_session(self, req: CheckoutRequest) -> CheckoutSession:
         metadata = {"donation_id": str(req.donation_id), "campaign_id": str(req.campaign_id)}
-        price_data = {
+        price_data: SessionCreateParamsLineItemPriceData = {
             "currency": req.amount.currency.lower(),
             "unit_amount": to_minor(req.amount),
             "product_data": {"name": req.product_name},
         }
-        params = {
+        params: SessionCreateParams = {
             "mode": "subscription" if req.monthly else "payment",
             "line_items": [{"quantity": 1, "price_data": price_data}],
             "success_url": req.success_url,
@@ -91,6 +100,7 @@ class StripeGateway:
                 params, {"idempotency_key": f"donation-{req.donation_id}-checkout"})
         except stripe.StripeError as exc:
             raise GatewayError(str(exc)) from exc
+        assert session.url is not None  # hosted Checkout always has one
         return CheckoutSession(id=session.id, url=session.url)
 
     def create_portal_session(self, customer_id: str, return_url: str) -> str:
@@ -114,7 +124,7 @@ def get_gateway() -> StripeGateway | None:
     return cached
 
 
-def verify_event(payload: bytes, signature_header: str | None) -> dict:
+def verify_event(payload: bytes, signature_header: str | None) -> dict[str, Any]:
     """The event as a plain dict, after the library verified signature and timestamp
     (five minutes' tolerance, so an old delivery replayed later is refused)."""
     secret = current_app.config.get("STRIPE_WEBHOOK_SECRET")
@@ -204,7 +214,7 @@ class Event:
     facts: Facts | None              # None: a type we do not handle, or no object
 
 
-def _int(value) -> int | None:
+def _int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -214,24 +224,24 @@ def _int(value) -> int | None:
     return None
 
 
-def _id(value) -> str | None:
+def _id(value: object) -> str | None:
     """A Stripe id, whether the field holds the id or an expanded object."""
     if isinstance(value, dict):
         value = value.get("id")
     return value if isinstance(value, str) and value else None
 
 
-def _dict(value) -> dict:
+def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _when(timestamp) -> datetime | None:
+def _when(timestamp: object) -> datetime | None:
     if isinstance(timestamp, int) and not isinstance(timestamp, bool):
         return datetime.fromtimestamp(timestamp, UTC).replace(tzinfo=None)
     return None
 
 
-def _money(minor, currency) -> Money | None:
+def _money(minor: object, currency: object) -> Money | None:
     minor = _int(minor)
     if minor is None or not isinstance(currency, str) or len(currency) != 3 \
             or not currency.isalpha():
@@ -239,18 +249,18 @@ def _money(minor, currency) -> Money | None:
     return from_minor(minor, currency.upper())
 
 
-def _donation_id(metadata) -> int | None:
+def _donation_id(metadata: object) -> int | None:
     return _int(_dict(metadata).get("donation_id"))
 
 
-def _email(*values) -> str | None:
+def _email(*values: object) -> str | None:
     for value in values:
         if isinstance(value, str) and value:
             return value[:254]
     return None
 
 
-def _session(obj: dict) -> SessionFacts:
+def _session(obj: dict[str, Any]) -> SessionFacts:
     return SessionFacts(
         session_id=_id(obj.get("id")), donation_id=_donation_id(obj.get("metadata")),
         mode=obj.get("mode") if obj.get("mode") in ("payment", "subscription") else None,
@@ -263,7 +273,7 @@ def _session(obj: dict) -> SessionFacts:
         created=_when(obj.get("created")))
 
 
-def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
+def _invoice_subscription(invoice: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
     """Subscription id and metadata, from the old (`subscription`) or new (`parent`) shape."""
     parent = _dict(invoice.get("parent"))
     details = _dict(parent.get("subscription_details")
@@ -278,7 +288,7 @@ def _invoice_subscription(invoice: dict) -> tuple[str | None, dict]:
     return subscription, metadata
 
 
-def _invoice_payment_intent(invoice: dict) -> str | None:
+def _invoice_payment_intent(invoice: dict[str, Any]) -> str | None:
     found = _id(invoice.get("payment_intent"))
     if found:
         return found
@@ -289,7 +299,7 @@ def _invoice_payment_intent(invoice: dict) -> str | None:
     return None
 
 
-def _invoice(obj: dict) -> InvoiceFacts:
+def _invoice(obj: dict[str, Any]) -> InvoiceFacts:
     subscription, metadata = _invoice_subscription(obj)
     return InvoiceFacts(
         invoice_id=_id(obj.get("id")), subscription=subscription,
@@ -300,7 +310,7 @@ def _invoice(obj: dict) -> InvoiceFacts:
         paid_at=_when(_dict(obj.get("status_transitions")).get("paid_at")))
 
 
-def _charge(obj: dict) -> ChargeFacts:
+def _charge(obj: dict[str, Any]) -> ChargeFacts:
     return ChargeFacts(
         payment_intent=_id(obj.get("payment_intent")), invoice=_id(obj.get("invoice")),
         donation_id=_donation_id(obj.get("metadata")),
@@ -309,13 +319,13 @@ def _charge(obj: dict) -> ChargeFacts:
         created=_when(obj.get("created")))
 
 
-def _subscription(obj: dict) -> SubscriptionFacts:
+def _subscription(obj: dict[str, Any]) -> SubscriptionFacts:
     return SubscriptionFacts(
         subscription_id=_id(obj.get("id")), donation_id=_donation_id(obj.get("metadata")),
         ended_at=_when(obj.get("ended_at") or obj.get("canceled_at")))
 
 
-_PARSERS = {
+_PARSERS: dict[str, Callable[[dict[str, Any]], Facts]] = {
     "checkout.session.completed": _session,
     "checkout.session.async_payment_succeeded": _session,
     "checkout.session.async_payment_failed": _session,
@@ -325,7 +335,7 @@ _PARSERS = {
 }
 
 
-def parse_event(event: dict) -> Event:
+def parse_event(event: dict[str, Any]) -> Event:
     """A verified event's id, type and facts (see verify_event)."""
     type_ = str(event.get("type", ""))[:80]
     obj = _dict(event.get("data")).get("object")

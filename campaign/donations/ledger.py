@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from .. import emails
 from ..campaigns.models import Campaign
@@ -39,7 +40,8 @@ class PaymentsUnavailable(DonationError):
     """No Stripe key is configured, or Stripe failed: only offline ways to give."""
 
 
-def payment_by(column, value) -> DonationPayment | None:
+def payment_by(column: InstrumentedAttribute[str | None], value: str | None
+               ) -> DonationPayment | None:
     if not value:
         return None
     return db.session.scalar(select(DonationPayment).where(column == value))
@@ -115,6 +117,8 @@ def portal_url(donation: Donation) -> str:
     if gateway is None:
         raise PaymentsUnavailable()
     campaign = db.session.get(Campaign, donation.campaign_id)
+    assert campaign is not None
+    assert donation.stripe_customer_id is not None  # donation_from_manage_token checked it
     return_url = emails.external_url("campaigns.show", lang=donation.locale,
                                      slug=campaign.slug)
     try:
@@ -127,6 +131,7 @@ def queue_receipt(donation: Donation, payment: DonationPayment) -> None:
     if not donation.email:
         return
     campaign = db.session.get(Campaign, donation.campaign_id)
+    assert campaign is not None
     text = campaign.text_for(donation.locale)
     links = emails.address_links(donation.email)
     emails.queue_email(

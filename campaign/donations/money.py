@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import cast
 
 # Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal): an amount of
 # 500 JPY is sent as 500, not 50000.
@@ -43,7 +44,7 @@ class Money:
     amount: Decimal
     currency: str
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if not isinstance(self.amount, Decimal):
             object.__setattr__(self, "amount", Decimal(str(self.amount)))
         object.__setattr__(self, "currency", self.currency.upper())
@@ -66,7 +67,7 @@ class Money:
         # Far above any limit, but keeps quantize() within Decimal's precision.
         if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e12"):
             raise InvalidAmount(text)
-        if amount.as_tuple().exponent < -exponent(currency):
+        if cast(int, amount.as_tuple().exponent) < -exponent(currency):  # finite: an int
             raise InvalidAmount(text)
         return cls(amount, currency).rounded()
 
@@ -74,7 +75,7 @@ class Money:
         quantum = Decimal(1).scaleb(-exponent(self.currency))
         return Money(self.amount.quantize(quantum, rounding=ROUND_HALF_UP), self.currency)
 
-    def _check(self, other) -> None:
+    def _check(self, other: object) -> None:
         if not isinstance(other, Money):
             raise TypeError(f"cannot combine Money with {type(other).__name__}")
         if other.currency != self.currency:

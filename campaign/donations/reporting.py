@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
@@ -16,7 +18,7 @@ from .money import Money
 from .settings import settings_for
 
 
-def _sum_by_currency(rows) -> dict[str, Money]:
+def _sum_by_currency(rows: Iterable[tuple[str, Decimal | None]]) -> dict[str, Money]:
     totals: dict[str, Money] = {}
     for currency, amount in rows:
         money = Money(Decimal(str(amount or 0)), currency).rounded()
@@ -151,10 +153,10 @@ CSV_COLUMNS = ("id", "created_at", "kind", "channel", "status", "amount", "curre
                "received_net", "refunded", "donor_name", "public", "email", "note")
 
 
-def _csv_row(d: Donation) -> tuple:
+def _csv_row(d: Donation) -> tuple[object, ...]:
     net = sum((p.net.amount for p in d.payments), Decimal(0))
     refunded = sum((p.refunded_amount or Decimal(0) for p in d.payments), Decimal(0))
-    quantum = Decimal(1).scaleb(d.money.amount.as_tuple().exponent)
+    quantum = Decimal(1).scaleb(cast(int, d.money.amount.as_tuple().exponent))  # finite
     return (d.id, d.created_at.isoformat(timespec="seconds"), d.kind, d.channel, d.status,
             d.money.amount, d.currency, net.quantize(quantum), refunded.quantize(quantum),
             d.donor_name, "yes" if d.public else "no", d.email, d.note)
@@ -163,7 +165,7 @@ def _csv_row(d: Donation) -> tuple:
 DONATION_EXPORT_COLUMNS = CSV_COLUMNS
 
 
-def donation_export_rows(donations: list[Donation]):
+def donation_export_rows(donations: list[Donation]) -> Iterator[tuple[object, ...]]:
     """Rows of the console's CSV and XLSX exports (spreadsheet.py defuses formulas)."""
     return (_csv_row(d) for d in donations)
 
@@ -173,7 +175,7 @@ def donations_csv(donations: list[Donation]) -> str:
     return csv_text(CSV_COLUMNS, (_csv_row(d) for d in donations))
 
 
-def osdi_donations(campaign_id: int, after_id: int, limit: int) -> list[dict]:
+def osdi_donations(campaign_id: int, after_id: int, limit: int) -> list[dict[str, Any]]:
     """A page of donations shaped as OSDI donations, for the organizer API (ascending ids)."""
     donations = db.session.scalars(
         select(Donation).where(Donation.campaign_id == campaign_id, Donation.id > after_id)

@@ -2,6 +2,7 @@ import logging
 import re
 from datetime import datetime, time
 from decimal import Decimal
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -13,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +22,7 @@ from flask_login import current_user
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..campaigns.next_steps import NextStep
 from ..emails import external_url
 from ..extensions import csrf, db, limiter
@@ -28,7 +31,7 @@ from ..organizers.access import campaign_access
 from ..tokens import InvalidToken
 from . import gateway, service
 from .forms import DonateForm, DonationSettingsForm, OfflineDonationForm
-from .models import CHANNELS, DONATION_STATUSES, KINDS, Donation
+from .models import CHANNELS, DONATION_STATUSES, KINDS, Donation, DonationSettings
 from .money import Money
 
 log = logging.getLogger(__name__)
@@ -36,22 +39,23 @@ bp = Blueprint("donations", __name__)
 
 
 @bp.app_template_filter("preset_amount")
-def _preset_amount(value, currency: str):
+def _preset_amount(value: str | int | Decimal, currency: str) -> str:
     """A preset amount as money in the page's locale, without decimals: "5 000 ₸", "€25"."""
     pattern = get_locale().currency_formats["standard"].pattern
     whole = re.sub(r"[.,]0+", "", pattern.split(";")[0])  # drop the fraction digits
-    return format_currency(Decimal(value), currency, format=whole, currency_digits=False)
+    return cast(str, format_currency(Decimal(value), currency, format=whole,
+                                     currency_digits=False))
 
 
 @bp.app_template_filter("money")
-def _money(value):
+def _money(value: object) -> str:
     if not isinstance(value, Money):
         return ""
     money = value.rounded()
-    return format_currency(money.amount, money.currency)
+    return cast(str, format_currency(money.amount, money.currency))
 
 
-def donations_section(campaign, lang):
+def donations_section(campaign: Campaign, lang: str) -> dict[str, Any] | None:
     settings = service.settings_for(campaign.id)
     progress = service.progress(campaign.id)
     can_give = service.stripe_enabled() or bool(service.offline_instructions(settings))
@@ -61,7 +65,7 @@ def donations_section(campaign, lang):
             "can_give": can_give}
 
 
-def give_step(campaign, lang):
+def give_step(campaign: Campaign, lang: str) -> NextStep | None:
     """After signing: give to the legal-aid fund (when there is a way to give)."""
     if not (service.stripe_enabled() or service.offline_instructions(
             service.settings_for(campaign.id))):
@@ -71,14 +75,15 @@ def give_step(campaign, lang):
                     external_url("donations.donate", lang=lang, slug=campaign.slug))
 
 
-def _campaign(slug):
+def _campaign(slug: str) -> Campaign:
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None:
         abort(404)
     return campaign
 
 
-def _render_donate(campaign, form, settings, *, status=200, problem=None):
+def _render_donate(campaign: Campaign, form: DonateForm, settings: DonationSettings, *,
+                   status: int = 200, problem: str | None = None) -> ResponseReturnValue:
     return render_template(
         "donations/donate.html", campaign=campaign, form=form,
         text=campaign.text_for(i18n.current_language()),
@@ -92,7 +97,7 @@ def _render_donate(campaign, form, settings, *, status=200, problem=None):
 LANGUAGE_CURRENCY = {"kk": "KZT", "fr": "EUR", "de": "EUR"}
 
 
-def _selected_currency(settings):
+def _selected_currency(settings: DonationSettings) -> str:
     wanted = (request.args.get("currency") or "").upper()
     currencies = settings.currency_list
     if wanted in currencies:
@@ -104,7 +109,7 @@ def _selected_currency(settings):
 
 
 @bp.get("/<lang:lang>/c/<slug>/donate")
-def donate(slug):
+def donate(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     settings = service.settings_for(campaign.id)
     form = DonateForm(settings.currency_list, _selected_currency(settings), formdata=None)
@@ -113,7 +118,7 @@ def donate(slug):
 
 @bp.post("/<lang:lang>/c/<slug>/donate")
 @limiter.limit("20 per hour")
-def start(slug):
+def start(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     settings = service.settings_for(campaign.id)
     form = DonateForm(settings.currency_list, _selected_currency(settings))
@@ -121,6 +126,7 @@ def start(slug):
         return _render_donate(campaign, form, settings, status=503, problem="unavailable")
     if not form.validate():
         return _render_donate(campaign, form, settings, status=422)
+    assert form.money is not None  # validate_amount set it
     try:
         url = service.start_checkout(campaign, service.DonationInput(
             amount=form.money, monthly=form.frequency.data == "monthly",
@@ -139,7 +145,7 @@ def start(slug):
 
 
 @bp.get("/<lang:lang>/c/<slug>/donate/thanks")
-def thanks(slug):
+def thanks(slug: str) -> ResponseReturnValue:
     # Deliberately changes nothing: only Stripe's signed events record money.
     campaign = _campaign(slug)
     donation = service.donation_for_session(campaign.id, request.args.get("session_id", ""))
@@ -148,7 +154,7 @@ def thanks(slug):
 
 
 @bp.get("/donations/manage/<token>")
-def manage(token):
+def manage(token: str) -> ResponseReturnValue:
     """A monthly donor's link from the receipt: opens Stripe's customer portal."""
     try:
         donation = service.donation_from_manage_token(token)
@@ -166,7 +172,7 @@ def manage(token):
 @bp.post("/stripe/webhook")
 @csrf.exempt
 @limiter.exempt
-def webhook():
+def webhook() -> ResponseReturnValue:
     try:
         event = gateway.verify_event(request.get_data(cache=False),
                                      request.headers.get("Stripe-Signature"))
@@ -197,7 +203,9 @@ def _filter_from_args() -> service.DonationFilter:
         month=(args.get("month") or "")[:7] or None)
 
 
-def _console(campaign, *, offline_form=None, settings_form=None, status=200):
+def _console(campaign: Campaign, *, offline_form: OfflineDonationForm | None = None,
+             settings_form: DonationSettingsForm | None = None, status: int = 200
+             ) -> ResponseReturnValue:
     settings = service.settings_for(campaign.id)
     flt = _filter_from_args()
     if settings_form is None:
@@ -219,13 +227,13 @@ def _console(campaign, *, offline_form=None, settings_form=None, status=200):
 
 @bp.get("/organize/c/<slug>/donations")
 @campaign_access
-def console(campaign):
+def console(campaign: Campaign) -> ResponseReturnValue:
     return _console(campaign)
 
 
 @bp.get("/organize/c/<slug>/donations.<any(csv, xlsx):kind>")
 @campaign_access
-def export(campaign, kind):
+def export(campaign: Campaign, kind: str) -> ResponseReturnValue:
     donations = service.list_donations(campaign.id, _filter_from_args())
     audit.note(current_user, "donations.export", campaign_id=campaign.id, format=kind)
     return exports.download(kind, service.DONATION_EXPORT_COLUMNS,
@@ -234,7 +242,7 @@ def export(campaign, kind):
 
 @bp.post("/organize/c/<slug>/donations/offline")
 @campaign_access
-def record_offline(campaign):
+def record_offline(campaign: Campaign) -> ResponseReturnValue:
     form = OfflineDonationForm()
     if not form.validate():
         return _console(campaign, offline_form=form, status=422)
@@ -249,7 +257,7 @@ def record_offline(campaign):
     return redirect(url_for("donations.console", slug=campaign.slug), code=303)
 
 
-def _offline_donation(campaign, donation_id) -> Donation:
+def _offline_donation(campaign: Campaign, donation_id: int) -> Donation:
     donation = db.session.get(Donation, donation_id)
     if donation is None or donation.campaign_id != campaign.id:
         abort(404)
@@ -258,14 +266,14 @@ def _offline_donation(campaign, donation_id) -> Donation:
 
 @bp.post("/organize/c/<slug>/donations/<int:donation_id>/received")
 @campaign_access
-def pledge_received(campaign, donation_id):
+def pledge_received(campaign: Campaign, donation_id: int) -> ResponseReturnValue:
     service.mark_pledge_received(_offline_donation(campaign, donation_id))
     return redirect(url_for("donations.console", slug=campaign.slug), code=303)
 
 
 @bp.post("/organize/c/<slug>/donations/<int:donation_id>/delete")
 @campaign_access
-def delete(campaign, donation_id):
+def delete(campaign: Campaign, donation_id: int) -> ResponseReturnValue:
     if not service.delete_offline(_offline_donation(campaign, donation_id)):
         abort(403)
     return redirect(url_for("donations.console", slug=campaign.slug), code=303)
@@ -273,7 +281,7 @@ def delete(campaign, donation_id):
 
 @bp.post("/organize/c/<slug>/donations/settings")
 @campaign_access
-def save_settings(campaign):
+def save_settings(campaign: Campaign) -> ResponseReturnValue:
     form = DonationSettingsForm()
     if not form.validate():
         return _console(campaign, settings_form=form, status=422)

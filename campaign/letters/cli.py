@@ -1,3 +1,5 @@
+from typing import IO
+
 import click
 from flask.cli import AppGroup
 
@@ -8,7 +10,7 @@ letters_cli = AppGroup("letters", help="Letters to institutions and petition del
 
 
 @letters_cli.command("digest")
-def digest_command():
+def digest_command() -> None:
     """Send each target one digest of the letters held over its daily cap (run daily)."""
     sent = service.send_digests()
     for short_id, count in sorted(sent.items()):
@@ -19,7 +21,7 @@ def digest_command():
 @letters_cli.command("export")
 @click.argument("slug")
 @click.option("--output", "-o", type=click.File("wb"), default="-")
-def export_command(slug, output):
+def export_command(slug: str, output: IO[bytes]) -> None:
     """Write the canonical signature export of SLUG (its SHA-256 is in the dossier)."""
     campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:
@@ -30,7 +32,7 @@ def export_command(slug, output):
 
 @letters_cli.command("dossiers")
 @click.option("--watch", is_flag=True, help="Keep running, looking for new jobs every 5 s.")
-def dossiers_command(watch):
+def dossiers_command(watch: bool) -> None:
     """Build the delivery dossiers organizers asked for (big campaigns are built here)."""
     import time
 
@@ -50,7 +52,8 @@ def dossiers_command(watch):
 @click.option("--output", "-o", type=click.File("wb"), required=True)
 @click.option("--to", "short_ids", multiple=True, help="An institution (short id) to address.")
 @click.option("--signed-by", default="", help="The organizer's name on the cover page.")
-def dossier_command(slug, locale, output, short_ids, signed_by):
+def dossier_command(slug: str, locale: str | None, output: IO[bytes], short_ids: tuple[str, ...],
+                    signed_by: str) -> None:
     """Build SLUG's dossier PDF now and write it to OUTPUT (prints seconds, pages, size)."""
     import json
     import resource
@@ -79,7 +82,7 @@ def dossier_command(slug, locale, output, short_ids, signed_by):
 @letters_cli.command("prune")
 @click.option("--days", type=int, default=None,
               help="Age in days (default: CONFIRM_MAX_AGE_DAYS, when their link expires).")
-def prune_command(days):
+def prune_command(days: int | None) -> None:
     """Delete letters never confirmed by their sender."""
     from flask import current_app
 

@@ -4,13 +4,14 @@ delivery (preview, then send), and reopening a closed campaign. Runs without a r
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app
 from flask_babel import force_locale, format_date
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, CursorResult, Table, func, select
 
 from .. import i18n
 from ..audit import service as audit
@@ -28,6 +29,10 @@ from ..targets.models import Target
 from ..util import utcnow
 from . import routing, templating
 from .models import Delivery, DossierJob
+
+if TYPE_CHECKING:
+    from ..organizers.models import User
+    from ..outbox.models import OutboxMessage
 
 EXPORT_COLUMNS = ["signature_id", "full_name", "email", "country", "locale", "confirmed_at"]
 # Printed in full up to these many; the dossier says how many more there are and where the
@@ -96,7 +101,7 @@ class DossierFacts:
     previous: PreviousDelivery | None = None
 
 
-def _month_expression(column):
+def _month_expression(column: ColumnElement[Any]) -> ColumnElement[str]:
     if db.session.get_bind().dialect.name == "postgresql":
         return func.to_char(column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
@@ -120,7 +125,7 @@ def previous_delivery(campaign_id: int) -> PreviousDelivery | None:
     return PreviousDelivery(last[0].date(), last[1]) if last else None
 
 
-def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
+def gather(campaign: Campaign, locale: str, *, targets: Sequence[Target] = (),
            signed_by: str = "") -> DossierFacts:
     """Every number by an aggregate query; names and comments read up to their caps."""
     from .. import emails
@@ -145,6 +150,7 @@ def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
             select(Signature.full_name, Signature.display).where(*shown)
             .order_by(Signature.confirmed_at, Signature.id).limit(MAX_NAMES)))
         if name]
+    commented: tuple[ColumnElement[bool], ...]
     commented = (*confirmed, Signature.comment.is_not(None), Signature.comment != "",
                  Signature.comment_hidden.is_(False))
     if petitions_service.comments_premoderated(campaign.id):
@@ -164,7 +170,8 @@ def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
         total=sum(by_source.values()), by_source=by_source,
         by_country=[(code, count) for code, count in by_country],
         by_month=[(key, count) for key, count in by_month],
-        names=names, names_total=names_total, comments=comments,
+        names=names, names_total=names_total,
+        comments=cast(list[tuple[str, str]], comments),  # the query keeps non-NULL comments
         comments_total=comments_total, export_sha256=export_sha256(campaign.id),
         export_url=emails.external_url("delivery.export", slug=campaign.slug),
         generated_at=utcnow(), organization=organization_service.get(), signed_by=signed_by,
@@ -172,7 +179,7 @@ def gather(campaign: Campaign, locale: str, *, targets: list[Target] = (),
         previous=previous_delivery(campaign.id))
 
 
-def build_dossier(campaign: Campaign, locale: str, *, targets: list[Target] = (),
+def build_dossier(campaign: Campaign, locale: str, *, targets: Sequence[Target] = (),
                   signed_by: str = "") -> tuple[bytes, DossierFacts]:
     from .dossier import build_pdf
 
@@ -184,7 +191,7 @@ def build_dossier(campaign: Campaign, locale: str, *, targets: list[Target] = ()
 # --- dossier jobs: big campaigns are built by a worker ----------------------------------------
 
 def inline_limit() -> int:
-    return current_app.config["DOSSIER_INLINE_MAX_SIGNATURES"]
+    return cast(int, current_app.config["DOSSIER_INLINE_MAX_SIGNATURES"])
 
 
 def request_dossier(campaign: Campaign, locale: str, targets: list[Target],
@@ -204,6 +211,7 @@ def run_job(job: DossierJob) -> DossierJob:
     job.status, job.started_at = "running", utcnow()
     db.session.commit()
     campaign = db.session.get(Campaign, job.campaign_id)
+    assert campaign is not None
     targets = list(db.session.scalars(select(Target).where(Target.id.in_(job.target_ids))))
     try:
         pdf, facts = build_dossier(campaign, job.locale, targets=targets,
@@ -211,7 +219,7 @@ def run_job(job: DossierJob) -> DossierJob:
     except Exception as error:  # recorded for the organizer, the worker carries on
         db.session.rollback()
         current_app.logger.exception("dossier job %s failed", job.id)
-        job = db.session.get(DossierJob, job.id)
+        job = db.session.get_one(DossierJob, job.id)
         job.status, job.error, job.finished_at = "failed", type(error).__name__, utcnow()
         db.session.commit()
         return job
@@ -231,13 +239,13 @@ def run_pending_jobs(limit: int = 10) -> int:
         if job is None:
             break
         # Claim it: only the worker whose UPDATE changes the row builds it.
-        claimed = db.session.execute(
-            DossierJob.__table__.update().where(DossierJob.id == job.id,
-                                                DossierJob.status == "pending")
-            .values(status="running", started_at=utcnow())).rowcount
+        claimed = cast(CursorResult[Any], db.session.execute(
+            cast(Table, DossierJob.__table__).update().where(DossierJob.id == job.id,
+                                                             DossierJob.status == "pending")
+            .values(status="running", started_at=utcnow()))).rowcount
         db.session.commit()
         if claimed:
-            run_job(db.session.get(DossierJob, job.id))
+            run_job(db.session.get_one(DossierJob, job.id))
             done += 1
     return done
 
@@ -264,15 +272,18 @@ def routed_address(target: Target) -> str | None:
     letters are live, else the test address); None when it has no e-mail."""
     if not target.by_email:
         return None
+    assert target.email is not None
     return routing.route_to_institution(target.email, target.name).to
 
 
 def _send_to_institution(target: Target, *, subject: str, body: str, reply_to: str | None,
-                         attachments: list[tuple[str, str, bytes]], locale: str):
+                         attachments: list[tuple[str, str, bytes]], locale: str
+                         ) -> OutboxMessage | None:
     """Queue one message for an institution through the letters' one routing decision: in
     test mode it goes to the test address with `[TEST]` and the intended recipient on top."""
     if not target.by_email:
         return None
+    assert target.email is not None
     route = routing.route_to_institution(target.email, target_name(target, locale))
     return outbox.enqueue(kind="letters_delivery", to=route.to, subject=route.subject(subject),
                           body_text=route.mark(body, locale), reply_to=reply_to,
@@ -287,7 +298,8 @@ class CoverLetter:
     body: str
 
 
-def _cover_values(campaign: Campaign, locale: str, target: Target, count: int) -> dict:
+def _cover_values(campaign: Campaign, locale: str, target: Target, count: int
+                  ) -> dict[str, Any]:
     from .service import campaign_title
 
     with force_locale(i18n.catalog_locale(locale)):
@@ -323,7 +335,7 @@ def attachment_name(campaign: Campaign, locale: str) -> str:
     return f"{campaign.slug}-petition-{locale}.pdf"
 
 
-def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Delivery]:
+def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user: User) -> list[Delivery]:
     """Send the cover letters with the job's dossier and record the delivery. `mode` "keep"
     leaves the campaign open for signatures; "close" closes it (an admin can reopen it)."""
     from flask_babel import gettext as _
@@ -345,6 +357,9 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
                               "address to receive them: fill in the organization's profile "
                               "first."))
     organizer_name = job.signed_by
+    # A "done" job has both.
+    assert job.signature_count is not None
+    assert job.pdf is not None
     reply_to = organization_service.reply_address(getattr(user, "email", None),
                                                   organization_service.get())
     letters = cover_letters(campaign, job.locale, targets, signed_by=organizer_name,
@@ -352,9 +367,10 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
     attachments = [(attachment_name(campaign, job.locale), "application/pdf", job.pdf)]
     # Claimed in the transaction that queues the letters: a second click (or a second tab)
     # finds the job sent and sends nothing.
-    claimed = db.session.execute(
-        DossierJob.__table__.update().where(DossierJob.id == job.id, DossierJob.status == "done")
-        .values(status="sent")).rowcount
+    claimed = cast(CursorResult[Any], db.session.execute(
+        cast(Table, DossierJob.__table__).update().where(DossierJob.id == job.id,
+                                                         DossierJob.status == "done")
+        .values(status="sent"))).rowcount
     if not claimed:
         raise LetterProblem(_("This delivery has been sent already."))
     deliveries = []
@@ -383,7 +399,7 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user) -> list[Del
     return deliveries
 
 
-def reopen(user, campaign: Campaign) -> None:
+def reopen(user: User, campaign: Campaign) -> None:
     """An admin reopens a delivered or closed campaign for signatures."""
     if campaign.status not in ("delivered", "closed"):
         return
@@ -393,7 +409,7 @@ def reopen(user, campaign: Campaign) -> None:
     db.session.commit()
 
 
-def last_delivery_summary(campaign_id: int) -> dict | None:
+def last_delivery_summary(campaign_id: int) -> dict[str, Any] | None:
     """"Delivered on <date> to <institutions>" for the public page: the latest delivery."""
     last = previous_delivery(campaign_id)
     if last is None:

@@ -12,12 +12,15 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ..campaigns.models import Campaign
 from ..organization import service as organization_service
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
+from ..organizers.models import User
 from ..targets import service as targets
 from . import delivery, replies, service
 from .forms import DeliveryForm, PlainForm, SendDeliveryForm
@@ -26,17 +29,18 @@ from .templating import TemplateProblem
 bp = Blueprint("delivery", __name__, url_prefix="/organize/c/<slug>/delivery")
 
 
-def _locale_choices(campaign):
+def _locale_choices(campaign: Campaign) -> list[tuple[str, str]]:
     from .views import _locale_choices as choices
 
     return choices(campaign)
 
 
-def _signer(user) -> str:
+def _signer(user: User) -> str:
     return (user.name or "").strip() or user.email
 
 
-def _start_page(campaign, form, *, chosen=None, status=200):
+def _start_page(campaign: Campaign, form: DeliveryForm, *, chosen: set[int] | None = None,
+                status: int = 200) -> ResponseReturnValue:
     offered = service.offered_targets(campaign)
     if chosen is None:
         chosen = {target.id for target, pre in offered if pre}
@@ -51,7 +55,7 @@ def _start_page(campaign, form, *, chosen=None, status=200):
 
 @bp.get("/")
 @campaign_access
-def start(campaign):
+def start(campaign: Campaign) -> ResponseReturnValue:
     form = DeliveryForm(formdata=None, locale=campaign.default_locale)
     form.locale.choices = _locale_choices(campaign)
     return _start_page(campaign, form)
@@ -59,7 +63,7 @@ def start(campaign):
 
 @bp.post("/")
 @campaign_access
-def prepare(campaign):
+def prepare(campaign: Campaign) -> ResponseReturnValue:
     form = DeliveryForm()
     form.locale.choices = _locale_choices(campaign)
     offered = {target.id for target, _pre in service.offered_targets(campaign)}
@@ -75,10 +79,11 @@ def prepare(campaign):
 
 @bp.get("/<int:job_id>")
 @campaign_access
-def preview(campaign, job_id):
+def preview(campaign: Campaign, job_id: int) -> ResponseReturnValue:
     job = delivery.job_of(campaign, job_id) or abort(404)
     letters, problem = [], None
     if job.status in ("done", "sent"):
+        assert job.signature_count is not None
         try:
             letters = delivery.cover_letters(
                 campaign, job.locale, targets.targets_by_ids(set(job.target_ids)),
@@ -96,7 +101,7 @@ def preview(campaign, job_id):
 
 @bp.post("/<int:job_id>/send")
 @campaign_access
-def send(campaign, job_id):
+def send(campaign: Campaign, job_id: int) -> ResponseReturnValue:
     job = delivery.job_of(campaign, job_id) or abort(404)
     form = SendDeliveryForm()
     if not form.validate():
@@ -113,7 +118,7 @@ def send(campaign, job_id):
 
 @bp.get("/<int:job_id>/dossier.pdf")
 @campaign_access
-def download(campaign, job_id):
+def download(campaign: Campaign, job_id: int) -> ResponseReturnValue:
     job = delivery.job_of(campaign, job_id)
     if job is None or job.status not in ("done", "sent"):
         abort(404)
@@ -126,7 +131,7 @@ def download(campaign, job_id):
 
 @bp.get("/export.csv")
 @campaign_access
-def export(campaign):
+def export(campaign: Campaign) -> ResponseReturnValue:
     """The canonical export whose SHA-256 the dossier prints, streamed."""
     response = Response(stream_with_context(delivery.export_chunks(campaign.id)),
                         mimetype="text/csv")
@@ -137,7 +142,7 @@ def export(campaign):
 
 @bp.post("/reopen")
 @campaign_access
-def reopen(campaign):
+def reopen(campaign: Campaign) -> ResponseReturnValue:
     form = PlainForm()
     if not form.validate():
         abort(400)

@@ -17,14 +17,19 @@ import os
 import tempfile
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from fpdf import FPDF
+from fpdf.enums import TextEmphasis
 from fpdf.fonts import FontFace, TextStyle
 
 from .. import i18n
 from ..countries import country_name
+
+if TYPE_CHECKING:
+    from .delivery import DossierFacts
 
 # fontTools logs every subsetting step at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -90,7 +95,8 @@ def _fit(pdf: FPDF, text: str, width: float) -> str:
 class Dossier(FPDF):
     running_title = ""
 
-    def set_font(self, family=None, style="", size=0):
+    def set_font(self, family: str | None = None, style: str | TextEmphasis = "",
+                 size: float = 0) -> None:
         """Write the font to the page at once. fpdf2 2.8 otherwise defers it to the first
         text, and when that text starts with a fallback (Chinese) glyph it sets the page's font
         inside a q/Q pair that is then undone: the rest of the page had no font ("No font in
@@ -98,16 +104,16 @@ class Dossier(FPDF):
         super().set_font(family, style, size)
         self._pin_font()
 
-    def set_font_size(self, size):
+    def set_font_size(self, size: float) -> None:
         super().set_font_size(size)
         self._pin_font()
 
-    def _pin_font(self):
+    def _pin_font(self) -> None:
         if self.page > 0 and self.current_font is not None \
                 and not self.current_font_is_set_on_page:
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
 
-    def footer(self):
+    def footer(self) -> None:
         self.set_y(-12)
         self.set_font("DejaVu", size=8)
         self.set_text_color(*MUTED)
@@ -142,7 +148,7 @@ class _Writer:
         self.pdf = pdf
         self.width = pdf.epw
 
-    def heading(self, text: str, size: float = 14):
+    def heading(self, text: str, size: float = 14) -> None:
         pdf = self.pdf
         if pdf.get_y() > pdf.h - 50:  # no heading alone at the foot of a page
             pdf.add_page()
@@ -154,7 +160,8 @@ class _Writer:
         pdf.set_font("DejaVu", size=11)
         pdf.ln(2)
 
-    def para(self, text: str, size: float = 10.5, style: str = "", color=INK):
+    def para(self, text: str, size: float = 10.5, style: str = "",
+             color: tuple[int, int, int] = INK) -> None:
         pdf = self.pdf
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*color)
@@ -162,7 +169,8 @@ class _Writer:
         pdf.set_text_color(*INK)
         pdf.ln(1.5)
 
-    def pairs(self, rows: list[tuple[str, str]], size: float = 10, label_share: float = 0.3):
+    def pairs(self, rows: list[tuple[str, str]], size: float = 10,
+              label_share: float = 0.3) -> None:
         pdf = self.pdf
         for label, value in rows:
             if not value:
@@ -176,7 +184,7 @@ class _Writer:
                            new_x="LMARGIN", new_y="NEXT")
             pdf.set_y(max(pdf.get_y(), y + size * 0.5) + 1.5)
 
-    def table(self, header: tuple[str, str], rows: list[tuple[str, str]]):
+    def table(self, header: tuple[str, str], rows: list[tuple[str, str]]) -> None:
         pdf = self.pdf
         pdf.set_font("DejaVu", size=9.5)
         pdf.set_fill_color(255, 255, 255)  # the bars leave the accent colour as fill
@@ -189,7 +197,7 @@ class _Writer:
                 table.row(row)
         pdf.ln(3)
 
-    def bars(self, rows: list[tuple[str, int]]):
+    def bars(self, rows: list[tuple[str, int]]) -> None:
         """A horizontal bar per row (label, count), scaled to the largest."""
         pdf = self.pdf
         if not rows:
@@ -217,7 +225,7 @@ def _month_label(key: str) -> str:
     from datetime import date
 
     year, month = (int(part) for part in key.split("-"))
-    return format_date(date(year, month, 1), "LLLL y")
+    return cast(str, format_date(date(year, month, 1), "LLLL y"))
 
 
 SOURCE_TEXTS = {
@@ -239,7 +247,7 @@ SOURCE_TEXTS = {
 }
 
 
-def _cover(pdf: Dossier, w: _Writer, facts) -> None:
+def _cover(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     organization = facts.organization
     pdf.add_page()
     if organization.logo_png:
@@ -278,7 +286,7 @@ def _cover(pdf: Dossier, w: _Writer, facts) -> None:
                  "organization."), 9, "B", (160, 0, 0))
 
 
-def _text(pdf: Dossier, w: _Writer, facts) -> None:
+def _text(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     pdf.add_page()
     w.heading(_("The petition"), 16)
     if facts.body_html.strip():
@@ -305,7 +313,7 @@ def _text(pdf: Dossier, w: _Writer, facts) -> None:
         w.para(facts.summary)
 
 
-def _method(w: _Writer, facts) -> None:
+def _method(w: _Writer, facts: DossierFacts) -> None:
     w.heading(_("How the signatures were collected"))
     w.para(_("Only confirmed signatures are counted. Each signer gave a name, an e-mail "
              "address and a country, and chose whether their name may be shown; their e-mail "
@@ -318,7 +326,7 @@ def _method(w: _Writer, facts) -> None:
         w.para(_("No confirmed signatures yet."))
 
 
-def _counts(pdf: Dossier, w: _Writer, facts) -> None:
+def _counts(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     locale = str(i18n.babel_locale(facts.locale))
     w.heading(_("Signatures by country"))
     if facts.by_country:
@@ -334,7 +342,7 @@ def _counts(pdf: Dossier, w: _Writer, facts) -> None:
                 [(name, format_decimal(count)) for name, count in months])
 
 
-def _names(pdf: Dossier, w: _Writer, facts) -> None:
+def _names(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     w.heading(_("Signers who chose to be named"))
     if not facts.names:
         w.para("—")
@@ -359,7 +367,7 @@ def _names(pdf: Dossier, w: _Writer, facts) -> None:
                  "“Verification”.", num=format_decimal(facts.names_total - len(names))), 9)
 
 
-def _comments(pdf: Dossier, w: _Writer, facts) -> None:
+def _comments(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     if not facts.comments:
         return
     w.heading(_("Comments"))
@@ -376,7 +384,7 @@ def _comments(pdf: Dossier, w: _Writer, facts) -> None:
                  num=format_decimal(facts.comments_total - len(facts.comments))), 9)
 
 
-def _verification(pdf: Dossier, w: _Writer, facts) -> None:
+def _verification(pdf: Dossier, w: _Writer, facts: DossierFacts) -> None:
     from ..letters.delivery import EXPORT_COLUMNS
 
     organization = facts.organization
@@ -400,7 +408,7 @@ def _verification(pdf: Dossier, w: _Writer, facts) -> None:
              date=format_date(facts.generated_at, "long")), 9.5)
 
 
-def build_pdf(facts) -> bytes:
+def build_pdf(facts: DossierFacts) -> bytes:
     """`facts` is a delivery.DossierFacts; labels in the current (forced) locale."""
     pdf = _pdf()
     pdf.set_title(facts.title)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -22,7 +24,7 @@ class LetterForm(FlaskForm):
     subject = StringField(_l("Subject"), validators=[DataRequired(), Length(max=300)])
     body = TextAreaField(_l("Your letter"), validators=[DataRequired(), Length(max=20000)])
 
-    def validate_email(self, field):
+    def validate_email(self, field: Any) -> None:
         try:
             normalize_email(field.data or "")
         except InvalidEmail as exc:
@@ -48,7 +50,7 @@ class ReplyForm(FlaskForm):
     link = URLField(_l("Link (optional)"), validators=[Optional(), Length(max=500),
                                                        URL(require_tld=True)])
 
-    def validate_link(self, field):
+    def validate_link(self, field: Any) -> None:
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("The link must start with https://"))
 
@@ -75,7 +77,7 @@ class ReplyDetailsForm(FlaskForm):
     remove_attachment = BooleanField(_l("Remove the PDF"))
 
 
-def reply_details_form(languages: list[str], **kwargs) -> ReplyDetailsForm:
+def reply_details_form(languages: list[str], **kwargs: Any) -> ReplyDetailsForm:
     from .. import i18n
 
     class Form(ReplyDetailsForm):

@@ -125,7 +125,7 @@ class Reply(Model):
     link: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # The summary in other languages ({"ru": "...", ...}); `summary` is the fallback.
-    summaries: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    summaries: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     # The reply itself as a PDF (checked: magic bytes and size), linked from the timeline.
     attachment_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     attachment_name: Mapped[str | None] = mapped_column(String(200))
@@ -172,7 +172,7 @@ class DossierJob(Model):
                                              index=True)
     locale: Mapped[str] = mapped_column(String(8))
     # The institutions named on the cover page (target ids) and who signs it.
-    target_ids: Mapped[list] = mapped_column(JSON, default=list)
+    target_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     signed_by: Mapped[str] = mapped_column(String(120), default="")
     status: Mapped[str] = mapped_column(String(8), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

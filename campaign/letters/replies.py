@@ -3,6 +3,8 @@ PDF, and one action that tells the signers who asked for news (through the campa
 so it goes through the outbox in each signer's language). Runs without a request."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import force_locale, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -13,6 +15,9 @@ from ..campaigns.models import Campaign
 from ..extensions import db
 from ..util import utcnow
 from .models import Reply
+
+if TYPE_CHECKING:
+    from ..organizers.models import User
 
 # Under MAX_CONTENT_LENGTH (2 MB by default), so the form answers instead of a 413.
 ATTACHMENT_MAX_BYTES = 1536 * 1024
@@ -43,7 +48,7 @@ def check_pdf(data: bytes, content_type: str | None) -> bytes:
     return data
 
 
-def save_details(user, reply: Reply, *, summaries: dict[str, str],
+def save_details(user: User, reply: Reply, *, summaries: dict[str, str],
                  attachment: tuple[str, bytes] | None = None,
                  remove_attachment: bool = False) -> Reply:
     reply.summaries = {lang: text.strip() for lang, text in summaries.items()
@@ -60,7 +65,7 @@ def save_details(user, reply: Reply, *, summaries: dict[str, str],
     return reply
 
 
-def notify_signers(user, campaign: Campaign, reply: Reply) -> int:
+def notify_signers(user: User, campaign: Campaign, reply: Reply) -> int:
     """Tell the signers who opted into news, once, each in their language."""
     from ..petitions.console import updates
 

@@ -9,11 +9,13 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
 from ..petitions.console.updates import UpdateError, audience
@@ -23,13 +25,13 @@ from .forms import PlainForm, reply_details_form
 bp = Blueprint("replies", __name__)
 
 
-def _languages(campaign) -> list[str]:
+def _languages(campaign: Campaign) -> list[str]:
     return list(dict.fromkeys([campaign.default_locale] + campaign.locales))
 
 
 @bp.route("/organize/c/<slug>/replies/<int:reply_id>", methods=["GET", "POST"])
 @campaign_access
-def details(campaign, reply_id):
+def details(campaign: Campaign, reply_id: int) -> ResponseReturnValue:
     reply = replies.reply_of(campaign, reply_id) or abort(404)
     languages = _languages(campaign)
     form = reply_details_form(languages)
@@ -63,7 +65,7 @@ def details(campaign, reply_id):
 
 @bp.post("/organize/c/<slug>/replies/<int:reply_id>/notify")
 @campaign_access
-def notify(campaign, reply_id):
+def notify(campaign: Campaign, reply_id: int) -> ResponseReturnValue:
     reply = replies.reply_of(campaign, reply_id) or abort(404)
     if not PlainForm().validate():
         abort(400)
@@ -79,7 +81,7 @@ def notify(campaign, reply_id):
 
 
 @bp.get("/<lang:lang>/c/<slug>/replies/<int:reply_id>.pdf")
-def attachment(slug, reply_id):
+def attachment(slug: str, reply_id: int) -> ResponseReturnValue:
     campaign = campaigns.campaign_by_slug(slug)
     reply = replies.reply_of(campaign, reply_id) if campaign else None
     if reply is None or not reply.attachment_pdf:

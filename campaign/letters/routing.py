@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.utils import parseaddr
+from typing import TYPE_CHECKING, cast
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -25,6 +26,9 @@ from ..extensions import db
 from ..organization import service as organization_service
 from ..util import utcnow
 from .models import LettersMode
+
+if TYPE_CHECKING:
+    from ..organizers.models import User
 
 
 def _mode_row() -> LettersMode | None:
@@ -44,7 +48,7 @@ def is_live() -> bool:
 
 
 def test_address() -> str:
-    configured = current_app.config.get("LETTERS_TEST_ADDRESS")
+    configured: str | None = current_app.config.get("LETTERS_TEST_ADDRESS")
     if configured:
         return configured
     contact = organization_service.get().contact_email
@@ -52,11 +56,11 @@ def test_address() -> str:
         return contact
     sender = current_app.config.get("MAIL_DEFAULT_SENDER") or ""
     if isinstance(sender, tuple | list):
-        return sender[1]
+        return cast(str, sender[1])
     return parseaddr(sender)[1] or sender
 
 
-def set_live(user, live: bool) -> None:
+def set_live(user: User, live: bool) -> None:
     """An admin's switch, recorded in the audit log; the caller checks the role."""
     from ..audit import service as audit
 
@@ -83,9 +87,9 @@ class Route:
         if not self.test_mode:
             return ""
         with i18n.force_language(lang):
-            return _("TEST MODE: this message was meant for %(name)s <%(address)s>. "
-                     "Letters are not sent to institutions until an admin switches them "
-                     "to live.", name=self.intended_name, address=self.intended)
+            return cast(str, _("TEST MODE: this message was meant for %(name)s <%(address)s>. "
+                               "Letters are not sent to institutions until an admin switches "
+                               "them to live.", name=self.intended_name, address=self.intended))
 
     def mark(self, text: str, lang: str) -> str:
         banner = self.banner(lang)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from email.utils import formataddr
+from typing import TYPE_CHECKING, Any, cast
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import CursorResult, Table, delete, func, or_, select, update
 
 from .. import emails, i18n
 from ..abuse.limits import check_rate
@@ -26,6 +28,9 @@ from ..util import utcnow
 from . import routing, templating
 from .defaults import DEFAULT_TEMPLATES
 from .models import CampaignTarget, Delivery, Letter, LetterTemplate, Reply
+
+if TYPE_CHECKING:
+    from .delivery import DossierFacts
 
 CONFIRM_PURPOSE = "letters-confirm"
 
@@ -118,10 +123,11 @@ def offered_targets(campaign: Campaign) -> list[tuple[Target, bool]]:
 ORGANISATION_ORDER = ("UN", "OSCE", "CoE", "EU")
 
 
-def grouped(items: list, lang: str, target_of=lambda item: item) -> list[tuple[str, list]]:
+def grouped(items: list[Any], lang: str, target_of: Callable[[Any], Target] = lambda item: item
+            ) -> list[tuple[str, list[Any]]]:
     """Items grouped by the target's organisation (UN, OSCE, CoE, EU), each group in the
     alphabetical order of the names as the reader of `lang` reads them."""
-    groups: dict[str, list] = {}
+    groups: dict[str, list[Any]] = {}
     for item in items:
         groups.setdefault(target_of(item).organisation, []).append(item)
     order = {code: n for n, code in enumerate(ORGANISATION_ORDER)}
@@ -141,7 +147,7 @@ def addressed_names(campaign: Campaign) -> list[str]:
 
 
 def set_campaign_targets(campaign: Campaign, offered: set[int], preselected: set[int]) -> None:
-    db.session.execute(CampaignTarget.__table__.delete().where(
+    db.session.execute(cast(Table, CampaignTarget.__table__).delete().where(
         CampaignTarget.campaign_id == campaign.id))
     for target_id in offered | preselected:
         db.session.add(CampaignTarget(campaign_id=campaign.id, target_id=target_id,
@@ -206,7 +212,7 @@ def source_date_text(raw: str, lang: str) -> str:
 
 def closing_word(lang: str) -> str:
     with i18n.force_language(lang):
-        return _("Yours sincerely,")
+        return cast(str, _("Yours sincerely,"))
 
 
 def letter_head(target: Target, lang: str, day: date) -> str:
@@ -252,7 +258,7 @@ def unfilled_marker(*texts: str) -> str | None:
     return None
 
 
-def _template_values(campaign, locale) -> dict:
+def _template_values(campaign: Campaign, locale: str) -> dict[str, Any]:
     """Values an organizer's supporter-letter template may use. The server writes the
     institution, the date and the supporter's name around the text (see `compose`)."""
     return {"supporter_name": "", "supporter_place": "",
@@ -261,7 +267,8 @@ def _template_values(campaign, locale) -> dict:
             "date": letter_date(date.today(), locale), "target_name": ""}
 
 
-def _values(campaign, locale, *, name, place, target_name) -> dict:
+def _values(campaign: Campaign, locale: str, *, name: str, place: str, target_name: str
+            ) -> dict[str, Any]:
     """Values for a cover letter (petition delivery)."""
     return {"supporter_name": name, "supporter_place": place,
             "campaign_title": campaign_title(campaign, locale),
@@ -305,8 +312,9 @@ class SendOutcome:
     manual: list[Letter] = field(default_factory=list)  # targets without e-mail
 
 
-def _letter_for(campaign, target, *, locale, template, available, subject, body, name,
-                place) -> tuple[str, str, str, LetterTemplate | None]:
+def _letter_for(campaign: Campaign, target: Target, *, locale: str,
+                template: LetterTemplate | None, available: list[str], subject: str, body: str,
+                name: str, place: str) -> tuple[str, str, str, LetterTemplate | None]:
     """(language, subject, full text, template used) of the letter to one target."""
     language = letter_language(target, locale, campaign, available)
     if template is None or language == template.locale:
@@ -433,7 +441,7 @@ def _day_start(now: datetime) -> datetime:
 def sent_today(target_id: int, now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Letter).where(
         Letter.target_id == target_id, Letter.status == "queued",
-        Letter.sent_at >= _day_start(now)))
+        Letter.sent_at >= _day_start(now))) or 0
 
 
 def _dispatch(letter: Letter) -> None:
@@ -444,6 +452,7 @@ def _dispatch(letter: Letter) -> None:
     if sent_today(letter.target_id, now) >= cap:
         letter.status = "held"
         return
+    assert letter.target.email is not None
     route = routing.route_to_institution(letter.target.email,
                                          letter.target.name_in(letter.locale))
     message = emails.queue_email(
@@ -469,6 +478,7 @@ def send_digests() -> dict[str, int]:
     for letters in by_target.values():
         target = letters[0].target
         lang = target.language_list[0]
+        assert target.email is not None
         route = routing.route_to_institution(target.email, target.name_in(lang))
         message = emails.queue_email("letters_digest", to=route.to, lang=lang,
                                      target_name=target.name_in(lang), letters=letters,
@@ -497,7 +507,7 @@ def canonical_export(campaign_id: int) -> bytes:
     return b"".join(export_chunks(campaign_id))
 
 
-def dossier_pdf(campaign: Campaign, locale: str):
+def dossier_pdf(campaign: Campaign, locale: str) -> tuple[bytes, DossierFacts]:
     """The dossier now, in `locale` (see delivery.build_dossier): (PDF bytes, its facts)."""
     from .delivery import build_dossier
 
@@ -513,7 +523,7 @@ def log_reply(campaign: Campaign, target: Target, *, received_on: date, summary:
     return reply
 
 
-def timeline(campaign_id: int) -> list[dict]:
+def timeline(campaign_id: int) -> list[dict[str, Any]]:
     """Deliveries and replies, oldest first, for the public campaign page."""
     events = [{"kind": "delivered", "when": d.delivered_at.date(), "target": d.target,
                "count": d.signature_count}
@@ -529,10 +539,10 @@ def prune_unconfirmed(older_than_days: int) -> int:
     """Delete letters whose sender never confirmed: they hold a name, an address and a text
     nobody asked us to keep."""
     cutoff = utcnow() - timedelta(days=older_than_days)
-    result = db.session.execute(Letter.__table__.delete().where(
+    result = db.session.execute(cast(Table, Letter.__table__).delete().where(
         Letter.status == "unconfirmed", Letter.created_at < cutoff))
     db.session.commit()
-    return result.rowcount
+    return cast(CursorResult[Any], result).rowcount
 
 
 # --- a supporter's own data (the privacy page's copy and deletion) -------------------------
@@ -545,7 +555,7 @@ def letters_of(email_key: str) -> list[Letter]:
     return [letter for letter in candidates if has_key(letter.sender_email, email_key)]
 
 
-def export_letters(email_key: str) -> list[dict]:
+def export_letters(email_key: str) -> list[dict[str, Any]]:
     return [{
         "campaign": letter.campaign_id, "to": letter.target.name, "name": letter.sender_name,
         "email": letter.sender_email, "place": letter.sender_place, "language": letter.locale,

@@ -15,10 +15,15 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+if TYPE_CHECKING:
+    from _typeshed import TraceFunction
 
 MAX_SOURCE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 50_000
@@ -43,7 +48,7 @@ class TemplateProblem(Exception):
         super().__init__(message)
         self.message, self.line = message, line
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"line {self.line}: {self.message}" if self.line else self.message
 
 
@@ -51,7 +56,7 @@ class _Budget(Exception):
     pass
 
 
-def _limited_range(*args):
+def _limited_range(*args: int) -> range:
     span = range(*args)
     if len(span) > MAX_RANGE:
         raise TemplateProblem(f"range() is limited to {MAX_RANGE} items")
@@ -59,7 +64,7 @@ def _limited_range(*args):
 
 
 class LetterEnvironment(ImmutableSandboxedEnvironment):
-    def is_safe_attribute(self, obj, attr, value):
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         # Only the loop helper's public attributes (loop.index, loop.first ...).
         return isinstance(obj, LoopContext) and not attr.startswith("_") and super(
         ).is_safe_attribute(obj, attr, value)
@@ -97,7 +102,7 @@ def _check(tree: nodes.Template) -> None:
             raise TemplateProblem(f"name “{node.name}” is not allowed", line)
 
 
-def compile_template(source: str):
+def compile_template(source: str) -> Template:
     if len(source) > MAX_SOURCE_CHARS:
         raise TemplateProblem(f"the template is longer than {MAX_SOURCE_CHARS} characters")
     try:
@@ -112,7 +117,7 @@ def compile_template(source: str):
         raise TemplateProblem(exc.message or "syntax error", exc.lineno) from None
 
 
-def _template_line(tb) -> int | None:
+def _template_line(tb: TracebackType | None) -> int | None:
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == TEMPLATE_FILENAME:
@@ -121,13 +126,13 @@ def _template_line(tb) -> int | None:
     return line
 
 
-def render(source: str, values: dict) -> str:
+def render(source: str, values: dict[str, Any]) -> str:
     """Render one template string with `values`; raises TemplateProblem for anything wrong."""
     template = compile_template(source)
     steps = [MAX_STEPS]
     last_line = [0]  # of the compiled Python code; mapped back to the template's line
 
-    def local_trace(frame, event, arg):
+    def local_trace(frame: FrameType, event: str, arg: Any) -> TraceFunction:
         if event == "line":
             last_line[0] = frame.f_lineno
             steps[0] -= 1
@@ -135,7 +140,7 @@ def render(source: str, values: dict) -> str:
                 raise _Budget()
         return local_trace
 
-    def global_trace(frame, event, arg):
+    def global_trace(frame: FrameType, event: str, arg: Any) -> TraceFunction | None:
         return local_trace if frame.f_code.co_filename == TEMPLATE_FILENAME else None
 
     previous = sys.gettrace()
@@ -170,7 +175,7 @@ class Rendered:
     body: str
 
 
-def render_letter(subject: str, body: str, values: dict) -> Rendered:
+def render_letter(subject: str, body: str, values: dict[str, Any]) -> Rendered:
     """Subject on one line (at most 300 characters), and the body."""
     try:
         rendered_subject = " ".join(render(subject, values).split())[:300]
@@ -180,7 +185,7 @@ def render_letter(subject: str, body: str, values: dict) -> Rendered:
     return Rendered(rendered_subject, render(body, values))
 
 
-def sample_values(campaign_title: str, signature_count: int, today: str) -> dict:
+def sample_values(campaign_title: str, signature_count: int, today: str) -> dict[str, Any]:
     return {"supporter_name": "Aisha Vanahun", "supporter_place": "Almaty, Kazakhstan",
             "campaign_title": campaign_title, "signature_count": signature_count,
             "date": today, "target_name": "UN Special Rapporteur on minority issues"}

@@ -1,5 +1,8 @@
+from typing import Any, cast
+
 from flask import (
     Blueprint,
+    Flask,
     abort,
     current_app,
     flash,
@@ -10,6 +13,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,21 +22,23 @@ from flask_login import current_user
 from .. import i18n
 from ..audit import service as audit
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..campaigns.next_steps import NextStep
 from ..emails import external_url
 from ..extensions import limiter
 from ..organizers import registry as console_registry
 from ..organizers.access import admin_required, campaign_access
 from ..targets import service as targets
+from ..targets.models import Target
 from ..tokens import ExpiredToken, InvalidToken
 from . import routing, service
 from .forms import DeliverForm, LetterForm, PlainForm, ReplyForm, TemplateForm
-from .templating import PLACEHOLDERS, TemplateProblem
+from .templating import PLACEHOLDERS, Rendered, TemplateProblem
 
 bp = Blueprint("letters", __name__)
 
 
-def delivery_for_api(campaign) -> list[dict]:
+def delivery_for_api(campaign: Campaign) -> list[dict[str, Any]]:
     """The public delivery timeline as data, under `extensions.delivery` in the campaign API."""
     return [{"kind": event["kind"], "date": event["when"].isoformat(),
              "target": event["target"].name, "organisation": event["target"].organisation,
@@ -41,7 +47,7 @@ def delivery_for_api(campaign) -> list[dict]:
             for event in service.timeline(campaign.id)]
 
 
-def letters_section(campaign, lang):
+def letters_section(campaign: Campaign, lang: str) -> dict[str, Any] | None:
     from .delivery import last_delivery_summary
 
     events = service.timeline(campaign.id)
@@ -52,11 +58,11 @@ def letters_section(campaign, lang):
     return {"events": events, "last": last, "can_write": can_write}
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.context_processor(_letters_test_mode_banner)
 
 
-def _letters_test_mode_banner():
+def _letters_test_mode_banner() -> dict[str, Any]:
     """Every console page says when letters are in test mode (one small query, console only)."""
     if not request or not request.path.startswith("/organize/") or \
             not current_user.is_authenticated:
@@ -69,7 +75,7 @@ ORGANISATION_NAMES = {"UN": _l("United Nations"), "OSCE": _l("OSCE"),
                       "CoE": _l("Council of Europe"), "EU": _l("European Union")}
 
 
-def write_step(campaign, lang):
+def write_step(campaign: Campaign, lang: str) -> NextStep | None:
     """After signing: write to the institutions (only when there are some to write to)."""
     if campaign.status == "closed" or not service.offered_targets(campaign):
         return None
@@ -80,7 +86,7 @@ def write_step(campaign, lang):
 
 # --- supporters ------------------------------------------------------------------------
 
-def _selected_ids(offered) -> set[int]:
+def _selected_ids(offered: list[tuple[Target, bool]]) -> set[int]:
     allowed = {target.id for target, _pre in offered}
     chosen = set()
     for raw in request.form.getlist("targets"):
@@ -91,7 +97,7 @@ def _selected_ids(offered) -> set[int]:
 
 @bp.route("/<lang:lang>/c/<slug>/letters", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
-def write(slug):
+def write(slug: str) -> ResponseReturnValue:
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None or campaign.status == "closed":
         abort(404)
@@ -129,7 +135,7 @@ def write(slug):
 
 
 @bp.get("/letters/confirm/<token>")
-def confirm(token):
+def confirm(token: str) -> ResponseReturnValue:
     try:
         letters = service.confirm_batch(token)
     except ExpiredToken:
@@ -154,32 +160,37 @@ def _status_counts(counts: dict[str, int]) -> list[str]:
     def say(status: str, n: int) -> str:
         num = format_decimal(n)
         if status == "queued":
-            return ngettext("%(count)s letter sent", "%(count)s letters sent", n, count=num)
+            return cast(str, ngettext("%(count)s letter sent", "%(count)s letters sent", n,
+                                      count=num))
         if status == "digested":
-            return ngettext("%(count)s letter sent in a digest",
-                            "%(count)s letters sent in a digest", n, count=num)
+            return cast(str, ngettext("%(count)s letter sent in a digest",
+                                      "%(count)s letters sent in a digest", n, count=num))
         if status == "held":
-            return ngettext("%(count)s letter held for today's digest",
-                            "%(count)s letters held for today's digest", n, count=num)
+            return cast(str, ngettext("%(count)s letter held for today's digest",
+                                      "%(count)s letters held for today's digest", n, count=num))
         if status == "unconfirmed":
-            return ngettext("%(count)s letter waiting for its sender's click",
-                            "%(count)s letters waiting for their senders' click", n, count=num)
+            return cast(str, ngettext(
+                "%(count)s letter waiting for its sender's click",
+                "%(count)s letters waiting for their senders' click", n, count=num))
         if status == "unchecked":
-            return ngettext("%(count)s letter waiting for an address check",
-                            "%(count)s letters waiting for an address check", n, count=num)
-        return ngettext("%(count)s letter copied into a web form",
-                        "%(count)s letters copied into a web form", n, count=num)
+            return cast(str, ngettext("%(count)s letter waiting for an address check",
+                                      "%(count)s letters waiting for an address check", n,
+                                      count=num))
+        return cast(str, ngettext("%(count)s letter copied into a web form",
+                                  "%(count)s letters copied into a web form", n, count=num))
 
     return [say(status, num) for status, num in sorted(counts.items())]
 
 
-def _locale_choices(campaign):
+def _locale_choices(campaign: Campaign) -> list[tuple[str, str]]:
     codes = list(dict.fromkeys(campaign.locales + list(i18n.CONTENT_LANGUAGES)))
     return [(code, i18n.LANGUAGES[code].native_name) for code in codes if code in i18n.LANGUAGES]
 
 
-def _console(campaign, *, template_form=None, preview=None, problem=None, status=200,
-             deliver_form=None, reply_form=None):
+def _console(campaign: Campaign, *, template_form: TemplateForm | None = None,
+             preview: Rendered | None = None, problem: TemplateProblem | None = None,
+             status: int = 200, deliver_form: DeliverForm | None = None,
+             reply_form: ReplyForm | None = None) -> ResponseReturnValue:
     kind = request.args.get("kind", "letter") if template_form is None else template_form.kind.data
     locale = request.args.get("locale", campaign.default_locale) if template_form is None \
         else template_form.locale.data
@@ -225,7 +236,7 @@ def _console(campaign, *, template_form=None, preview=None, problem=None, status
 
 @bp.route("/organize/c/<slug>/letters", methods=["GET", "POST"])
 @campaign_access
-def console(campaign):
+def console(campaign: Campaign) -> ResponseReturnValue:
     if request.method == "GET":
         return _console(campaign)
     form = TemplateForm()
@@ -248,7 +259,7 @@ def console(campaign):
 
 @bp.post("/organize/c/<slug>/letters/targets")
 @campaign_access
-def choose_targets(campaign):
+def choose_targets(campaign: Campaign) -> ResponseReturnValue:
     form = PlainForm()
     if not form.validate():
         abort(400)
@@ -262,7 +273,7 @@ def choose_targets(campaign):
 
 @bp.get("/organize/c/<slug>/letters/dossier.pdf")
 @campaign_access
-def dossier(campaign):
+def dossier(campaign: Campaign) -> ResponseReturnValue:
     locale = request.args.get("locale", campaign.default_locale)
     if locale not in i18n.LANGUAGES:
         abort(404)
@@ -277,7 +288,7 @@ def dossier(campaign):
 
 @bp.post("/organize/c/<slug>/letters/replies")
 @campaign_access
-def log_reply(campaign):
+def log_reply(campaign: Campaign) -> ResponseReturnValue:
     form = ReplyForm()
     all_targets = {t.id: t for t in targets.all_targets()}
     form.target_id.choices = [(t.id, t.name) for t in all_targets.values()]
@@ -292,7 +303,7 @@ def log_reply(campaign):
 
 @bp.post("/organize/letters/mode")
 @admin_required
-def mode():
+def mode() -> ResponseReturnValue:
     """Switch letters between test mode and live (admins only; the audit log keeps it)."""
     form = PlainForm()
     if not form.validate():

@@ -10,6 +10,8 @@ saw only their own increment is claimed by the next confirmation (`threshold <= 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import select, update
@@ -23,6 +25,9 @@ from ..petitions.console import updates
 from ..petitions.lifecycle import count_now
 from ..util import utcnow
 from .models import GoalNote, Milestone
+
+if TYPE_CHECKING:
+    from ..organizers.models import CampaignUpdate, User
 
 MAX_MILESTONES = 20
 
@@ -53,7 +58,7 @@ def milestones(campaign_id: int) -> list[Milestone]:
         Milestone.campaign_id == campaign_id).order_by(Milestone.threshold)))
 
 
-def set_milestones(user, campaign: Campaign, thresholds: list[int]) -> None:
+def set_milestones(user: User, campaign: Campaign, thresholds: list[int]) -> None:
     """Keep the listed steps (a kept step keeps its reached date), drop the others. Steps
     already under the count are marked reached now, without an e-mail: nothing was crossed."""
     existing = {m.threshold: m for m in milestones(campaign.id)}
@@ -89,6 +94,7 @@ def check_crossings(campaign_id: int) -> list[int]:
 
 def _tell_organizers(campaign_id: int, thresholds: list[int]) -> None:
     campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
     lang = campaign.default_locale
     text = campaign.text_for(lang)
     for user in members(campaign_id):
@@ -104,7 +110,7 @@ def reached(campaign_id: int) -> list[Milestone]:
     return [m for m in milestones(campaign_id) if m.reached_at is not None]
 
 
-def raise_goal(user, campaign: Campaign, goal: int, notes: dict[str, str]) -> None:
+def raise_goal(user: User, campaign: Campaign, goal: int, notes: dict[str, str]) -> None:
     """Set a new goal (higher than the count) and the note shown with it, per language;
     a blank note removes that language's note."""
     if goal <= campaign.signature_count or goal > 1_000_000_000:
@@ -143,10 +149,10 @@ def notes(campaign_id: int) -> dict[str, str]:
         select(GoalNote).where(GoalNote.campaign_id == campaign_id))}
 
 
-def draft_update(user, campaign: Campaign, threshold: int):
+def draft_update(user: User, campaign: Campaign, threshold: int) -> CampaignUpdate:
     """An update draft announcing the step, in every language of the campaign, for the
     organizers to edit and send (petitions' updates)."""
-    texts = {}
+    texts: dict[str, dict[str, str]] = {}
     for code in campaign.locales:
         text = campaign.text_for(code)
         with i18n.force_language(code):

@@ -1,11 +1,15 @@
 """The milestones console page and the campaign page's progress marks (thin: see service)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from ..campaigns.models import Campaign
 from ..organizers.access import campaign_access
 from ..organizers.console import ConsolePages
 from ..organizers.console import render_page as _render
@@ -18,7 +22,7 @@ pages = ConsolePages()
 TAB_LABEL = _l("Milestones")
 
 
-def progress_section(campaign, lang):
+def progress_section(campaign: Campaign, lang: str) -> dict[str, Any] | None:
     """Marks on the page's progress bar, and the note that came with a raised goal."""
     steps = service.milestones(campaign.id)
     note = service.goal_note(campaign.id, lang)
@@ -29,7 +33,8 @@ def progress_section(campaign, lang):
                       if m.threshold <= goal], "note": note}
 
 
-def _page(campaign, status=200, *, steps_form=None, goal_form=None):
+def _page(campaign: Campaign, status: int = 200, *, steps_form: MilestonesForm | None = None,
+          goal_form: RaiseGoalForm | None = None) -> ResponseReturnValue:
     steps = service.milestones(campaign.id)
     steps_form = steps_form or MilestonesForm(
         data={"thresholds": " / ".join(str(m.threshold) for m in steps)})
@@ -42,7 +47,7 @@ def _page(campaign, status=200, *, steps_form=None, goal_form=None):
 
 @pages.route("/c/<slug>/milestones", methods=["GET", "POST"])
 @campaign_access
-def milestones_page(campaign):
+def milestones_page(campaign: Campaign) -> ResponseReturnValue:
     form = MilestonesForm()
     if form.validate_on_submit():
         try:
@@ -62,7 +67,7 @@ def milestones_page(campaign):
 
 @pages.post("/c/<slug>/milestones/goal")
 @campaign_access
-def raise_goal(campaign):
+def raise_goal(campaign: Campaign) -> ResponseReturnValue:
     form = RaiseGoalForm()
     if form.validate_on_submit():
         try:
@@ -79,7 +84,7 @@ def raise_goal(campaign):
 
 @pages.post("/c/<slug>/milestones/<int:threshold>/draft")
 @campaign_access
-def draft_update(campaign, threshold):
+def draft_update(campaign: Campaign, threshold: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if threshold not in {m.threshold for m in service.reached(campaign.id)}:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -9,7 +11,7 @@ from ..addresses import InvalidEmail, normalize_email
 from ..validators import NoControlCharacters
 
 
-def _strip(value):
+def _strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -25,13 +27,13 @@ class OrganizationForm(FlaskForm):
     logo = FileField(_l("Logo (optional; PNG, JPEG, GIF or WebP, at most 1 MB)"))
     remove_logo = BooleanField(_l("Remove the logo"))
 
-    def validate_contact_email(self, field):
+    def validate_contact_email(self, field: Any) -> None:
         try:
             normalize_email(field.data or "")
         except InvalidEmail as exc:
             raise ValidationError(_l("Please enter a valid e-mail address.")) from exc
 
-    def validate_website(self, field):
+    def validate_website(self, field: Any) -> None:
         if field.data and not field.data.lower().startswith(("https://", "http://")):
             raise ValidationError(_l("The link must start with https://"))
 

@@ -22,7 +22,7 @@ class Organization(Model):
     contact_email: Mapped[str] = mapped_column(String(254), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
     # "Who we are", per interface language: {"en": "...", "ru": "..."}.
-    about: Mapped[dict] = mapped_column(JSON, default=dict)
+    about: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # The logo as we re-encoded it (PNG, metadata stripped), never the uploaded bytes.
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     # Demo content is marked so no one mistakes it for a real organization.

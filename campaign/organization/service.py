@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from PIL import Image, UnidentifiedImageError
@@ -11,6 +12,9 @@ from PIL import Image, UnidentifiedImageError
 from ..audit import service as audit
 from ..extensions import db
 from .models import Organization
+
+if TYPE_CHECKING:
+    from ..organizers.models import User
 
 # The uploaded file, before we decode it.
 LOGO_MAX_BYTES = 1024 * 1024
@@ -84,7 +88,7 @@ def clean_logo(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def save(actor, *, name: str, postal_address: str, contact_email: str, website: str,
+def save(actor: User | None, *, name: str, postal_address: str, contact_email: str, website: str,
          about: dict[str, str], logo: bytes | None = None, remove_logo: bool = False,
          is_demo: bool | None = None) -> Organization:
     """Write the profile (logo already cleaned by `clean_logo`), recorded in the audit log."""

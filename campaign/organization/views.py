@@ -1,4 +1,6 @@
 """The organization profile: edited by admins in the console, shown on /<lang>/about."""
+from typing import Any
+
 from flask import (
     Blueprint,
     abort,
@@ -8,6 +10,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,12 +18,13 @@ from .. import i18n
 from ..organizers.access import admin_required
 from . import service
 from .forms import OrganizationForm, about_field_name
+from .models import Organization
 
 bp = Blueprint("organization", __name__)
 
 
 @bp.get("/<lang:lang>/about")
-def about():
+def about() -> ResponseReturnValue:
     organization = service.get()
     lang = i18n.interface_language(i18n.current_language())
     return render_template("organization/about.html", organization=organization,
@@ -28,7 +32,7 @@ def about():
 
 
 @bp.get("/organization/logo.png")
-def logo():
+def logo() -> ResponseReturnValue:
     organization = service.get()
     if not organization.logo_png:
         abort(404)
@@ -40,7 +44,7 @@ def logo():
 
 @bp.route("/organize/organization", methods=["GET", "POST"])
 @admin_required
-def edit():
+def edit() -> ResponseReturnValue:
     organization = service.get()
     form = OrganizationForm(obj=None if organization is None else organization)
     if not form.is_submitted():
@@ -70,7 +74,7 @@ def edit():
                            about_fields=about_fields), 422 if form.errors else 200
 
 
-def _footer_organization():
+def _footer_organization() -> Organization | None:
     """The profile for the footer; None if unset or the database is down (error pages render
     the footer too, and must not fail on it)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -83,5 +87,5 @@ def _footer_organization():
 
 
 @bp.app_context_processor
-def _organization_globals():
+def _organization_globals() -> dict[str, Any]:
     return {"site_organization": _footer_organization}

@@ -104,7 +104,7 @@ def count_now(campaign_id: int):
             .where(SignatureCounter.campaign_id == campaign_id).scalar_subquery())
 
 
-def register_count_listener(app: Flask, listener: Callable[[int], None]) -> None:
+def register_count_listener(app: Flask, listener: Callable[[int], object]) -> None:
     """Call `listener(campaign_id)` after a change raises a campaign's count, in the same
     transaction (milestones use it). Listeners run on the confirmation path: keep them to a
     statement or two."""

@@ -11,6 +11,7 @@ own translated message.
 from __future__ import annotations
 
 import io
+import logging
 import warnings
 from dataclasses import dataclass
 from typing import Literal
@@ -18,6 +19,7 @@ from typing import Literal
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+log = logging.getLogger(__name__)
 
 Reason = Literal["bytes", "pixels", "format"]
 
@@ -87,7 +89,7 @@ def sanitise(data: bytes, *, max_bytes: int, max_pixels: int, box: tuple[int, in
     try:
         image = ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a broken orientation tag: keep it as it was stored
-        pass
+        log.info("image orientation tag unreadable; kept as stored")
     mode = "RGBA" if output == "PNG" else "RGB"
     if image.mode in ("P", "LA", "PA", "1", "L", "I", "I;16", "F", "CMYK", "YCbCr", "LAB",
                       "HSV"):

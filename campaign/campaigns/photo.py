@@ -52,13 +52,13 @@ def max_bytes() -> int:
 
 def _problem_message(reason: str) -> str:
     if reason == "bytes":
-        return _("The photo is too large: at most %(size)s MB.",
-                 size=format_decimal(round(max_bytes() / (1024 * 1024), 1)))
+        return str(_("The photo is too large: at most %(size)s MB.",
+                 size=format_decimal(round(max_bytes() / (1024 * 1024), 1))))
     if reason == "pixels":
-        return _("The photo has too many pixels: at most %(num)s million.",
+        return str(_("The photo has too many pixels: at most %(num)s million.",
                  num=format_decimal(current_app.config["CAMPAIGN_IMAGE_MAX_PIXELS"]
-                                    // 1_000_000))
-    return _("This file is not a photo we can use: upload a JPEG, PNG, GIF or WebP image.")
+                                    // 1_000_000)))
+    return str(_("This file is not a photo we can use: upload a JPEG, PNG, GIF or WebP image."))
 
 
 def clean(data: bytes) -> tuple[images.CleanImage, images.CleanImage]:

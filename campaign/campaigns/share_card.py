@@ -22,6 +22,7 @@ import re
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
@@ -52,14 +53,14 @@ class Card:
 
 def count_line(count: int) -> str:
     """"1,234 signatures" in the current language, the number formatted for it."""
-    return get_translations().ngettext("%(num)s signature", "%(num)s signatures",
-                                       count) % {"num": format_decimal(count)}
+    text = str(get_translations().ngettext("%(num)s signature", "%(num)s signatures", count))
+    return text % {"num": format_decimal(count)}
 
 
 def count_bucket(count: int) -> int:
     """The count rounded down to about 1 % of itself (exact below 1,000)."""
-    step = max(1, 10 ** (len(str(max(count, 0))) - 3))
-    return count - count % step
+    step: int = max(1, 10 ** (len(str(max(count, 0))) - 3))
+    return int(count - count % step)
 
 
 def card_key(campaign: Campaign, lang: str, title: str, photo_digest: str | None) -> str:
@@ -200,7 +201,7 @@ def draw(campaign: Campaign, title: str, photo_jpeg: bytes | None) -> bytes:
 
 
 def get(campaign: Campaign, lang: str, title: str, photo_digest: str | None,
-        photo_jpeg_loader) -> Card:
+        photo_jpeg_loader: Callable[[], bytes | None]) -> Card:
     """The card for (campaign, language): the stored file when it is still good, else drawn
     and stored. `photo_jpeg_loader()` gives the photo's bytes, read only when drawing."""
     key = card_key(campaign, lang, title, photo_digest)

@@ -128,7 +128,8 @@ def photo_file(slug: str, digest: str, size: str | None = None) -> Response:
     response.cache_control.max_age = 31536000
     response.cache_control.immutable = True
     response.set_etag(digest + ("-small" if size else ""))
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @bp.get("/<lang:lang>/c/<slug>/card.png")
@@ -155,7 +156,7 @@ def card(slug: str) -> Response:
         made = share_card.get(campaign, lang, title, row.digest if row else None, photo_jpeg)
         response = Response(made.data, mimetype="image/png")
         response.set_etag(made.etag)
-        response = response.make_conditional(request)
+        response.make_conditional(request)
     response.cache_control.public = True
     response.cache_control.max_age = 600
     return response

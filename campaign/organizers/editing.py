@@ -192,7 +192,7 @@ def set_reader_settings(user, campaign: Campaign, *, default_display: str,
     db.session.commit()
 
 
-def set_photo(user, campaign: Campaign, data: bytes | None, alt: dict[str, str]) -> None:
+def set_photo(user: object, campaign: Campaign, data: bytes | None, alt: dict[str, str]) -> None:
     """A new photo and/or its alt texts (campaigns/photo.py checks and re-encodes it), audited;
     raises PhotoProblem with nothing written."""
     from ..campaigns import photo
@@ -208,7 +208,7 @@ def set_photo(user, campaign: Campaign, data: bytes | None, alt: dict[str, str])
     db.session.commit()
 
 
-def remove_photo(user, campaign: Campaign) -> bool:
+def remove_photo(user: object, campaign: Campaign) -> bool:
     from ..campaigns import photo
 
     if not photo.remove(campaign.id):

@@ -12,11 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import FileStorage
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 
 from .. import i18n
@@ -88,7 +90,8 @@ def photo_form(campaign: Campaign, formdata: Any = None) -> PhotoForm:
     return CampaignPhotoForm()
 
 
-def _page(campaign, form, status=200, photo_form_=None):
+def _page(campaign: Campaign, form: FlaskForm, status: int = 200,
+          photo_form_: PhotoForm | None = None) -> tuple[str, int]:
     pform = photo_form_ or photo_form(campaign)
     return render_template("campaigns/console_page.html", campaign=campaign, form=form,
                            reviewed_form=ReviewedForm(formdata=None),
@@ -100,7 +103,7 @@ def _page(campaign, form, status=200, photo_form_=None):
                            tabs=console_registry.tabs()), status
 
 
-def _reader_form(campaign) -> ReaderSettingsForm:
+def _reader_form(campaign: Campaign) -> ReaderSettingsForm:
     return ReaderSettingsForm(formdata=None, data={
         "default_display": campaign.default_display,
         "show_recent_signers": campaign.show_recent_signers})
@@ -142,14 +145,14 @@ def reviewed(campaign):
 
 @bp.post("/photo")
 @campaign_access
-def photo_save(campaign):
+def photo_save(campaign: Campaign) -> ResponseReturnValue:
     """Upload a photo and/or change its alt texts: all checked before anything is stored."""
     form = photo_form(campaign, formdata=True)
     if not form.validate():
         abort(400)
     upload = form.photo.data
     data = None
-    if upload is not None and getattr(upload, "filename", ""):
+    if isinstance(upload, FileStorage) and upload.filename:
         data = upload.read(photo.max_bytes() + 1)
     alt = {code: form[alt_field(code)].data or ""
            for code in photo.required_languages(campaign)}
@@ -166,7 +169,7 @@ def photo_save(campaign):
 
 @bp.post("/photo/remove")
 @campaign_access
-def photo_remove(campaign):
+def photo_remove(campaign: Campaign) -> ResponseReturnValue:
     if not RemovePhotoForm().validate():
         abort(400)
     if editing.remove_photo(current_user, campaign):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from campaign.campaigns import share_card
 from campaign.campaigns import service as campaigns
+from campaign.campaigns import share_card
 from campaign.extensions import db
 from tests.factories import make_campaign, make_signature
 
@@ -98,8 +98,8 @@ def test_inside_a_bucket_the_card_waits_for_its_age(app):
 
 def test_cards_differ_by_language_and_draw_cyrillic_and_chinese(client, app):
     campaign = make_campaign(locales=("en", "ru", "kk", "zh"))
-    campaigns.set_text(campaign, "zh", title="为科尔代的东干人伸张正义", summary="", body_markdown="x")
-    campaigns.set_text(campaign, "kk", title="Қордай әділдігі үшін", summary="", body_markdown="x")
+    for lang, title in (("zh", "为科尔代的东干人伸张正义"), ("kk", "Қордай әділдігі үшін")):
+        campaigns.set_text(campaign, lang, title=title, summary="", body_markdown="x")
     db.session.commit()
     cards = {lang: client.get(f"/{lang}/c/{campaign.slug}/card.png").data
              for lang in ("en", "ru", "kk", "zh")}

@@ -92,6 +92,14 @@ def sanitise(data: bytes, *, max_bytes: int, max_pixels: int, box: tuple[int, in
     and write a brand-new PNG or JPEG holding only the pixels."""
     image = open_checked(data, max_bytes=max_bytes, max_pixels=max_pixels, box=box)
     try:
+        return _rewrite(image, box, output, quality)
+    except (OSError, ValueError, MemoryError) as error:  # a mode or file Pillow cannot turn
+        raise ImageProblem("format") from error
+
+
+def _rewrite(image: Image.Image, box: tuple[int, int], output: Literal["PNG", "JPEG"],
+             quality: int) -> CleanImage:
+    try:
         image = ImageOps.exif_transpose(image)
     except Exception:  # noqa: BLE001 - a broken orientation tag: keep it as it was stored
         log.info("image orientation tag unreadable; kept as stored")

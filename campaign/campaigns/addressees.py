@@ -26,6 +26,15 @@ def register_addressees(app: Flask,
         providers.append(provider)
 
 
+def list_separator(lang: str) -> str:
+    """What goes between two names in `lang` (CLDR): ", " in most languages, "、" in
+    Chinese."""
+    from .. import i18n
+
+    pattern = i18n.babel_locale(i18n.interface_language(lang)).list_patterns["standard"]
+    return str(pattern["middle"]).replace("{0}", "").replace("{1}", "") or ", "
+
+
 def addressees(campaign: Campaign, lang: str) -> list[Addressee]:
     """The names in `lang` (each in English where no translation exists); empty when none
     are chosen."""

@@ -12,11 +12,12 @@ from flask import (
 
 from .. import i18n
 from . import page_cache, photo, service, share_card, sharing
-from .addressees import addressees
+from .addressees import addressees, list_separator
 from .models import Campaign
 from .sections import build_sections
 
 bp = Blueprint("campaigns", __name__)
+bp.add_app_template_global(list_separator, "list_separator")
 
 
 @bp.get("/<lang:lang>/")

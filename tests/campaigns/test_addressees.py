@@ -33,11 +33,14 @@ def test_to_line_is_in_the_page_language(client, app, lang, to, hcnm, where):
     flagship, _email, _password = load_demo()
     path = f"/{lang}/" if where == "home" else f"/{lang}/c/{flagship.slug}"
     line = to_line(client.get(path).get_data(as_text=True))
-    assert line.startswith(f"<strong>{to}</strong>")
+    # No space after a full-width colon (Chinese); one after a Latin or Cyrillic colon.
+    assert line.startswith(f"<strong>{to}</strong>" + ("" if to.endswith("：") else " "))
     assert hcnm in line
     for name in ENGLISH:
         assert name not in line
     assert 'lang="en"' not in line
+    # Names are listed as the language lists them: 、 in Chinese, ", " elsewhere.
+    assert ("、" in line and ", " not in line) if lang == "zh" else ", " in line
 
 
 def test_a_name_without_translation_stays_english_and_says_so(client, app):

@@ -141,7 +141,7 @@ class CampaignImage(Model):
     # Of the stored JPEG: in the image's URL, so a new photo is a new URL (cached forever).
     digest: Mapped[str] = mapped_column(String(32))
     # {locale: text}; required for every language the campaign has a text in.
-    alt: Mapped[dict] = mapped_column(JSON, default=dict)
+    alt: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     def alt_for(self, locale: str, default: str) -> tuple[str, str]:

@@ -173,6 +173,18 @@ SETTINGS: list[Setting] = [
     Setting("PUBLIC_MAP_MIN_COUNT", "10",
             "On a campaign's public map, countries with fewer signatures than this are "
             "merged into \"other\", so no small group of signers is exposed.", int),
+    # --- campaign photo and share card ---
+    Setting("CAMPAIGN_IMAGE_MAX_BYTES", "8388608",
+            "Largest campaign photo an organizer may upload, in bytes (the upload page alone "
+            "takes a body above MAX_CONTENT_LENGTH, up to twice this, so a larger file gets a "
+            "clear message). It is decoded, stripped of EXIF/GPS and every other metadata, "
+            "and stored as a JPEG of at most 1600 × 1600 pixels.", int),
+    Setting("CAMPAIGN_IMAGE_MAX_PIXELS", "50000000",
+            "Largest canvas (width × height) a campaign photo may claim; more is refused "
+            "before decoding (decompression bombs).", int),
+    Setting("SHARE_CARD_MAX_AGE_MINUTES", "10",
+            "A campaign's share card (og:image, per language) is drawn again when its count "
+            "leaves its bucket (about 1 %), or at most this often while the count moves.", int),
     # --- performance (bench) ---
     Setting("CAMPAIGN_PAGE_CACHE_SECONDS", "3",
             "Seconds a rendered campaign page is reused in each app process (each reader "

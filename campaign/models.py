@@ -2,7 +2,12 @@
 from .abuse.models import LimitSettings  # noqa: F401
 from .api.models import ApiKey  # noqa: F401
 from .audit.models import AuditEntry  # noqa: F401
-from .campaigns.models import Campaign, CampaignText, SignatureCounter  # noqa: F401
+from .campaigns.models import (  # noqa: F401
+    Campaign,
+    CampaignImage,
+    CampaignText,
+    SignatureCounter,
+)
 from .donations.models import Donation, DonationPayment, DonationSettings, StripeEvent  # noqa: F401
 from .letters.models import (  # noqa: F401
     CampaignTarget,

@@ -3,8 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     ForeignKey,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -119,3 +121,32 @@ class CampaignText(Model):
     review_note: Mapped[str | None] = mapped_column(String(300))
 
     campaign: Mapped[Campaign] = relationship(back_populates="texts")
+
+
+class CampaignImage(Model):
+    """A campaign's photo, as campaign/images.py wrote it again (JPEG, no metadata), never the
+    uploaded bytes; a smaller copy for phones; the alt text in each of the campaign's
+    languages. In the database, so every app server can serve it."""
+
+    __tablename__ = "campaign_images"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True)
+    jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    width: Mapped[int]
+    height: Mapped[int]
+    small_jpeg: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    small_width: Mapped[int]
+    small_height: Mapped[int]
+    # Of the stored JPEG: in the image's URL, so a new photo is a new URL (cached forever).
+    digest: Mapped[str] = mapped_column(String(32))
+    # {locale: text}; required for every language the campaign has a text in.
+    alt: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    def alt_for(self, locale: str, default: str) -> tuple[str, str]:
+        """(language, alt text): in `locale`, else its fallback (dng -> ru), else the default
+        language's, else any; ("", "") when there is none."""
+        found = in_language({code: text for code, text in (self.alt or {}).items() if text},
+                            locale, default)
+        return found if found else ("", "")

@@ -19,6 +19,7 @@ from sqlalchemy import CursorResult, Table, delete, func, or_, select, update
 from .. import emails, i18n
 from ..abuse.limits import check_rate
 from ..addresses import domain_variants, has_key, normalize_email
+from ..campaigns.addressees import Addressee
 from ..campaigns.models import Campaign
 from ..extensions import db
 from ..outbox.models import OutboxMessage
@@ -136,14 +137,16 @@ def grouped(items: list[Any], lang: str, target_of: Callable[[Any], Target] = la
                                                 key=lambda kv: order.get(kv[0], 99))]
 
 
-def addressed_names(campaign: Campaign) -> list[str]:
-    """The institutions the campaign addresses: its preselected targets, by name."""
-    return list(db.session.scalars(
-        select(Target.name)
+def addressed_names(campaign: Campaign, lang: str) -> list[Addressee]:
+    """The institutions the campaign addresses (its preselected targets), named in `lang`,
+    each in English where the directory has no name in that language."""
+    targets = db.session.scalars(
+        select(Target)
         .join(CampaignTarget, CampaignTarget.target_id == Target.id)
         .where(CampaignTarget.campaign_id == campaign.id, CampaignTarget.preselected.is_(True),
                Target.active.is_(True))
-        .order_by(Target.organisation, Target.name)))
+        .order_by(Target.organisation, Target.name))
+    return [Addressee(*target.name_and_language(lang)) for target in targets]
 
 
 def set_campaign_targets(campaign: Campaign, offered: set[int], preselected: set[int]) -> None:

@@ -2,13 +2,11 @@
 and change it (admins in the console). Runs without a request."""
 from __future__ import annotations
 
-import io
-import warnings
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
-from PIL import Image, UnidentifiedImageError
 
+from .. import images
 from ..audit import service as audit
 from ..extensions import db
 from .models import Organization
@@ -22,7 +20,7 @@ LOGO_MAX_BYTES = 1024 * 1024
 LOGO_MAX_PIXELS = 4096 * 4096
 # What we keep: the logo fits in this box (footer, about page, dossier cover).
 LOGO_BOX = (600, 300)
-LOGO_FORMATS = ("PNG", "JPEG", "GIF", "WEBP")
+LOGO_FORMATS = images.FORMATS
 
 
 class LogoProblem(ValueError):
@@ -58,34 +56,19 @@ def reply_address(organizer_email: str | None, organization: Organization) -> st
 
 
 def clean_logo(data: bytes) -> bytes:
-    """Decode an uploaded image and re-encode it as a fresh PNG: no EXIF, no comments, no
-    colour-profile tricks survive, and it is shrunk to LOGO_BOX."""
-    if len(data) > LOGO_MAX_BYTES:
-        raise LogoProblem(_("The logo is too large: at most %(num)s KB.",
-                            num=LOGO_MAX_BYTES // 1024))
+    """Decode an uploaded image and re-encode it as a fresh PNG (campaign/images.py): no EXIF,
+    no comments, no colour-profile tricks survive, and it is shrunk to LOGO_BOX."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if image.format not in LOGO_FORMATS:
-                    raise LogoProblem(_("The logo must be a PNG, JPEG, GIF or WebP image."))
-                width, height = image.size
-                if width * height > LOGO_MAX_PIXELS:
-                    raise LogoProblem(_("The logo's picture is too large: at most "
-                                        "4096 × 4096 pixels."))
-                image.load()
-                picture = image.convert("RGBA")
-    except LogoProblem:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise LogoProblem(
-            _("The logo's picture is too large: at most 4096 × 4096 pixels.")) from error
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
-        raise LogoProblem(_("The logo must be a PNG, JPEG, GIF or WebP image.")) from error
-    picture.thumbnail(LOGO_BOX)
-    out = io.BytesIO()
-    picture.save(out, format="PNG", optimize=True)  # a new file: only pixels are copied
-    return out.getvalue()
+        return images.sanitise(data, max_bytes=LOGO_MAX_BYTES, max_pixels=LOGO_MAX_PIXELS,
+                               box=LOGO_BOX, output="PNG").data
+    except images.ImageProblem as problem:
+        if problem.reason == "bytes":
+            raise LogoProblem(_("The logo is too large: at most %(num)s KB.",
+                                num=LOGO_MAX_BYTES // 1024)) from problem
+        if problem.reason == "pixels":
+            raise LogoProblem(_("The logo's picture is too large: at most "
+                                "4096 × 4096 pixels.")) from problem
+        raise LogoProblem(_("The logo must be a PNG, JPEG, GIF or WebP image.")) from problem
 
 
 def save(actor: User | None, *, name: str, postal_address: str, contact_email: str, website: str,

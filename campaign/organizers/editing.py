@@ -190,3 +190,29 @@ def set_reader_settings(user, campaign: Campaign, *, default_display: str,
         audit.record(user, "campaign.reader_settings", campaign_id=campaign.id,
                      target=campaign.slug, changes=changes)
     db.session.commit()
+
+
+def set_photo(user: object, campaign: Campaign, data: bytes | None, alt: dict[str, str]) -> None:
+    """A new photo and/or its alt texts (campaigns/photo.py checks and re-encodes it), audited;
+    raises PhotoProblem with nothing written."""
+    from ..campaigns import photo
+
+    try:
+        row = photo.save(campaign, data, alt, commit=False)
+    except photo.PhotoProblem:
+        db.session.rollback()
+        raise
+    audit.record(user, "campaign.photo", campaign_id=campaign.id, target=campaign.slug,
+                 changes={"photo": row.digest if data is not None else None,
+                          "alt": sorted(alt)})
+    db.session.commit()
+
+
+def remove_photo(user: object, campaign: Campaign) -> bool:
+    from ..campaigns import photo
+
+    if not photo.remove(campaign.id):
+        return False
+    audit.record(user, "campaign.photo_removed", campaign_id=campaign.id, target=campaign.slug)
+    db.session.commit()
+    return True

@@ -77,6 +77,16 @@ def init_app(app: Flask) -> None:
     register_data_source(app, "signature_fields", custom_fields.export_for_signer,
                          custom_fields.erase_for_signer)
     register_data_source(app, "signatures", _export_signatures, _erase_signatures)
+    # The campaign photo is organizers' content, but may show people: it goes with the purge,
+    # and so do the share cards drawn from it.
+    register_campaign_purge(app, _purge_campaign_photo)
+
+
+def _purge_campaign_photo(campaign_id: int) -> None:
+    from ..campaigns import photo, share_card
+
+    photo.remove(campaign_id)
+    share_card.forget(campaign_id)
 
 
 def email_key_of(address: str) -> str:

@@ -61,6 +61,17 @@ class Target(Model):
         """The body's name in `lang` (English, as the source gives it, when we have none)."""
         return self._translated(lang).get("name") or self.name
 
+    def name_and_language(self, lang: str) -> tuple[str, str]:
+        """(name, language it is in): as `name_in`, saying which language the name came
+        from (`ru` for a `dng` page, `en` when there is no translation)."""
+        from .. import i18n
+
+        for code in i18n.catalog_chain(lang):
+            name = ((self.translations or {}).get(code) or {}).get("name")
+            if name:
+                return name, code
+        return self.name, "en"
+
     def description_in(self, lang: str) -> str:
         return self._translated(lang).get("description") or self.role
 

@@ -76,7 +76,8 @@ def test_share_links_and_qr_code(flagship, live_server, page):
     # Open Graph in the page's language.
     og_title = page.locator('meta[property="og:title"]').get_attribute("content")
     assert og_title == page.locator("h1").inner_text()
-    assert page.locator('meta[name="twitter:card"]').get_attribute("content") == "summary"
+    assert page.locator('meta[name="twitter:card"]').get_attribute("content") \
+        == "summary_large_image"
     qr = page.request.get(live_server.url(page.locator("a[download]").get_attribute("href")))
     assert qr.ok and qr.headers["content-type"].startswith("image/svg+xml")
     assert qr.body().startswith(b"<?xml") and b"<svg" in qr.body()

@@ -12,7 +12,7 @@ def test_campaign_page_has_open_graph_tags_in_its_language(client, app):
     assert f'<meta property="og:title" content="Title {campaign.slug} ru">' in page
     assert '<meta property="og:description" content="Summary ru">' in page
     assert f'<meta property="og:url" content="{url}">' in page
-    assert '<meta name="twitter:card" content="summary">' in page
+    assert '<meta name="twitter:card" content="summary_large_image">' in page
     assert f'<link rel="canonical" href="{url}">' in page
 
 

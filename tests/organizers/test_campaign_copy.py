@@ -63,7 +63,7 @@ def test_new_campaign_from_an_existing_one(app, client):
         CampaignMember.campaign_id == new.id)) == user.id
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "campaign.copy"))
     assert entry.campaign_id == new.id and entry.detail["source"] == "korday-2020"
-    assert entry.detail["parts"] == ["donations", "letters", "widget"]
+    assert entry.detail["parts"] == ["donations", "letters", "photo", "widget"]
     assert "korday-2021" in client.get("/organize/").get_data(as_text=True)
 
 

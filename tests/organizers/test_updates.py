@@ -304,7 +304,7 @@ def test_bad_custom_field_audience_gets_a_translated_error_not_a_500(app, client
     base = f"/organize/c/{campaign.slug}/updates/{update_id}"
     for query, message in (("answer=passport:N1", "Выберите из списка."),
                            ("answer=age:", "Введите ответ, с которым сравнивать."),
-                           ("answer=age:&answer_text=three", "Введите число."),
+                           ("answer=age:&answer_text=three", "Пожалуйста, введите число."),
                            ("answer=nope", "Выберите из списка.")):
         response = client.get(f"{base}/confirm?{query}", headers={"Accept-Language": "ru"})
         assert response.status_code == 422, query

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel then reads UTF-8 (names in Cyrillic, Chinese)
@@ -161,19 +162,20 @@ def _row_xml(number: int, refs: list[str], row: Iterable[object], style: str = "
     cells = []
     n = str(number)
     for index, value in enumerate(row):
-        kind = value.__class__
-        if kind is str:
+        if isinstance(value, str):
             text = value
         elif value is None:
             continue
-        elif kind is int or kind is float or kind is Decimal:
-            number_value = float(value) if kind is Decimal else value
-            if kind is not int and not math.isfinite(number_value):
+        elif isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, (int, float, Decimal)):
+            number_value = value if isinstance(value, int) else float(value)
+            if not math.isfinite(number_value):
                 continue  # no number Excel can show (NaN, infinity)
             ref = refs[index] if index < len(refs) else _column(index)
             cells.append(f'<c r="{ref}{n}"{style}><v>{number_value!r}</v></c>')
             continue
-        elif kind is datetime:
+        elif isinstance(value, datetime):
             text = value.isoformat(sep=" ")
         else:
             text = str(safe_cell(value))
@@ -266,7 +268,7 @@ class _Sink(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[override]
+    def write(self, data: bytes) -> int:  # type: ignore[override]
         self.chunks.append(bytes(data))
         self.size += len(data)
         return len(data)
@@ -330,6 +332,7 @@ def iter_xlsx(header: Sequence[str], rows: Iterable[Iterable[object]], *,
     yield sink.take()
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]], **kwargs) -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]],
+               **kwargs: Any) -> bytes:
     """The whole workbook at once (small exports, tests)."""
     return b"".join(iter_xlsx(header, rows, **kwargs))

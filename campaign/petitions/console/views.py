@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ... import i18n
+from ...campaigns.models import Campaign
 from ...countries import country_name
 from ...organizers import exports, registry
 from ...organizers.access import campaign_access
@@ -25,7 +26,6 @@ from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
 from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
 from .. import custom_fields
-from ...campaigns.models import Campaign
 from ..models import Signature, SignatureField
 from . import analytics, moderation, paper, updates
 from .forms import UpdateAudienceForm

@@ -128,7 +128,8 @@ def main() -> None:
     print("\n".join(lines))
     if export:
         print(f"\nXLSX export of every column: {export['rows']:,} rows, {export['mb']} MB, "
-              f"{export['seconds']} s ({export['rows_per_s']:,} rows/s), peak RSS "
+              f"{export['seconds']} s ({export['rows_per_s']:,} rows/s), first byte after "
+              f"{export.get('first_byte_s')} s, {export.get('cpu_s')} CPU s, peak RSS "
               f"{export['peak_rss_mb']} MB (limit 300 MB).")
 
 

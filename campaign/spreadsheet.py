@@ -11,24 +11,24 @@ wherever the decimal separator is a comma (ru, kk, ky, de, fr...), and guesses t
 encoding unless a BOM says UTF-8. `CsvDialect.for_locale` picks what opens in one click
 for the console's language; organizers may choose the other.
 
-XLSX: XlsxWriter in constant_memory mode writes each row to a temporary file as it comes
-(rows must come in order, which an export's do), so a million rows cost a few MB of memory;
-the finished workbook is then streamed from that file in chunks.
+XLSX: written here as it is streamed (see iter_xlsx): the zip of the workbook's XML parts
+goes out while the rows are read, so the first byte leaves at once and a million rows cost
+a few MB of memory. (XlsxWriter, used before, builds the whole file before its first byte
+and spent most of the export's time per cell; tests read the result back with openpyxl.)
 """
 from __future__ import annotations
 
 import csv
 import io
+import itertools
 import math
-import os
-import tempfile
+import re
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-
-import xlsxwriter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel then reads UTF-8 (names in Cyrillic, Chinese)
@@ -112,56 +112,227 @@ def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, bom: bo
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576  # Excel's limit per sheet; more rows continue on a new sheet
 
+# --- XLSX, streamed as it is written ------------------------------------------------------
+# A workbook is a zip of XML parts. The zip is written to a sink the generator empties as it
+# goes (zipfile writes to an unseekable stream with data descriptors), so the first bytes
+# leave before any row is read, and memory holds one block of rows plus the compressor's
+# window whatever the size. The sheets come first and the parts that name them
+# ([Content_Types].xml, the workbook and its relationships) last: how many sheets there are
+# is known only at the end (a zip is read from its central directory, so the order of its
+# entries does not matter to Excel, LibreOffice or openpyxl; ExcelJS's streaming writer
+# does the same). Strings are inline (no shared-string table to hold in memory), cells
+# carry their reference, and text is escaped as Excel's own writers do (control characters
+# as _xHHHH_). A zip entry over 4 GB (a sheet of 1,048,576 rows averaging over 4 KB each)
+# is not supported: zip64 entries are not written, as Excel warns about them.
 
-def _xlsx_cell(value: object) -> str | int | float | Decimal:
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, float) and math.isnan(value):  # no number Excel can show
-        return ""
-    return safe_cell(value)
+_COLUMN_LETTERS: list[str] = []
+
+
+def _column(index: int) -> str:
+    """Excel's column name of a 0-based index (A, ..., Z, AA, ...)."""
+    while len(_COLUMN_LETTERS) <= index:
+        number, name = len(_COLUMN_LETTERS) + 1, ""
+        while number:
+            number, rest = divmod(number - 1, 26)
+            name = chr(65 + rest) + name
+        _COLUMN_LETTERS.append(name)
+    return _COLUMN_LETTERS[index]
+
+
+_SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    found = match.group(0)
+    return "_x005F" + found if len(found) > 1 else f"_x{ord(found):04X}_"
+
+
+def _escape_text(text: str) -> str:
+    """XML-escaped, with control characters (which XML cannot hold) as Excel's _xHHHH_
+    escapes and a literal _xHHHH_ kept literal, as Excel's own writers do."""
+    text = _CONTROL.sub(_escape_match, text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _row_xml(number: int, refs: list[str], row: Iterable[object], style: str = "") -> str:
+    """One <row> of the sheet; every cell through the same guard as the CSV. (The hot loop
+    of a big export: plain strings, the common case, take the shortest path.)"""
+    cells = []
+    n = str(number)
+    for index, value in enumerate(row):
+        if isinstance(value, str):
+            text = value
+        elif value is None:
+            continue
+        elif isinstance(value, bool):
+            text = "1" if value else "0"
+        elif isinstance(value, (int, float, Decimal)):
+            number_value = value if isinstance(value, int) else float(value)
+            if not math.isfinite(number_value):
+                continue  # no number Excel can show (NaN, infinity)
+            ref = refs[index] if index < len(refs) else _column(index)
+            cells.append(f'<c r="{ref}{n}"{style}><v>{number_value!r}</v></c>')
+            continue
+        elif isinstance(value, datetime):
+            text = value.isoformat(sep=" ")
+        else:
+            text = str(safe_cell(value))
+        if not text:
+            continue
+        if text[0] in _FORMULA_FIRST:
+            text = "'" + text
+        if _SPECIAL.search(text):
+            text = _escape_text(text)
+        ref = refs[index] if index < len(refs) else _column(index)
+        if text[0].isspace() or text[-1].isspace():
+            cells.append(f'<c r="{ref}{n}"{style} t="inlineStr"><is>'
+                         f'<t xml:space="preserve">{text}</t></is></c>')
+        else:
+            cells.append(f'<c r="{ref}{n}"{style} t="inlineStr"><is><t>{text}</t></is></c>')
+    return f'<row r="{n}">' + "".join(cells) + "</row>"
+
+
+_NS = "http://schemas.openxmlformats.org/"
+_REL = _NS + "officeDocument/2006/relationships"
+_SHEET_START = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+                f'<worksheet xmlns="{_NS}spreadsheetml/2006/main" xmlns:r="{_REL}">'
+                '<sheetData>')
+_SHEET_END = "</sheetData></worksheet>"
+_ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+              f'<Relationships xmlns="{_NS}package/2006/relationships">'
+              f'<Relationship Id="rId1" Type="{_REL}/officeDocument" '
+              'Target="xl/workbook.xml"/></Relationships>')
+# A default font, the same in bold (the header row), and the fills Excel requires.
+_STYLES = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           f'<styleSheet xmlns="{_NS}spreadsheetml/2006/main">'
+           '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+           '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
+           '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+           '<fill><patternFill patternType="gray125"/></fill></fills>'
+           '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border>'
+           '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+           'borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" fontId="0" '
+           'fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" '
+           'borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1">'
+           '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+
+
+def _sheet_name(base: str, number: int) -> str:
+    """A valid, escaped sheet name: at most 31 characters, none of []:*?/\\."""
+    name = re.sub(r"[\[\]:*?/\\]", " ", base).strip("' ")[:24] or "export"
+    if number > 1:
+        name = f"{name} {number}"
+    return _escape_text(name).replace('"', "&quot;")
+
+
+def _closing_parts(sheet: str, sheets: int) -> dict[str, str]:
+    names = "".join(f'<sheet name="{_sheet_name(sheet, i)}" sheetId="{i}" r:id="rId{i}"/>'
+                    for i in range(1, sheets + 1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, sheets + 1))
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, sheets + 1))
+    head = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    return {
+        "xl/workbook.xml": (f'{head}<workbook xmlns="{_NS}spreadsheetml/2006/main" '
+                            f'xmlns:r="{_REL}"><sheets>{names}</sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{head}<Relationships xmlns="{_NS}package/2006/relationships">{rels}'
+            f'<Relationship Id="rId{sheets + 1}" Type="{_REL}/styles" '
+            'Target="styles.xml"/></Relationships>'),
+        "[Content_Types].xml": (
+            f'{head}<Types xmlns="{_NS}package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            f"{overrides}</Types>"),
+    }
+
+
+class _Sink(io.RawIOBase):
+    """Where the zip is written; the generator takes what has been written so far."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self.chunks.append(bytes(data))
+        self.size += len(data)
+        return len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        self.size = 0
+        return data
 
 
 def iter_xlsx(header: Sequence[str], rows: Iterable[Iterable[object]], *,
-              sheet: str = "export", chunk_size: int = 256 * 1024) -> Iterator[bytes]:
-    """An XLSX workbook, built in constant memory and streamed in chunks.
+              sheet: str = "export", chunk_size: int = 256 * 1024,
+              block_rows: int = 1000) -> Iterator[bytes]:
+    """An XLSX workbook streamed while it is written: the first bytes before any row is
+    read, then about every `chunk_size` compressed bytes; memory stays flat.
 
-    Text cells are written as strings (never parsed as formulas or URLs) and also get the
-    same `'` guard as the CSV, so a copy-paste into another sheet stays inert. Nothing is
-    yielded until the workbook is complete (the zip's directory comes last).
+    Text cells are inline strings (never formulas, URLs or numbers) with the same `'` guard
+    as the CSV, so a copy-paste into another sheet stays inert; numbers are numbers. Rows
+    past Excel's 1,048,576 per sheet continue on a new sheet, each with the header.
     """
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
-    try:
-        workbook = xlsxwriter.Workbook(path, {
-            "constant_memory": True, "strings_to_formulas": False,
-            "strings_to_urls": False, "strings_to_numbers": False, "in_memory": False})
-        bold = workbook.add_format({"bold": True})
-        worksheet: Any  # an XlsxWriter worksheet (the library is untyped)
-        worksheet, row_number, sheets = None, XLSX_MAX_ROWS, 0
-        for row in rows:
-            if row_number >= XLSX_MAX_ROWS:
-                sheets += 1
-                worksheet = workbook.add_worksheet(sheet if sheets == 1 else f"{sheet} {sheets}")
-                worksheet.write_row(0, 0, [str(name) for name in header], bold)
-                row_number = 1
-            for column, value in enumerate(row):
-                cell = _xlsx_cell(value)
-                if isinstance(cell, str):
-                    worksheet.write_string(row_number, column, cell)
-                else:
-                    worksheet.write_number(row_number, column, cell)
-            row_number += 1
-        if worksheet is None:
-            worksheet = workbook.add_worksheet(sheet)
-            worksheet.write_row(0, 0, [str(name) for name in header], bold)
-        workbook.close()
-        with open(path, "rb") as finished:
-            while chunk := finished.read(chunk_size):
-                yield chunk
-    finally:
-        os.unlink(path)
+    sink = _Sink()
+    archive = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+    archive.writestr("_rels/.rels", _ROOT_RELS)
+    archive.writestr("xl/styles.xml", _STYLES)
+    yield sink.take()
+    refs = [_column(index) for index in range(max(len(header), 64))]
+    header_row = [str(name) for name in header]
+    sheets = 0
+    rows_iter = iter(rows)
+    exhausted = False
+    while not exhausted:
+        sheets += 1
+        with archive.open(f"xl/worksheets/sheet{sheets}.xml", "w") as out:
+            out.write(_SHEET_START.encode())
+            out.write(_row_xml(1, refs, header_row, ' s="1"').encode())
+            number = 1
+            block: list[str] = []
+            for row in rows_iter:
+                number += 1
+                block.append(_row_xml(number, refs, row))
+                if len(block) == block_rows:
+                    out.write("".join(block).encode("utf-8", "replace"))
+                    block.clear()
+                    if sink.size >= chunk_size:
+                        yield sink.take()
+                if number == XLSX_MAX_ROWS:
+                    break
+            else:
+                exhausted = True
+            out.write(("".join(block) + _SHEET_END).encode("utf-8", "replace"))
+        if not exhausted:  # the sheet is full: is there another row for the next one?
+            try:
+                first = next(rows_iter)
+            except StopIteration:
+                break
+            rows_iter = itertools.chain([first], rows_iter)
+    for name, xml in _closing_parts(sheet, sheets).items():
+        archive.writestr(name, xml)
+    archive.close()
+    yield sink.take()
 
 
-def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]], **kwargs: Any) -> bytes:
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Iterable[object]],
+               **kwargs: Any) -> bytes:
     """The whole workbook at once (small exports, tests)."""
     return b"".join(iter_xlsx(header, rows, **kwargs))

@@ -50,3 +50,61 @@ def test_no_export_writes_csv_by_itself():
                     and relative not in allowed):
                 writers.append(f"{relative}:{node.lineno}")
     assert not writers, writers
+
+
+# --- XLSX, streamed while written ---------------------------------------------------------
+
+def _workbook(data: bytes):
+    import openpyxl
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_xlsx_starts_before_any_row_is_read_and_streams_as_it_goes():
+    import secrets
+
+    from campaign.spreadsheet import iter_xlsx
+    read = []
+
+    def rows():
+        for number in range(20_000):
+            read.append(number)
+            # Random text does not compress away, so the zip grows as rows come.
+            yield (number, secrets.token_hex(16), f"signer{number}@example.org")
+
+    chunks = iter_xlsx(("id", "name", "email"), rows(), chunk_size=64 * 1024)
+    first = next(chunks)
+    assert first.startswith(b"PK") and read == []  # bytes out before the database is read
+    sizes_while_reading = []
+    for chunk in chunks:
+        if len(read) < 20_000:
+            sizes_while_reading.append(len(chunk))
+    assert len(sizes_while_reading) >= 3  # not one block at the end
+
+
+def test_xlsx_cells_read_back_as_written(monkeypatch):
+    from campaign import spreadsheet
+    rows = [(1, "=cmd", "a\x01b _x0041_ c", None, 2.5, Decimal("3.25"),
+             datetime(2026, 1, 2, 3, 4, 5), True, " leading space", "<b>&amp;</b>",
+             float("nan"), float("inf"), "Айгүл 王", date(2026, 3, 4))]
+    header = ("id", "name", "comment", "none", "float", "decimal", "when", "flag", "space",
+              "markup", "nan", "inf", "name2", "day")
+    sheet = _workbook(spreadsheet.xlsx_bytes(header, rows)).active
+    assert [c.value for c in sheet[1]] == list(header) and sheet["A1"].font.b
+    assert [c.value for c in sheet[2]] == [
+        1, "'=cmd", "a_x0001_b _x005F_x0041_ c", None, 2.5, 3.25, "2026-01-02 03:04:05",
+        "1", " leading space", "<b>&amp;</b>", None, None, "Айгүл 王", "2026-03-04"]
+    assert sheet["B2"].data_type == "s" and sheet["A2"].data_type == "n"
+
+
+def test_xlsx_rows_past_the_sheet_limit_continue_on_a_new_sheet_with_the_header(monkeypatch):
+    from campaign import spreadsheet
+    monkeypatch.setattr(spreadsheet, "XLSX_MAX_ROWS", 4)
+    book = _workbook(spreadsheet.xlsx_bytes(["n"], ([i] for i in range(7)), sheet="Korday"))
+    assert book.sheetnames == ["Korday", "Korday 2", "Korday 3"]
+    assert [[c.value for c in row] for row in book["Korday 2"].iter_rows()] == [
+        ["n"], [3], [4], [5]]
+    assert [[c.value for c in row] for row in book["Korday 3"].iter_rows()] == [["n"], [6]]
+    full = _workbook(spreadsheet.xlsx_bytes(["n"], ([i] for i in range(3))))
+    assert full.sheetnames == ["export"]  # exactly full: no empty second sheet
+    empty = _workbook(spreadsheet.xlsx_bytes(["a", "b"], []))
+    assert [[c.value for c in row] for row in empty.active.iter_rows()] == [["a", "b"]]

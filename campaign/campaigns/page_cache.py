@@ -1,4 +1,5 @@
-"""A few-second cache of the rendered campaign page, per (language, slug), in each process.
+"""A few-second cache of the rendered campaign page, per (language, slug), in each process
+(and per registered variant: a partner's link, see register_page_variant).
 
 Under a viral surge nearly every request is the same page; rendering it (Jinja, the sections,
 the count and recent signers from the database) costs far more than serving it. The cached
@@ -17,6 +18,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, current_app, g, session
 from flask_wtf.csrf import generate_csrf
@@ -92,6 +94,23 @@ def reader_etag(shell: Shell) -> str | None:
     reader = hashlib.blake2b(f"{raw}:{session.get('forms_used', 0)}".encode(),
                              digest_size=6).hexdigest()
     return f"{shell.etag}-{reader}"
+
+
+def register_page_variant(app: Flask, variant: Callable[[str, Any], str | None]) -> None:
+    """A feature's variant of the campaign page, from the slug and the query string (e.g.
+    petitions: a visit through a partner's link shows that partner's opt-in box). The
+    variant names a separate cached shell, so it must come from a small set, never from
+    whatever a visitor types; None: the shared page. Called from a feature's init_app."""
+    app.extensions.setdefault("page_cache_variants", []).append(variant)
+
+
+def variant_of(slug: str, args: Any) -> str | None:
+    """The first registered variant that applies to this visit, or None."""
+    for variant in current_app.extensions.get("page_cache_variants", ()):
+        found: str | None = variant(slug, args)
+        if found:
+            return found
+    return None
 
 
 def register_reader_value(app: Flask, placeholder: str, make: Callable[[], str]) -> None:

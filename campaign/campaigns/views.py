@@ -86,7 +86,9 @@ def show(slug: str) -> ResponseReturnValue:
         return render_campaign_page(campaign)
 
     # Served from a few-second cache (see page_cache): the count may be that much behind.
-    shell = page_cache.get_shell((i18n.current_language(), slug), render)
+    key: tuple[str, ...] = (i18n.current_language(), slug)
+    variant = page_cache.variant_of(slug, request.args) if request.args else None
+    shell = page_cache.get_shell(key + (variant,) if variant else key, render)
     etag = page_cache.reader_etag(shell)
     if etag and request.if_none_match.contains_weak(etag):
         response = make_response("", 304)

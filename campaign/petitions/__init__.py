@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
     from ..abuse.bots import STARTED_PLACEHOLDER, started_token
     from ..campaigns.page_cache import register_reader_value
     register_reader_value(app, STARTED_PLACEHOLDER, started_token)
+    # A visit through a partner's campaign link gets its own cached page (the opt-in box).
+    from ..campaigns.page_cache import register_page_variant
+    register_page_variant(app, views.page_variant)
     # The campaign's analytics page shows what became of its mail (the outbox knows no
     # campaign console, so petitions, which owns that page, shows it).
     from ..organizers.registry import register_panel

@@ -106,6 +106,9 @@ class SignForm(SignatureFields, BotTrapForm):
     # The campaign link's tag, kept when the form comes back with errors (the page's own
     # URL then no longer carries it); cleaned like any tag (petitions/sources.py).
     ref = HiddenField()
+    # Shown only when the visit came through a named partner's campaign link (unticked: the
+    # signer must choose it; the label, naming the partner, is the widget's).
+    partner_opt_in = BooleanField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

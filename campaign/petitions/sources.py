@@ -6,7 +6,11 @@ spaces, free text)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Protocol
 from urllib.parse import parse_qs, urlsplit
+
+from flask import Flask, current_app
 
 REF_PARAMS = ("ref", "utm_source", "utm_campaign", "utm_medium")
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,31}$")
@@ -43,3 +47,29 @@ def ref_from_referrer(referrer: str | None, host: str) -> str | None:
     if parts.netloc != host:
         return None
     return ref_from_query(parse_qs(parts.query))
+
+
+# --- a partner's campaign link ------------------------------------------------------------
+# `sources` names partners and the tags of their links; it sits above petitions, so it
+# registers how a tag is resolved (app.extensions["ref_partner_resolver"], set only from
+# sources' init_app) and the sign form asks through here.
+
+class LinkPartner(Protocol):
+    id: int
+    name: str
+    credited: bool
+
+
+RefPartnerResolver = Callable[[int, str], "LinkPartner | None"]
+
+
+def register_ref_partner_resolver(app: Flask, resolver: RefPartnerResolver) -> None:
+    app.extensions["ref_partner_resolver"] = resolver
+
+
+def partner_for_ref(campaign_id: int, ref: str | None) -> LinkPartner | None:
+    """The partner whose campaign link carries this (cleaned) tag, if any."""
+    resolver: RefPartnerResolver | None = current_app.extensions.get("ref_partner_resolver")
+    if not ref or resolver is None:
+        return None
+    return resolver(campaign_id, ref)

@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from flask import (
     Blueprint,
     abort,
@@ -26,10 +28,33 @@ from .forms import SignForm, sign_form_for
 bp = Blueprint("petitions", __name__)
 
 
+def _named_partner(partner: sources.LinkPartner | None) -> sources.LinkPartner | None:
+    return partner if partner is not None and partner.credited else None
+
+
 def petition_section(campaign, lang):
     form = sign_form_for(campaign, custom_fields.form_for_campaign(SignForm, campaign))
+    # A visit through a partner's campaign link: the page is cached per tag (page_variant),
+    # the form keeps the tag, and a named partner's opt-in box is offered.
+    ref = sources.ref_from_query(request.args)
+    partner = sources.partner_for_ref(campaign.id, ref)
+    if partner is not None:
+        form.ref.data = ref
     return {"form": form, "recent": service.public_recent_signers(campaign),
-            "comments": service.public_comments(campaign.id)}
+            "comments": service.public_comments(campaign.id),
+            "partner": _named_partner(partner)}
+
+
+def page_variant(slug: str, args: Mapping[str, str]) -> str | None:
+    """The campaign page's cache variant: a tag of a partner's link (so few variants, never
+    one per made-up tag), else None (the one shared page)."""
+    ref = sources.ref_from_query(args)
+    if not ref:
+        return None
+    campaign = campaigns.campaign_by_slug(slug)
+    if campaign is None or sources.partner_for_ref(campaign.id, ref) is None:
+        return None
+    return f"ref:{ref}"
 
 
 def _open_campaign(slug):
@@ -60,11 +85,13 @@ def sign(slug):
             "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
     ref = (sources.clean_ref(form.ref.data)
            or sources.ref_from_referrer(request.referrer, request.host))
+    partner = sources.partner_for_ref(campaign.id, ref)
     if not valid:
         form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign),
-            "comments": service.public_comments(campaign.id)}})
+            "comments": service.public_comments(campaign.id),
+            "partner": _named_partner(partner)}})
     if is_bot(form):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
         return redirect(url_for("petitions.thanks", slug=slug), code=303)
@@ -72,7 +99,10 @@ def sign(slug):
         full_name=form.full_name.data, email=form.email.data, country=form.country.data,
         comment=form.comment.data, display=form.display.data, updates=form.updates.data,
         locale=i18n.current_language(), ip=request.remote_addr,
-        custom=custom_fields.answers(form), ref=ref))
+        custom=custom_fields.answers(form), ref=ref,
+        partner_id=partner.id if partner is not None else None,
+        # Offered only to a visit through a named partner's link; anything else is ignored.
+        partner_opt_in=bool(_named_partner(partner) and form.partner_opt_in.data)))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

@@ -58,6 +58,9 @@ def _export_signatures(email_key: str) -> list[dict]:
         "country": s.country, "language": s.locale, "comment": s.comment,
         "comment_hidden": s.comment_hidden, "display": s.display,
         "news_opt_in": s.updates_opt_in, "status": s.status, "source": s.source,
+        # Where it came from, and whether the signer asked a partner to get their name and
+        # address (the partner's own export): the signer's data, so in their copy too.
+        "link_tag": s.ref, "partner_opt_in": s.partner_opt_in,
         "signed_at": s.created_at.isoformat() + "Z",
         "confirmed_at": s.confirmed_at.isoformat() + "Z" if s.confirmed_at else None,
         "network_hash": s.ip_hash,

@@ -17,3 +17,5 @@ def init_app(app: Flask) -> None:
     register_panel(app, "sources", "sources/panel.html", 20, views.analytics_panel)
     register_section(app, "map", "sources/_public_map.html", 60, views.public_map_section)
     register_partner_resolver(app, service.partner_id_for_key)
+    from ..petitions.sources import register_ref_partner_resolver
+    register_ref_partner_resolver(app, service.partner_for_ref)

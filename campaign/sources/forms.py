@@ -21,11 +21,15 @@ class PartnerForm(FlaskForm):
     origins = TextAreaField(
         _l("Sites where the partner shows the widget (one per line, e.g. https://partner.org)"),
         validators=[Length(max=2000), NoControlCharacters(multiline=True)])
+    refs = TextAreaField(
+        _l("Tags of the partner's campaign links (one per line: the value of ?ref= or "
+           "?utm_source=, e.g. partner-x)"),
+        validators=[Length(max=1000), NoControlCharacters(multiline=True)])
     api_keys = SelectMultipleField(_l("API keys the partner signs with"), coerce=int,
                                    option_widget=CheckboxInput(),
                                    widget=ListWidget(prefix_label=False))
     credited = BooleanField(_l("Name the partner on its widget (“with …”) and let signers "
-                               "there choose to hear from it"))
+                               "there and through its links choose to hear from it"))
 
 
 class PublicMapForm(FlaskForm):

@@ -29,7 +29,11 @@ class Partner(Model):
     website: Mapped[str] = mapped_column(String(255), default="", server_default="")
     # Space-separated origins of the partner's pages that embed the widget.
     widget_origins: Mapped[str] = mapped_column(Text, default="", server_default="")
-    # Show "with <name>" on the widget, and offer signers to hear from the partner.
+    # Space-separated tags of the partner's campaign links (`?ref=` or `?utm_source=` ...,
+    # cleaned as petitions/sources.py cleans any tag): a visit through one is credited to it.
+    ref_tags: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Show "with <name>" on the widget and on the sign form of a visit through its link,
+    # and offer signers there to hear from the partner.
     credited: Mapped[bool] = mapped_column(default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -39,6 +43,10 @@ class Partner(Model):
     @property
     def origins(self) -> list[str]:
         return self.widget_origins.split()
+
+    @property
+    def refs(self) -> list[str]:
+        return self.ref_tags.split()
 
 
 class MapSettings(Model):

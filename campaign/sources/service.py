@@ -2,8 +2,10 @@
 
 A partner is named per campaign, with the origins of its pages that embed the widget and the
 API keys it signs with. A signature through the widget on one of those origins, or with one
-of those keys, credits the partner; a credited partner is named on its widget ("with ..."),
-which then offers an explicit, unticked "I want to hear from ..." box. Those opt-ins leave
+of those keys, credits the partner; so does a visit through one of its campaign links (a
+`?ref=`/`?utm_source=` tag listed on the partner). A credited (named) partner is named on its
+widget ("with ...") and on the sign form of a visit through its link, which then offer an
+explicit, unticked "I want to hear from ..." box. Those opt-ins leave
 only through the partner's own export (the one CSV writer) and go with the signature when the
 signer deletes it (the row is deleted).
 """
@@ -19,10 +21,11 @@ from ..extensions import db
 from ..framing import BadOrigin, normalize_origin
 from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
+from ..petitions.sources import clean_ref
 from ..spreadsheet import iter_csv
 from .models import MapSettings, Partner, partner_api_keys
 
-__all__ = ["BadOrigin", "PartnerError"]
+__all__ = ["BadOrigin", "BadRef", "PartnerError"]
 
 
 class PartnerError(ValueError):
@@ -46,12 +49,32 @@ def usable_keys(user, campaign_id: int) -> list[ApiKey]:
     return [key for key in keys if any(c.id == campaign_id for c in key.campaigns)]
 
 
+class BadRef(ValueError):
+    """A campaign-link tag that is not one (see petitions/sources.py clean_ref)."""
+
+
+def _clean_refs(refs: list[str]) -> list[str]:
+    """The tags, cleaned and once each; BadRef for one that is not a tag."""
+    tags: list[str] = []
+    for raw in refs:
+        if not raw.strip():
+            continue
+        tag = clean_ref(raw)
+        if tag is None:
+            raise BadRef(raw.strip())
+        if tag not in tags:
+            tags.append(tag)
+    return tags
+
+
 def save_partner(user, campaign_id: int, *, name: str, website: str, origins: list[str],
-                 credited: bool, api_key_ids: list[int], partner: Partner | None = None
-                 ) -> Partner:
-    """Create or change a partner; origins are normalised (BadOrigin), an origin or key
-    credited to another partner of the campaign raises PartnerError."""
+                 credited: bool, api_key_ids: list[int], partner: Partner | None = None,
+                 refs: list[str] | None = None) -> Partner:
+    """Create or change a partner; origins are normalised (BadOrigin), link tags cleaned
+    (BadRef), an origin, tag or key credited to another partner of the campaign raises
+    PartnerError."""
     normalized = list(dict.fromkeys(normalize_origin(o) for o in origins if o.strip()))
+    tags = _clean_refs(refs or [])
     allowed = {key.id: key for key in usable_keys(user, campaign_id)}
     if partner is not None:  # keys already linked stay choosable by any organizer
         allowed.update({key.id: key for key in partner.api_keys})
@@ -64,12 +87,15 @@ def save_partner(user, campaign_id: int, *, name: str, website: str, origins: li
             raise PartnerError(next(iter(set(other.origins) & set(normalized))))
         if {k.id for k in other.api_keys} & set(api_key_ids):
             raise PartnerError("key")
+        if set(other.refs) & set(tags):
+            raise PartnerError("ref")
     if partner is None:
         partner = Partner(campaign_id=campaign_id)
         db.session.add(partner)
     partner.name = name.strip()[:120]
     partner.website = website.strip()[:255]
     partner.widget_origins = " ".join(normalized)
+    partner.ref_tags = " ".join(tags)
     partner.credited = credited
     partner.api_keys = [allowed[key_id] for key_id in api_key_ids]
     db.session.flush()
@@ -97,6 +123,14 @@ def partner_for_origin(campaign_id: int, origin: str | None) -> Partner | None:
         return None
     for partner in partners(campaign_id):
         if origin in partner.origins:
+            return partner
+    return None
+
+
+def partner_for_ref(campaign_id: int, ref: str) -> Partner | None:
+    """The partner whose campaign links carry the tag `ref` (already cleaned)."""
+    for partner in partners(campaign_id):
+        if ref in partner.refs:
             return partner
     return None
 

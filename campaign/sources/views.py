@@ -100,6 +100,7 @@ def _partner_form(campaign, partner=None, formdata=...):
     if partner is not None:
         data = {"name": partner.name, "website": partner.website,
                 "origins": "\n".join(partner.origins), "credited": partner.credited,
+                "refs": "\n".join(partner.refs),
                 "api_keys": [k.id for k in partner.api_keys]}
     form = PartnerForm() if formdata is ... else PartnerForm(formdata=formdata, data=data)
     keys = {k.id: k for k in service.usable_keys(current_user, campaign.id)}
@@ -115,12 +116,16 @@ def _save(campaign, form, partner=None):
         return service.save_partner(
             current_user, campaign.id, name=form.name.data, website=form.website.data or "",
             origins=(form.origins.data or "").splitlines(), credited=form.credited.data,
-            api_key_ids=form.api_keys.data or [], partner=partner)
+            api_key_ids=form.api_keys.data or [], partner=partner,
+            refs=(form.refs.data or "").splitlines())
+    except service.BadRef as exc:
+        form.refs.errors.append(_("“%(tag)s” is not a link tag: use 1 to 32 of a-z, 0-9, "
+                                  "dot, dash and underscore.", tag=str(exc)[:40]))
     except service.BadOrigin as exc:
         form.origins.errors.append(_("“%(origin)s” is not a site address such as "
                                      "https://partner.org.", origin=str(exc)[:100]))
     except service.PartnerError as exc:
-        field = form.api_keys if str(exc) == "key" else form.origins
+        field = {"key": form.api_keys, "ref": form.refs}.get(str(exc), form.origins)
         field.errors.append(_("This is already credited to another partner."))
     return None
 

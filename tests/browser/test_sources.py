@@ -90,3 +90,30 @@ def test_partner_widget_signature_is_credited_and_the_map_shows_it(
     axe(public, context="public campaign page with the map (ru)")
     public.locator("#map").scroll_into_view_if_needed()
     screenshot(public, "public-map-ru", full_page=False)
+
+
+def test_a_visit_through_a_partners_link_offers_its_box_unticked_and_records_it(
+        live_server, page_factory, axe, screenshot):
+    campaign = make_campaign(locales=("en", "ru"))
+    user, _password = make_user(campaigns=[campaign])
+    partner = sources.save_partner(user, campaign.id, name="Kordai Friends", website="",
+                                   origins=[], credited=True, api_key_ids=[],
+                                   refs=["kordai-friends"])
+    page = page_factory(viewport=DESKTOP)
+    page.goto(live_server.url(f"/en/c/{campaign.slug}?utm_source=kordai-friends"))
+    box = page.locator("#sign input[name=partner_opt_in]")
+    assert not box.is_checked()
+    assert "I also want to hear from Kordai Friends" in page.locator("#sign").inner_text()
+    axe(page, context="sign form with a partner's opt-in box")
+    page.fill("#full_name", "Aisha Vanahun")
+    page.fill("#email", "aisha@example.org")
+    page.locator("#country").select_option("KZ")
+    box.check()
+    screenshot(page, "partner-link-sign-form")
+    page.locator("#sign button[type=submit]").click()
+    page.wait_for_url("**/thanks*")
+    db.session.expire_all()
+    signature = db.session.scalar(select(Signature).where(
+        Signature.email == "aisha@example.org"))
+    assert (signature.source, signature.ref, signature.partner_id,
+            signature.partner_opt_in) == ("web", "kordai-friends", partner.id, True)

@@ -69,3 +69,50 @@ def test_organizer_writes_previews_tests_and_sends_an_update(app, live_server, p
     html = mailbox.messages[0].get_body(("html",)).get_content()
     assert "<strong>передали</strong>" in html and 'href="https://korday.example/ru"' in html
     db.session.expire_all()
+
+
+def test_organizer_sends_an_update_to_one_answer_of_a_custom_field(
+        app, live_server, page_factory, mailbox, axe, screenshot):
+    from campaign.petitions import custom_fields
+    campaign = make_campaign("korday-regions", locales=("en", "ru"))
+    custom_fields.add_field(campaign.id, custom_fields.FieldDefinition(
+        key="region", kind="choice", labels={"en": "Your region", "ru": "Ваш регион"},
+        choices=[{"value": "almaty", "labels": {"en": "Almaty"}},
+                 {"value": "zhambyl", "labels": {"en": "Zhambyl"}}]))
+    zhambyl = make_signature(campaign, email="z@example.org", locale="ru", updates=True,
+                             custom={"region": "zhambyl"})
+    make_signature(campaign, email="a@example.org", locale="en", updates=True,
+                   custom={"region": "almaty"})
+    make_signature(campaign, email="n@example.org", locale="en", updates=True)
+    _user, password = make_user(email="org@example.org", campaigns=[campaign])
+    mailbox.deliver()
+    mailbox.smtp.messages.clear()
+
+    page = page_factory(viewport=DESKTOP)
+    page.goto(live_server.url("/organize/login"))
+    page.fill("#email", "org@example.org")
+    page.fill("#password", password)
+    page.locator("form:has(#password) button[type=submit]").click()
+    page.wait_for_url("**/organize/")
+    page.goto(live_server.url("/organize/c/korday-regions/updates"))
+    page.fill("#subject_en", "Zhambyl: a hearing on Monday")
+    page.fill("#body_en", "Come to the **court**.")
+    page.fill("#subject_ru", "Жамбыл: суд в понедельник")
+    page.fill("#body_ru", "Приходите в **суд**.")
+    page.locator("main form[method=post] button[type=submit]", has_text="Save draft").click()
+    page.wait_for_url("**/organize/c/korday-regions/updates/*")
+
+    page.select_option("#answer", "region:zhambyl")
+    axe(page, context="update audience with a custom field")
+    page.locator("button", has_text="Review before sending").click()
+    page.wait_for_url("**/confirm?*")
+    assert page.locator("#confirm-segment").inner_text() == \
+        "Only signers whose answer to “Your region” is “Zhambyl”."
+    assert page.locator("#confirm-count").inner_text() == "1 person will receive this update:"
+    screenshot(page, "confirm-custom-field")
+    axe(page, context="confirm step with a custom-field audience")
+    page.locator("button", has_text="Send now").click()
+    page.wait_for_url("**/organize/c/korday-regions/updates")
+    mailbox.deliver()
+    assert [m["To"] for m in mailbox.messages] == [zhambyl.email]
+    assert mailbox.messages[0]["Subject"] == "Жамбыл: суд в понедельник"

@@ -195,6 +195,125 @@ def test_segments_by_language_and_country_and_suppression(app):
                                                                "countries": ["KZ"]}
 
 
+def _field(campaign, key, kind, *, privacy="organizers", choices=()):
+    from campaign.petitions import custom_fields
+    return custom_fields.add_field(campaign.id, custom_fields.FieldDefinition(
+        key=key, kind=kind, labels={"en": f"{key.title()}?", "ru": f"{key}-ру?"},
+        privacy=privacy, choices=[{"value": v, "labels": {"en": v.title()}} for v in choices]))
+
+
+def test_segment_by_custom_field_value_counts_and_sends_only_to_it(app):
+    campaign = make_campaign(locales=("en", "ru"))
+    admin, _ = make_user(role="admin", campaigns=[campaign])
+    _field(campaign, "region", "choice", choices=("almaty", "zhambyl"))
+    _field(campaign, "member", "checkbox", privacy="public")
+    _field(campaign, "age", "number")
+    _field(campaign, "city", "text")
+    _field(campaign, "passport", "text", privacy="delivery")
+    people = {
+        "a@example.org": {"region": "almaty", "member": "yes", "age": "30", "city": "Taraz",
+                          "passport": "N1"},
+        "b@example.org": {"region": "zhambyl", "age": "30.0", "city": "taraz"},
+        "c@example.org": {"region": "almaty", "age": "41"},
+        "d@example.org": {},
+    }
+    for email, custom in people.items():
+        make_signature(campaign, email=email, locale="ru" if email[0] in "bc" else "en",
+                       updates=True, custom=custom)
+    make_signature(campaign, email="quiet@example.org", custom={"region": "almaty"})
+    item = updates.save(admin, campaign, {"en": {"subject": "S", "body": "B"},
+                                          "ru": {"subject": "Т", "body": "Т"}})
+
+    def who(**segment):
+        found = updates.count_audience(campaign, item, updates.Segment(**segment))
+        return dict(found.by_language)
+
+    assert who(field="region", value="almaty") == {"en": 1, "ru": 1}
+    assert who(field="member", value="yes") == {"en": 1}
+    assert who(field="member", value="no") == {"en": 1, "ru": 2}
+    assert who(field="age", value="30") == {"en": 1, "ru": 1}   # 30 = 30.0
+    assert who(field="age", value="30,0") == {"en": 1, "ru": 1}
+    assert who(field="city", value="Taraz") == {"en": 1}        # text: exact equality
+    assert who(field="region", value="almaty", languages=("ru",)) == {"ru": 1}
+    # A "deleted at delivery" field, a field that is gone, a value that is no option:
+    # nobody, never everyone.
+    assert who(field="passport", value="N1") == {}
+    assert who(field="gone", value="x") == {}
+    assert who(field="region", value="nowhere") == {}
+    assert [f.key for f in updates.segment_fields(campaign.id)] == [
+        "region", "member", "age", "city"]
+    assert updates.field_value_counts(campaign.id) == {
+        "region": {"almaty": 2, "zhambyl": 1}, "member": {"yes": 1, "no": 3}}
+
+    assert updates.send(admin, campaign, item,
+                        updates.Segment(field="region", value="almaty")) == 2
+    assert sorted(r.to_addr for r in db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "campaign_update"))) == ["a@example.org", "c@example.org"]
+    assert db.session.get(CampaignUpdate, item.id).segment == {"field": "region",
+                                                               "value": "almaty"}
+
+
+def test_console_update_to_a_custom_field_segment_reaches_only_it_over_smtp(
+        smtp_app, client, smtp_server):
+    campaign = make_campaign("korday-segment", locales=("en", "ru"))
+    _field(campaign, "region", "choice", choices=("almaty", "zhambyl"))
+    _field(campaign, "age", "number")
+    _field(campaign, "passport", "text", privacy="delivery")
+    make_signature(campaign, email="almaty@example.org", locale="ru", updates=True,
+                   custom={"region": "almaty", "age": "30"})
+    make_signature(campaign, email="zhambyl@example.org", locale="en", updates=True,
+                   custom={"region": "zhambyl", "age": "30"})
+    make_signature(campaign, email="none@example.org", locale="en", updates=True)
+    _organizer(client, campaign)
+    outbox.work(once=True)
+    smtp_server.messages.clear()
+    update_id = _draft(client, campaign.slug, subject_en="Almaty news", body_en="**Hi**",
+                       subject_ru="Новости Алматы", body_ru="Привет")
+    base = f"/organize/c/{campaign.slug}/updates/{update_id}"
+
+    page = client.get(base).get_data(as_text=True)
+    assert '<optgroup label="Region?">' in page and "Almaty (1)" in page
+    assert "Zhambyl (1)" in page and '<optgroup label="Age?">' in page
+    assert "Passport" not in page  # deleted at delivery: not for mailing
+    confirm = client.get(f"{base}/confirm?answer=region:almaty")
+    body = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200
+    assert "1 person will receive this update:" in body and "1 in Русский" in body
+    assert "Only signers whose answer to “Region?” is “Almaty”." in body
+    assert 'name="answer" value="region:almaty"' in body
+    by_age = client.get(f"{base}/confirm?answer=age:&answer_text=30.0").get_data(as_text=True)
+    assert "2 people will receive this update:" in by_age
+
+    response = client.post(f"{base}/send", data={"csrf_token": csrf_from(body),
+                                                "answer": "region:almaty"})
+    assert response.status_code == 302
+    outbox.work(once=True)
+    assert [m["To"] for m in smtp_server.messages] == ["almaty@example.org"]
+    assert smtp_server.messages[0]["Subject"] == "Новости Алматы"
+    assert db.session.get(CampaignUpdate, update_id).segment == {"field": "region",
+                                                                 "value": "almaty"}
+
+
+def test_bad_custom_field_audience_gets_a_translated_error_not_a_500(app, client):
+    campaign = make_campaign(locales=("en",))
+    _field(campaign, "age", "number")
+    _field(campaign, "passport", "text", privacy="delivery")
+    make_signature(campaign, locale="en", updates=True, custom={"age": "3"})
+    _organizer(client, campaign)
+    update_id = _draft(client, campaign.slug, subject_en="S", body_en="B")
+    base = f"/organize/c/{campaign.slug}/updates/{update_id}"
+    for query, message in (("answer=passport:N1", "Выберите из списка."),
+                           ("answer=age:", "Введите ответ, с которым сравнивать."),
+                           ("answer=age:&answer_text=three", "Пожалуйста, введите число."),
+                           ("answer=nope", "Выберите из списка.")):
+        response = client.get(f"{base}/confirm?{query}", headers={"Accept-Language": "ru"})
+        assert response.status_code == 422, query
+        assert message in response.get_data(as_text=True), query
+    response = post_form(client, base, {"answer": "age:", "answer_text": "x"}, f"{base}/send")
+    assert response.status_code == 302
+    assert db.session.get(CampaignUpdate, update_id).sent_at is None
+
+
 def test_bad_audience_input_gets_a_translated_error_not_a_500(app, client):
     campaign = make_campaign(locales=("en",))
     make_signature(campaign, locale="en", updates=True)

@@ -55,7 +55,7 @@ def test_answer_is_the_same_for_known_and_unknown_addresses(client, app, sent_ma
 def test_the_link_shows_downloads_and_deletes_everything(client, app, sent_mail):
     first, second = make_campaign(), make_campaign()
     make_signature(first, email="a.b+x@gmail.com", full_name="Dana Example",
-                   comment="My words")
+                   comment="My words", ref="leaflet")
     make_signature(second, email="ab@gmail.com", full_name="Dana Example")
     make_signature(first, email="other@example.org")
     ask_for_data(client, "AB@gmail.com")
@@ -68,6 +68,9 @@ def test_the_link_shows_downloads_and_deletes_everything(client, app, sent_mail)
     data = json.loads(exported.get_data(as_text=True))
     assert sorted(s["campaign"] for s in data["signatures"]) == sorted([first.slug, second.slug])
     assert data["signatures"][0]["email"] == "a.b+x@gmail.com"
+    by_campaign = {s["campaign"]: s for s in data["signatures"]}
+    assert (by_campaign[first.slug]["link_tag"], by_campaign[first.slug]["partner_opt_in"]) \
+        == ("leaflet", False)
     assert "other@example.org" not in exported.get_data(as_text=True)
 
     deleted = client.post(link + "/delete", data={"csrf_token": hidden_inputs(page)[

@@ -7,6 +7,7 @@ import re
 from itertools import pairwise
 
 import pytest
+from flask import g
 from sqlalchemy import select
 
 from campaign.api import service as api
@@ -250,6 +251,95 @@ def test_console_partner_pages_export_only_that_partners_opt_ins(organizer, clie
     stranger_campaign = make_campaign()
     assert client.get(f"/organize/c/{stranger_campaign.slug}/partners/{hrc.id}").status_code \
         in (403, 404)
+
+
+# --- a partner's campaign link (?ref=/utm_source= tag) on the main sign form ------------------
+
+def _opt_in_box(html: str) -> str | None:
+    found = re.search(r'<input[^>]*name="partner_opt_in"[^>]*>', html)
+    return found.group(0) if found else None
+
+
+def test_a_partners_link_credits_it_and_offers_its_unticked_box_on_the_sign_form(
+        organizer, client, app):
+    _user, campaign = organizer
+    url = f"/organize/c/{campaign.slug}/partners"
+    added = post_form(client, url, {"name": "Human Rights Centre", "refs": "HRC\nhrc-mail",
+                                    "credited": "y"})
+    assert added.status_code == 303
+    post_form(client, url, {"name": "Quiet Partner", "refs": "quiet"})  # not named
+    hrc, quiet = sorted(sources.partners(campaign.id), key=lambda p: p.name != "Human "
+                        "Rights Centre")
+    assert hrc.refs == ["hrc", "hrc-mail"]
+    assert "?ref=hrc ?ref=hrc-mail" in client.get(url).get_data(as_text=True)
+    signer = app.test_client()
+    g.pop("csrf_token", None)  # the test's app context outlives requests: a new reader
+
+    page = signer.get(f"/en/c/{campaign.slug}?utm_source=hrc-mail").get_data(as_text=True)
+    box = _opt_in_box(page)
+    assert box is not None and "checked" not in box  # offered, never pre-ticked
+    assert "I also want to hear from Human Rights Centre" in page
+    # The plain page, a made-up tag, and an unnamed partner's link show no box.
+    assert _opt_in_box(signer.get(f"/en/c/{campaign.slug}").get_data(as_text=True)) is None
+    assert _opt_in_box(signer.get(f"/en/c/{campaign.slug}?ref=other")
+                       .get_data(as_text=True)) is None
+    quiet_page = signer.get(f"/en/c/{campaign.slug}?ref=quiet").get_data(as_text=True)
+    assert _opt_in_box(quiet_page) is None and "Quiet Partner" not in quiet_page
+
+    link = f"http://localhost/en/c/{campaign.slug}?utm_source=hrc-mail"
+    assert signer.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, partner_opt_in="y", csrf_token=csrf_from(page)),
+        headers={"Referer": link}).status_code == 303
+    assert signer.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, email="nobox@example.org", csrf_token=csrf_from(page)),
+        headers={"Referer": link}).status_code == 303
+    # A box sent from the unnamed partner's link (never offered there) is ignored; the
+    # visit is still credited to that partner.
+    assert signer.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, email="quiet@example.org", partner_opt_in="y", csrf_token=csrf_from(page)),
+        headers={"Referer": f"http://localhost/en/c/{campaign.slug}?ref=quiet"}
+    ).status_code == 303
+    got = {s.email: s for s in db.session.scalars(select(Signature))}
+    assert (got["aisha@example.org"].source, got["aisha@example.org"].ref,
+            got["aisha@example.org"].partner_id, got["aisha@example.org"].partner_opt_in) == (
+        "web", "hrc-mail", hrc.id, True)
+    assert (got["nobox@example.org"].partner_id, got["nobox@example.org"].partner_opt_in) == (
+        hrc.id, False)
+    assert (got["quiet@example.org"].partner_id, got["quiet@example.org"].partner_opt_in) == (
+        quiet.id, False)
+    for signature in got.values():
+        petitions.confirm(petitions.signature_token("confirm", signature))
+    g.pop("csrf_token", None)
+
+    # A form sent back with errors keeps the tag and the box.
+    again = signer.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        FORM, email="not an address", partner_opt_in="y", csrf_token=csrf_from(page)),
+        headers={"Referer": link})
+    assert again.status_code == 422 and _opt_in_box(again.get_data(as_text=True))
+
+    # Exported per partner only: the partner's export has the one who ticked; the
+    # campaign's own exports do not carry the opt-in.
+    rows = list(csv.reader(io.StringIO(
+        client.get(f"{url}/{hrc.id}/opt-ins.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert [row[1] for row in rows[1:]] == ["aisha@example.org"]
+    assert len(list(csv.reader(io.StringIO(client.get(f"{url}/{quiet.id}/opt-ins.csv")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))) == 1
+    g.pop("csrf_token", None)
+    export = client.get(f"/organize/c/{campaign.slug}/signatures.csv").get_data(as_text=True)
+    assert "opt_in" not in export.splitlines()[0].replace("updates_opt_in", "")
+
+
+def test_a_link_tag_is_one_partners_and_must_be_a_tag(organizer, client):
+    _user, campaign = organizer
+    url = f"/organize/c/{campaign.slug}/partners"
+    assert post_form(client, url, {"name": "A", "refs": "spring"}).status_code == 303
+    taken = post_form(client, url, {"name": "B", "refs": "Spring"})
+    assert taken.status_code == 422
+    assert "This is already credited to another partner." in taken.get_data(as_text=True)
+    bad = post_form(client, url, {"name": "B", "refs": "me@example.org"})
+    assert bad.status_code == 422
+    assert "is not a link tag" in bad.get_data(as_text=True)
+    assert [p.name for p in sources.partners(campaign.id)] == ["A"]
 
 
 def test_removing_a_partner_keeps_the_source_and_drops_credit_and_opt_in(app):

@@ -89,13 +89,29 @@ class _Choices(SelectMultipleField):
             raise ValidationError(_l("Choose among the listed values."))
 
 
+class _Choice(SelectField):
+    """One of the listed values (groups allowed); anything else gets the translated message."""
+
+    def pre_validate(self, form: object) -> None:
+        choices = self.choices or ()
+        if isinstance(choices, dict):
+            choices = [option for group in choices.values() for option in group]
+        if self.data and self.data not in {value for value, _label in choices}:
+            raise ValidationError(_l("Choose among the listed values."))
+
+
 class UpdateAudienceForm(FlaskForm):
     """Who gets an update and when. Choices are the values present among the campaign's
-    opted-in signers (`with_choices`); a value outside them is refused with an error."""
+    opted-in signers (`with_choices`); a value outside them is refused with an error.
+    `answer` is "<field key>:<value>" of a custom field ("<key>:" for a text or number
+    field, whose value is then typed into `answer_text`)."""
 
     languages = _Choices(_l("Only signers who signed in"), choices=[])
     countries = _Choices(_l("Only signers from"), choices=[])
     sources = _Choices(_l("Only signatures collected"), choices=[])
+    answer = _Choice(_l("Only signers whose answer is"), choices=[], default="")
+    answer_text = StringField(_l("The answer to match (text and number questions)"),
+                              validators=[Length(max=500), NoControlCharacters()])
     send_at = DateTimeLocalField(_l("Send at (UTC; leave empty to send now)"),
                                  format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
@@ -103,3 +119,33 @@ class UpdateAudienceForm(FlaskForm):
         for key, options in choices.items():
             self[key].choices = options
         return self
+
+    def with_answers(self, groups: dict[str, list[tuple[str, str]]],
+                     kinds: dict[str, str]) -> UpdateAudienceForm:
+        """The custom-field answers an audience may be narrowed to, grouped by field label;
+        `kinds` maps each field key to its kind."""
+        self.answer.choices = {"": [("", str(_l("Anyone (no custom field)")))], **groups}
+        self.answer_kinds = kinds
+        return self
+
+    def field_segment(self) -> tuple[str, str]:
+        """(key, value) of the chosen custom-field answer, or ("", "")."""
+        key, _sep, value = (self.answer.data or "").partition(":")
+        if key and not value:
+            value = (self.answer_text.data or "").strip()
+        return (key, value) if key else ("", "")
+
+    def validate_answer_text(self, field: StringField) -> None:
+        key, _sep, value = (self.answer.data or "").partition(":")
+        if not key or value:
+            return
+        text = (field.data or "").strip()
+        if not text:
+            raise ValidationError(_l("Please type the answer to match."))
+        if getattr(self, "answer_kinds", {}).get(key) == "number":
+            try:
+                number = float(text.replace(",", "."))
+            except ValueError:
+                number = float("nan")
+            if number != number or abs(number) == float("inf"):
+                raise ValidationError(_l("Please enter a number."))

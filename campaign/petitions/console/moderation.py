@@ -163,6 +163,9 @@ def export_rows(campaign_id: int, flt: SignatureFilter):
 def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]):
     """The rows with the custom fields' answers appended (column "field:<key>"), looked up
     500 signatures at a time so memory stays flat."""
+    if not keys:  # no custom fields: the rows as they come, no lookups
+        yield from _rows(campaign_id, flt)
+        return
     batch: list = []
 
     def flush():

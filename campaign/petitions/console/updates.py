@@ -4,6 +4,14 @@ to confirmed signers who asked for news, each in their own language (else the ca
 default language). Addresses on the suppression list (bounced, complained, unsubscribed from
 everything) are left out of the audience and of the count the organizer confirms.
 
+An audience may also be narrowed to one answer of a custom signature field (a choice, a
+ticked or unticked box, or a text or number equal to what the organizer typed). Only fields of
+the "public" and "organizers only" privacy classes qualify: a "deleted at delivery" field holds
+data kept for the petition's delivery, not for mailing, and its answers are gone once the
+petition is delivered, so a segment on it (above all a scheduled one) would quietly reach
+nobody, or everyone for "box not ticked". A segment naming a field that is gone or no longer
+qualifies reaches nobody, never everyone.
+
 A send happens once: `sent_at` is claimed with a conditional UPDATE, and each recipient is a
 row under a unique (update, signature) key, so a double click or two workers on one scheduled
 update cannot mail anyone twice."""
@@ -13,10 +21,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import func, select, update
+from sqlalchemy import Float, and_, case, cast, exists, false, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import ColumnElement
 
 from ... import emails, i18n
 from ...audit import service as audit
@@ -25,8 +35,9 @@ from ...organizers.models import CampaignUpdate, CampaignUpdateRecipient
 from ...outbox import suppression
 from ...outbox.models import OutboxMessage
 from ...util import utcnow
+from ..custom_fields import CHECKED, fields_of
 from ..lifecycle import counted
-from ..models import Signature
+from ..models import Signature, SignatureField, SignatureFieldValue
 from ..service import signer_links
 from . import update_markdown
 
@@ -37,33 +48,91 @@ class UpdateError(Exception):
     pass
 
 
+# Privacy classes whose answers organizers may use to choose an update's audience.
+SEGMENT_PRIVACY = ("public", "organizers")
+CHECKBOX_VALUES = ("yes", "no")
+
+
+def segment_fields(campaign_id: int) -> list[SignatureField]:
+    """The campaign's fields an update's audience may be narrowed by."""
+    return [f for f in fields_of(campaign_id) if f.privacy in SEGMENT_PRIVACY]
+
+
+def field_value_error(definition: SignatureField, value: str) -> str | None:
+    """Why `value` cannot be matched against answers to `definition` (None: it can)."""
+    if definition.kind == "checkbox":
+        return None if value in CHECKBOX_VALUES else "choice"
+    if definition.kind == "choice":
+        return None if value in {c["value"] for c in definition.choices} else "choice"
+    if not value:
+        return "empty"
+    if definition.kind == "number":
+        try:
+            number = float(value.replace(",", "."))
+        except ValueError:
+            return "number"
+        if number != number or number in (float("inf"), float("-inf")):
+            return "number"
+    return None
+
+
+def _field_condition(campaign_id: int, key: str, value: str) -> ColumnElement[bool]:
+    """Signers whose answer to the field `key` is `value` (see the module's note)."""
+    definition = next((f for f in segment_fields(campaign_id) if f.key == key), None)
+    if definition is None or field_value_error(definition, value):
+        return false()
+    answer = SignatureFieldValue
+    answered = and_(answer.signature_id == Signature.id, answer.field_id == definition.id)
+    if definition.kind == "checkbox":
+        ticked = exists().where(answered, answer.value == CHECKED)
+        return ticked if value == "yes" else ~ticked
+    if definition.kind == "number":
+        # Numbers compare as numbers (5 = 5.0 = 5,0); the CASE keeps the cast to this
+        # field's answers, which were validated as numbers, whatever order the planner picks.
+        number = cast(case((answer.field_id == definition.id, answer.value)), Float)
+        return exists().where(answered, number == float(value.replace(",", ".")))
+    return exists().where(answered, answer.value == value)
+
+
 @dataclass(frozen=True)
 class Segment:
-    """Who gets an update among opted-in signers; an empty list means no restriction."""
+    """Who gets an update among opted-in signers; an empty list means no restriction.
+    `field`/`value`: only signers whose answer to that custom field (by key) is `value`
+    ("yes"/"no" for a checkbox)."""
 
     languages: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    field: str = ""
+    value: str = ""
 
     @classmethod
-    def from_dict(cls, data: dict | None) -> Segment:
+    def from_dict(cls, data: dict[str, Any] | None) -> Segment:
         data = data or {}
-        return cls(*(tuple(sorted(set(data.get(key) or ())))
-                     for key in ("languages", "countries", "sources")))
+        languages, countries, sources = (tuple(sorted(set(data.get(key) or ())))
+                                         for key in ("languages", "countries", "sources"))
+        field_key = str(data.get("field") or "")
+        return cls(languages, countries, sources, field=field_key,
+                   value=str(data.get("value") or "") if field_key else "")
 
-    def as_dict(self) -> dict:
-        return {key: list(value) for key, value in
-                (("languages", self.languages), ("countries", self.countries),
-                 ("sources", self.sources)) if value}
+    def as_dict(self) -> dict[str, Any]:
+        found: dict[str, Any] = {key: list(value) for key, value in
+                       (("languages", self.languages), ("countries", self.countries),
+                        ("sources", self.sources)) if value}
+        if self.field:
+            found.update(field=self.field, value=self.value)
+        return found
 
-    def conditions(self) -> list:
-        found = []
+    def conditions(self, campaign_id: int) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
         if self.languages:
             found.append(Signature.locale.in_(self.languages))
         if self.countries:
             found.append(Signature.country.in_(self.countries))
         if self.sources:
             found.append(Signature.source.in_(self.sources))
+        if self.field:
+            found.append(_field_condition(campaign_id, self.field, self.value))
         return found
 
 
@@ -126,7 +195,7 @@ def status(item: CampaignUpdate) -> str:
 def _subscribers(campaign_id: int, segment: Segment):
     return select(Signature).where(Signature.campaign_id == campaign_id, counted(),
                                    Signature.updates_opt_in.is_(True),
-                                   *segment.conditions())
+                                   *segment.conditions(campaign_id))
 
 
 def audience(campaign_id: int) -> int:
@@ -144,6 +213,34 @@ def segment_choices(campaign_id: int) -> dict[str, list[tuple[str, int]]]:
         choices[key] = [(value, count) for value, count in db.session.execute(
             select(column, func.count()).group_by(column).order_by(column))]
     return choices
+
+
+def field_value_counts(campaign_id: int) -> dict[str, dict[str, int]]:
+    """{field key: {answer: opted-in signers}} for the choice and checkbox fields an
+    audience may use ("no" of a checkbox: those who did not tick it)."""
+    listed = [f for f in segment_fields(campaign_id) if f.kind in ("choice", "checkbox")]
+    if not listed:
+        return {}
+    base = _subscribers(campaign_id, Segment()).with_only_columns(Signature.id).subquery()
+    rows = db.session.execute(
+        select(SignatureFieldValue.field_id, SignatureFieldValue.value, func.count())
+        .join(base, base.c.id == SignatureFieldValue.signature_id)
+        .where(SignatureFieldValue.field_id.in_([f.id for f in listed]))
+        .group_by(SignatureFieldValue.field_id, SignatureFieldValue.value)).all()
+    by_id: dict[int, dict[str, int]] = {}
+    for field_id, value, count in rows:
+        by_id.setdefault(field_id, {})[value] = count
+    everyone = audience(campaign_id)
+    result = {}
+    for definition in listed:
+        counts = by_id.get(definition.id, {})
+        if definition.kind == "checkbox":
+            ticked = counts.get(CHECKED, 0)
+            result[definition.key] = {"yes": ticked, "no": everyone - ticked}
+        else:
+            result[definition.key] = {c["value"]: counts.get(c["value"], 0)
+                                      for c in definition.choices}
+    return result
 
 
 def _language_for(signature_locale: str, item: CampaignUpdate, campaign) -> str:

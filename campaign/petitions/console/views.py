@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ... import i18n
+from ...campaigns.models import Campaign
 from ...countries import country_name
 from ...organizers import exports, registry
 from ...organizers.access import campaign_access
@@ -25,7 +26,7 @@ from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
 from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
 from .. import custom_fields
-from ..models import Signature
+from ..models import Signature, SignatureField
 from . import analytics, moderation, paper, updates
 from .forms import UpdateAudienceForm
 
@@ -209,14 +210,68 @@ def _audience_form(campaign, formdata, **kwargs) -> UpdateAudienceForm:
         "countries": lambda code: country_name(code, locale),
         "sources": lambda code: str(SOURCE_LABELS.get(code, code)),
     }
-    return UpdateAudienceForm(formdata, **kwargs).with_choices({
+    form = UpdateAudienceForm(formdata, **kwargs).with_choices({
         key: [(value, f"{labels[key](value)} ({format_number(count)})")
               for value, count in present[key]] for key in present})
+    return _with_answers(form, campaign)
+
+
+def _field_label(definition: SignatureField, campaign: Campaign) -> str:
+    return custom_fields.label_of(definition.labels, i18n.current_language(),
+                                  campaign.default_locale)
+
+
+def _answer_label(definition: SignatureField, value: str, campaign: Campaign) -> str:
+    """How an answer reads in the console: an option's label, ticked or not, or the text."""
+    if definition.kind == "checkbox":
+        said: str = _("ticked") if value == "yes" else _("not ticked")
+        return said
+    if definition.kind == "choice":
+        for option in definition.choices:
+            if option["value"] == value:
+                return custom_fields.label_of(option.get("labels") or {},
+                                              i18n.current_language(),
+                                              campaign.default_locale) or value
+    return value
+
+
+def _with_answers(form: UpdateAudienceForm, campaign: Campaign) -> UpdateAudienceForm:
+    """The custom fields (of the classes an audience may use) and their answers, counted
+    among opted-in signers for choices and boxes."""
+    definitions = updates.segment_fields(campaign.id)
+    counts = updates.field_value_counts(campaign.id)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for d in definitions:
+        if d.kind in ("choice", "checkbox"):
+            values = updates.CHECKBOX_VALUES if d.kind == "checkbox" else [
+                option["value"] for option in d.choices]
+            count = counts.get(d.key, {})
+            options = [(f"{d.key}:{value}", _answer_label(d, value, campaign)
+                        + f" ({format_number(count.get(value, 0))})") for value in values]
+        else:
+            options = [(f"{d.key}:", _("equal to the answer typed below"))]
+        groups[_field_label(d, campaign)] = options
+    return form.with_answers(groups, {d.key: d.kind for d in definitions})
 
 
 def _segment(form: UpdateAudienceForm) -> updates.Segment:
-    return updates.Segment.from_dict({key: form[key].data
-                                      for key in ("languages", "countries", "sources")})
+    key, value = form.field_segment()
+    data = {key: form[key].data for key in ("languages", "countries", "sources")}
+    return updates.Segment.from_dict({**data, "field": key, "value": value})
+
+
+def _segment_note(campaign: Campaign, segment: updates.Segment) -> str | None:
+    """The custom-field part of an audience in words, for the confirm step."""
+    if not segment.field:
+        return None
+    definition = next((d for d in updates.segment_fields(campaign.id)
+                       if d.key == segment.field), None)
+    if definition is None:
+        return None
+    note: str = _("Only signers whose answer to “%(field)s” is “%(value)s”.",
+                  field=_field_label(definition, campaign),
+                  value=_answer_label(definition, segment.value, campaign))
+    return note
 
 
 @pages.get("/c/<slug>/updates/<int:update_id>")
@@ -255,10 +310,11 @@ def update_confirm(campaign, update_id):
                        update_state=updates.status(item),
                        report=updates.report(item) if item.sent_at else None,
                        audience_form=form, action_form=EmptyForm())
-    counted_audience = updates.count_audience(campaign, item, _segment(form))
+    segment = _segment(form)
+    counted_audience = updates.count_audience(campaign, item, segment)
     return _render("organizers/update_confirm.html", campaign, item=item,
                    audience=counted_audience, form=_audience_form(campaign, request.args),
-                   send_at=form.send_at.data)
+                   send_at=form.send_at.data, segment_note=_segment_note(campaign, segment))
 
 
 @pages.post("/c/<slug>/updates/<int:update_id>/send")

@@ -189,13 +189,16 @@ def inline_limit() -> int:
 
 def request_dossier(campaign: Campaign, locale: str, targets: list[Target],
                     signed_by: str) -> DossierJob:
-    """A dossier for this delivery: built now when the campaign is small, else queued for
-    `flask letters dossiers` (the console shows "being prepared")."""
+    """A dossier for this delivery: built now when the campaign is small and the fonts are
+    made, else queued for `flask letters dossiers` (the console shows "being prepared"): a
+    request never waits for the minute it takes to make the Chinese weights."""
+    from .dossier import fonts_ready
+
     job = DossierJob(campaign_id=campaign.id, locale=locale,
                      target_ids=sorted(t.id for t in targets), signed_by=signed_by)
     db.session.add(job)
     db.session.commit()
-    if campaign.signature_count <= inline_limit():
+    if campaign.signature_count <= inline_limit() and fonts_ready():
         run_job(job)
     return job
 

@@ -27,8 +27,8 @@ from typing import Any
 from flask import current_app, has_app_context
 from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
-from fpdf import FPDF
 from fontTools.ttLib import TTFont as TTFontFile
+from fpdf import FPDF
 from fpdf.fonts import FontFace, SubsetMap, TextStyle, TTFFont
 from fpdf.html import HTML2FPDF
 from fpdf.line_break import TextLine
@@ -269,7 +269,8 @@ class Dossier(FPDF):
                 number_of_spaces=max(text_line.number_of_spaces - removed, 0))
         return super()._render_styled_text_line(text_line, *args, **kwargs)
 
-    def set_font(self, family=None, style="", size=0):
+    def set_font(self, family: str | None = None, style: Any = "",
+                 size: float = 0) -> None:
         """Write the font to the page at once. fpdf2 2.8 otherwise defers it to the first
         text, and when that text starts with a fallback (Chinese) glyph it sets the page's font
         inside a q/Q pair that is then undone: the rest of the page had no font ("No font in
@@ -277,11 +278,11 @@ class Dossier(FPDF):
         super().set_font(family, style, size)
         self._pin_font()
 
-    def set_font_size(self, size):
+    def set_font_size(self, size: float) -> None:
         super().set_font_size(size)
         self._pin_font()
 
-    def _pin_font(self):
+    def _pin_font(self) -> None:
         if self.page > 0 and self.current_font is not None \
                 and not self.current_font_is_set_on_page:
             self._out(self._set_font_for_page(self.current_font, self.font_size_pt))
@@ -330,7 +331,8 @@ class _Writer:
         pdf.ln(4)
         pdf.set_font("DejaVu", "B", size)
         pdf.set_text_color(*ACCENT)
-        pdf.multi_cell(self.width, line_height(size), text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(self.width, line_height(size), text, align="L", new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_text_color(*INK)
         pdf.set_font("DejaVu", size=11)
         pdf.ln(2)
@@ -339,7 +341,8 @@ class _Writer:
         pdf = self.pdf
         pdf.set_font("DejaVu", style, size)
         pdf.set_text_color(*color)
-        pdf.multi_cell(self.width, line_height(size), text, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(self.width, line_height(size), text, align="L", new_x="LMARGIN",
+                       new_y="NEXT")
         pdf.set_text_color(*INK)
         pdf.ln(1.5)
 

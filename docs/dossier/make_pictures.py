@@ -97,8 +97,8 @@ def main() -> None:
                 for picture in args.out.glob(f"{lang}-*.png"):
                     number = picture.stem.split("-")[-1]
                     picture.rename(args.out / f"{lang}-{int(number)}.png")
-                print(lang, len(pdf), "bytes", len(list(args.out.glob(f"{lang}-*.png"))),
-                      "pages")
+                pages = len(list(args.out.glob(f"{lang}-*.png")))
+                sys.stdout.write(f"{lang}: {len(pdf)} bytes, {pages} pages\n")
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -29,6 +29,7 @@ from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 from fontTools.ttLib import TTFont as TTFontFile
 from fpdf import FPDF
+from fpdf.enums import PDFResourceType
 from fpdf.fonts import FontFace, SubsetMap, TextStyle, TTFFont
 from fpdf.html import HTML2FPDF
 from fpdf.line_break import TextLine
@@ -71,9 +72,13 @@ def _cache_folders(*, building: bool) -> list[Path]:
     return [folder for folder in order if folder is not None]
 
 
+_FORMAT = "slim"  # changes when the made files change
+
+
 def _instance_name(weight: int) -> str:
     source = Path(cjk_font_path())
-    return f"NotoSansSC-{source.stat().st_size}-{int(source.stat().st_mtime)}-{weight}-named.ttf"
+    return (f"NotoSansSC-{source.stat().st_size}-{int(source.stat().st_mtime)}-{weight}-"
+            f"{_FORMAT}.ttf")
 
 
 def cjk_instance_path(weight: int, *, build: bool = True) -> str | None:
@@ -116,12 +121,32 @@ def prepare_fonts() -> list[str]:
     return [path for path in paths if path]
 
 
+# Tables fpdf2 does not read unless it shapes text (the dossier does not): dropped from the
+# made weights, so that subsetting them for each PDF reads less.
+_UNUSED_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "vhea", "vmtx", "VORG", "STAT", "DSIG")
+
+
 def _instance(source: Path, target: Path, weight: int) -> None:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
-    font = instancer.instantiateVariableFont(TTFont(str(source)), {"wght": weight},
-                                             updateFontNames=True)
+    # A weight made by an earlier version (all tables, no glyph names) is slimmed, not made
+    # again (seconds instead of a minute).
+    legacy = target.parent / target.name.replace(f"-{weight}-{_FORMAT}.ttf",
+                                                 f"-{weight}-named.ttf")
+    if legacy.exists():
+        font = TTFont(str(legacy))
+    else:
+        font = instancer.instantiateVariableFont(TTFont(str(source)), {"wght": weight},
+                                                 updateFontNames=True)
+    font.getGlyphOrder()
+    for tag in _UNUSED_TABLES:
+        if tag in font:
+            del font[tag]
+    # Glyph names stored (post format 2): without them fontTools derives 30,000 names from
+    # the character map each time the file is opened.
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping = 2.0, [], {}
     # Written beside and renamed: two processes building it at once both end with a whole file.
     with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as out:
         font.save(out)
@@ -137,13 +162,14 @@ _PARSED: dict[tuple[str, str], TTFFont] = {}
 _PARSED_LOCK = threading.Lock()
 
 
-def _add_font(pdf: FPDF, family: str, style: str, path: str) -> None:
+def _add_font(pdf: FPDF, family: str, style: str, path: str, *, chinese: bool = False) -> None:
     fontkey = f"{family.lower()}{style}"
     with _PARSED_LOCK:
         template = _PARSED.get((path, style))
         if template is None:
             template = TTFFont(pdf, Path(path), fontkey, style)
             template.close()
+            _own_break_marks(template, chinese)
             _PARSED[(path, style)] = template
     font = copy.copy(template)
     font.i = len(pdf.fonts) + 1
@@ -155,6 +181,21 @@ def _add_font(pdf: FPDF, family: str, style: str, path: str) -> None:
     font.missing_glyphs = []
     font.biggest_size_pt = 0
     pdf.fonts[fontkey] = font
+
+
+def _own_break_marks(font: TTFFont, chinese: bool) -> None:
+    """The break marks (zero-width spaces, `cjk_breaks`) belong to the Chinese font, with no
+    width: a run of Chinese then stays one piece of text in one font. Were they DejaVu's,
+    fpdf2 would switch fonts around every character, and measuring a line of pieces grows
+    with the square of their number (a Chinese dossier spent seconds there)."""
+    mark = ord(ZWSP)
+    font.cmap = {code: glyph for code, glyph in font.cmap.items() if code != mark}
+    font.glyph_ids = {code: gid for code, gid in font.glyph_ids.items() if code != mark}
+    if chinese:  # mapped to the empty glyph of a space; never printed (removed first)
+        space = font.cmap.get(0x20, ".notdef")
+        font.cmap[mark] = space
+        font.glyph_ids[mark] = font.glyph_ids.get(0x20, 0)
+        font.cw[mark] = 0
 
 
 # Line spacing as a multiple of the font size, everywhere in the dossier. Noto Sans SC's
@@ -309,7 +350,7 @@ def _pdf() -> Dossier:
     for style, weight in CJK_WEIGHTS.items():
         path = cjk_instance_path(weight)
         assert path is not None
-        _add_font(pdf, "NotoSC", style, path)
+        _add_font(pdf, "NotoSC", style, path, chinese=True)
     pdf.set_fallback_fonts(["NotoSC"], exact_match=False)
     pdf.set_font("DejaVu", size=11)
     pdf.set_text_color(*INK)
@@ -615,4 +656,14 @@ def build_pdf(facts) -> bytes:
     _names(pdf, w, facts)
     _comments(pdf, w, facts)
     _verification(pdf, w, facts)
+    _drop_unused_fonts(pdf)
     return bytes(pdf.output())
+
+
+def _drop_unused_fonts(pdf: Dossier) -> None:
+    """fpdf2 subsets and embeds every added font, used or not: a dossier without Chinese
+    spent most of its build subsetting the two Chinese weights."""
+    used = pdf._resource_catalog.get_used_resources(PDFResourceType.FONT)
+    for key, font in list(pdf.fonts.items()):
+        if font.i not in used:
+            del pdf.fonts[key]

@@ -257,6 +257,25 @@ def test_big_campaigns_get_their_dossier_from_the_worker(client, app, full_campa
     assert download.mimetype == "application/pdf" and "Әсел" in pdf_text(download.data)
 
 
+def test_a_request_never_waits_for_the_fonts_to_be_made(client, app, full_campaign, bodies,
+                                                        org, monkeypatch):
+    """On a site whose Chinese weights are not made yet (a minute of work), a small campaign's
+    dossier is queued for the worker instead of being built in the organizer's request."""
+    from campaign.letters import dossier
+
+    made = []
+    monkeypatch.setattr(dossier, "fonts_ready", lambda: False)
+    monkeypatch.setattr(dossier, "_instance", lambda *args: made.append(args))
+    user, password = make_user(campaigns=[full_campaign])
+    login(client, user.email, password)
+    url = _start_delivery(client, full_campaign, [bodies["un_min"]])
+    assert "The dossier is being prepared." in client.get(url).get_data(as_text=True)
+    assert not made
+    monkeypatch.undo()
+    assert delivery.run_pending_jobs() == 1
+    assert "/send" in client.get(url).get_data(as_text=True)
+
+
 def test_export_download_matches_the_fingerprint(client, app, full_campaign, org):
     user, password = make_user(campaigns=[full_campaign])
     assert client.get(f"/organize/c/{full_campaign.slug}/delivery/export.csv"

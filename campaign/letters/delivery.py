@@ -4,6 +4,7 @@ delivery (preview, then send), and reopening a closed campaign. Runs without a r
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -203,6 +204,32 @@ def request_dossier(campaign: Campaign, locale: str, targets: list[Target],
     return job
 
 
+_warm_up_started = threading.Event()
+
+
+def warm_up() -> None:
+    """Load the PDF library and the dossier's fonts in a background thread, once per process:
+    the delivery page calls it, so that while the organizer chooses institutions the preview
+    request's build loses its first-time cost (about two seconds of CPU: importing fpdf2 and
+    fontTools, reading the fonts' measurements)."""
+    from .dossier import fonts_ready
+
+    if _warm_up_started.is_set() or not fonts_ready():
+        return
+    _warm_up_started.set()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                from .dossier import _pdf
+                _pdf()
+        except Exception:  # a warm-up that fails only leaves the cost to the request
+            app.logger.exception("dossier warm-up failed")
+
+    threading.Thread(target=run, name="dossier-warm-up", daemon=True).start()
+
+
 def run_job(job: DossierJob) -> DossierJob:
     job.status, job.started_at = "running", utcnow()
     db.session.commit()
@@ -396,8 +423,9 @@ def reopen(user, campaign: Campaign) -> None:
     db.session.commit()
 
 
-def last_delivery_summary(campaign_id: int) -> dict | None:
-    """"Delivered on <date> to <institutions>" for the public page: the latest delivery."""
+def last_delivery_summary(campaign_id: int, lang: str = "en") -> dict | None:
+    """"Delivered on <date> to <institutions>" for the public page: the latest delivery, the
+    institutions named in the page's language `lang`."""
     last = previous_delivery(campaign_id)
     if last is None:
         return None
@@ -405,5 +433,5 @@ def last_delivery_summary(campaign_id: int) -> dict | None:
     day_rows = db.session.scalars(select(Delivery).where(
         Delivery.campaign_id == campaign_id, Delivery.delivered_at >= start,
         Delivery.delivered_at < start + timedelta(days=1)))
-    names = list(dict.fromkeys(d.target.name for d in day_rows))
+    names = list(dict.fromkeys(target_name(d.target, lang) for d in day_rows))
     return {"on": last.delivered_on, "targets": names, "count": last.signature_count}

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import i18n
 from ..organization import service as organization_service
 from ..organizers import registry as console_registry
 from ..organizers.access import campaign_access
@@ -44,7 +45,7 @@ def _start_page(campaign, form, *, chosen=None, status=200):
         "letters/delivery.html", campaign=campaign, form=form, offered=offered, chosen=chosen,
         jobs=delivery.latest_jobs(campaign), live=delivery.letters_live(),
         organization=organization_service.get(), plain_form=PlainForm(),
-        last=delivery.last_delivery_summary(campaign.id),
+        last=delivery.last_delivery_summary(campaign.id, i18n.current_language()),
         inline_limit=delivery.inline_limit(), replies=replies.replies_of(campaign),
         tabs=console_registry.tabs()), status
 
@@ -54,6 +55,7 @@ def _start_page(campaign, form, *, chosen=None, status=200):
 def start(campaign):
     form = DeliveryForm(formdata=None, locale=campaign.default_locale)
     form.locale.choices = _locale_choices(campaign)
+    delivery.warm_up()  # the dossier's fonts load while the organizer chooses
     return _start_page(campaign, form)
 
 

@@ -196,6 +196,10 @@ def test_test_mode_sends_to_the_organization_and_keeps_collecting(
     public = client.get(f"/en/c/{full_campaign.slug}").get_data(as_text=True)
     assert "Delivered on" in public and "UN Special Rapporteur on minority issues." in public
     assert "The petition stays open" in public and 'id="sign"' in public
+    # The Russian page names the institution as the directory writes it in Russian.
+    public_ru = client.get(f"/ru/c/{full_campaign.slug}").get_data(as_text=True)
+    assert "Специальный докладчик по вопросам меньшинств" in public_ru
+    assert "UN Special Rapporteur on minority issues." not in public_ru
 
 
 def test_second_delivery_says_what_changed_then_close_and_reopen(

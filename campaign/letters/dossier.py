@@ -111,7 +111,10 @@ def cjk_regular_path() -> str:
 def fonts_ready() -> bool:
     """Whether every font the dossier prints with is made (building a dossier then costs
     seconds, not the minute of making the Chinese weights)."""
-    return all(cjk_instance_path(weight, build=False) for weight in CJK_WEIGHTS.values())
+    try:
+        return all(cjk_instance_path(weight, build=False) for weight in CJK_WEIGHTS.values())
+    except OSError:  # the font package is missing: the worker records the failure
+        return False
 
 
 def prepare_fonts() -> list[str]:

@@ -38,9 +38,9 @@ def setup_command() -> None:
     if not targets.all_targets():
         loaded, _updated, _skipped = targets.load_starting_set()
         click.echo(f"targets loaded: {loaded}")
-    # The dossier's Chinese font is made once from the variable font (tens of seconds).
-    from .letters.dossier import cjk_regular_path
-    cjk_regular_path()
+    # The dossier's Chinese weights are made once from the variable font (tens of seconds).
+    from .letters.dossier import prepare_fonts
+    prepare_fonts()
     click.echo("setup done")
 
 

@@ -142,8 +142,9 @@ SETTINGS: list[Setting] = [
             "Letter batches per e-mail domain (not for the big webmail providers)."),
     Setting("DOSSIER_INLINE_MAX_SIGNATURES", "20000",
             "Campaigns with up to this many signatures get their delivery dossier (PDF) built "
-            "in the organizer's request; bigger ones are built by `flask letters dossiers` or "
-            "the outbox worker while the console shows \"being prepared\".", int),
+            "in the organizer's request; bigger ones (and every one while the dossier's Chinese "
+            "fonts are not made yet) are built by `flask letters dossiers` while the console "
+            "shows \"being prepared\".", int),
     # --- organizer console ---
     Setting("LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Login, 2FA and password-reset POSTs allowed per client address."),

@@ -174,3 +174,13 @@ def pytest_configure(config):
     # WTForms 3.3 deprecates tuple choices; harmless until 3.4, and noisy in every run.
     config.addinivalue_line("filterwarnings",
                             "ignore:Passing SelectField choices as tuples:DeprecationWarning")
+
+
+@pytest.fixture(scope="session")
+def dossier_fonts():
+    """The delivery dossier's Chinese weights, made before a test times a request: a request
+    never makes them (it queues the dossier instead), and on a machine with none cached
+    making them takes a minute. Cached in ~/.cache afterwards."""
+    from campaign.letters.dossier import prepare_fonts
+
+    return prepare_fonts()

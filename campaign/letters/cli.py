@@ -46,6 +46,15 @@ def dossiers_command(watch: bool) -> None:
             time.sleep(5)
 
 
+@letters_cli.command("fonts")
+def fonts_command():
+    """Make the dossier's Chinese weights from the variable font (once; `flask setup` does)."""
+    from .dossier import prepare_fonts
+
+    for path in prepare_fonts():
+        click.echo(path)
+
+
 @letters_cli.command("dossier")
 @click.argument("slug")
 @click.option("--locale", default=None, help="Language (default: the campaign's).")

@@ -4,6 +4,7 @@ delivery (preview, then send), and reopening a closed campaign. Runs without a r
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -196,15 +197,44 @@ def inline_limit() -> int:
 
 def request_dossier(campaign: Campaign, locale: str, targets: list[Target],
                     signed_by: str) -> DossierJob:
-    """A dossier for this delivery: built now when the campaign is small, else queued for
-    `flask letters dossiers` (the console shows "being prepared")."""
+    """A dossier for this delivery: built now when the campaign is small and the fonts are
+    made, else queued for `flask letters dossiers` (the console shows "being prepared"): a
+    request never waits for the minute it takes to make the Chinese weights."""
+    from .dossier import fonts_ready
+
     job = DossierJob(campaign_id=campaign.id, locale=locale,
                      target_ids=sorted(t.id for t in targets), signed_by=signed_by)
     db.session.add(job)
     db.session.commit()
-    if campaign.signature_count <= inline_limit():
+    if campaign.signature_count <= inline_limit() and fonts_ready():
         run_job(job)
     return job
+
+
+_warm_up_started = threading.Event()
+
+
+def warm_up() -> None:
+    """Load the PDF library and the dossier's fonts in a background thread, once per process:
+    the delivery page calls it, so that while the organizer chooses institutions the preview
+    request's build loses its first-time cost (about two seconds of CPU: importing fpdf2 and
+    fontTools, reading the fonts' measurements)."""
+    from .dossier import fonts_ready
+
+    if _warm_up_started.is_set() or not fonts_ready():
+        return
+    _warm_up_started.set()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                from .dossier import _pdf
+                _pdf()
+        except Exception:  # a warm-up that fails only leaves the cost to the request
+            app.logger.exception("dossier warm-up failed")
+
+    threading.Thread(target=run, name="dossier-warm-up", daemon=True).start()
 
 
 def run_job(job: DossierJob) -> DossierJob:
@@ -409,8 +439,9 @@ def reopen(user: User, campaign: Campaign) -> None:
     db.session.commit()
 
 
-def last_delivery_summary(campaign_id: int) -> dict[str, Any] | None:
-    """"Delivered on <date> to <institutions>" for the public page: the latest delivery."""
+def last_delivery_summary(campaign_id: int, lang: str = "en") -> dict[str, Any] | None:
+    """"Delivered on <date> to <institutions>" for the public page: the latest delivery, the
+    institutions named in the page's language `lang`."""
     last = previous_delivery(campaign_id)
     if last is None:
         return None
@@ -418,5 +449,5 @@ def last_delivery_summary(campaign_id: int) -> dict[str, Any] | None:
     day_rows = db.session.scalars(select(Delivery).where(
         Delivery.campaign_id == campaign_id, Delivery.delivered_at >= start,
         Delivery.delivered_at < start + timedelta(days=1)))
-    names = list(dict.fromkeys(d.target.name for d in day_rows))
+    names = list(dict.fromkeys(target_name(d.target, lang) for d in day_rows))
     return {"on": last.delivered_on, "targets": names, "count": last.signature_count}

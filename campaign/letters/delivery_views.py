@@ -16,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import i18n
 from ..campaigns.models import Campaign
 from ..organization import service as organization_service
 from ..organizers import registry as console_registry
@@ -48,7 +49,7 @@ def _start_page(campaign: Campaign, form: DeliveryForm, *, chosen: set[int] | No
         "letters/delivery.html", campaign=campaign, form=form, offered=offered, chosen=chosen,
         jobs=delivery.latest_jobs(campaign), live=delivery.letters_live(),
         organization=organization_service.get(), plain_form=PlainForm(),
-        last=delivery.last_delivery_summary(campaign.id),
+        last=delivery.last_delivery_summary(campaign.id, i18n.current_language()),
         inline_limit=delivery.inline_limit(), replies=replies.replies_of(campaign),
         tabs=console_registry.tabs()), status
 
@@ -58,6 +59,7 @@ def _start_page(campaign: Campaign, form: DeliveryForm, *, chosen: set[int] | No
 def start(campaign: Campaign) -> ResponseReturnValue:
     form = DeliveryForm(formdata=None, locale=campaign.default_locale)
     form.locale.choices = _locale_choices(campaign)
+    delivery.warm_up()  # the dossier's fonts load while the organizer chooses
     return _start_page(campaign, form)
 
 

@@ -52,7 +52,7 @@ def letters_section(campaign: Campaign, lang: str) -> dict[str, Any] | None:
 
     events = service.timeline(campaign.id)
     can_write = campaign.status != "closed" and bool(service.offered_targets(campaign))
-    last = last_delivery_summary(campaign.id)
+    last = last_delivery_summary(campaign.id, lang)
     if not events and not can_write and not last:
         return None  # no institutions and nothing to report: no empty "Institutions" heading
     return {"events": events, "last": last, "can_write": can_write}

@@ -14,7 +14,7 @@ TARGETS = ("short_id,organisation,name,role,email,postal_address,web_url,source_
 
 
 def test_admin_profile_about_page_and_a_previewed_delivery(app, live_server, page_factory,
-                                                           axe, screenshot):
+                                                           axe, screenshot, dossier_fonts):
     targets.import_csv(TARGETS)
     campaign = make_campaign(locales=("en", "ru"))
     letters.install_default_templates(campaign)

@@ -29,6 +29,11 @@ NAMES = (
 ADDRESS = "aisha@example.org"
 
 
+@pytest.fixture(autouse=True)
+def _dossier_fonts(dossier_fonts):
+    """Dossiers here are built in the request, as on a site whose fonts are made."""
+
+
 @pytest.fixture
 def bodies(app):
     targets.import_csv(HEADER + ROWS)

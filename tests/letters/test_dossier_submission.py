@@ -196,6 +196,10 @@ def test_test_mode_sends_to_the_organization_and_keeps_collecting(
     public = client.get(f"/en/c/{full_campaign.slug}").get_data(as_text=True)
     assert "Delivered on" in public and "UN Special Rapporteur on minority issues." in public
     assert "The petition stays open" in public and 'id="sign"' in public
+    # The Russian page names the institution as the directory writes it in Russian.
+    public_ru = client.get(f"/ru/c/{full_campaign.slug}").get_data(as_text=True)
+    assert "Специальный докладчик по вопросам меньшинств" in public_ru
+    assert "UN Special Rapporteur on minority issues." not in public_ru
 
 
 def test_second_delivery_says_what_changed_then_close_and_reopen(
@@ -255,6 +259,25 @@ def test_big_campaigns_get_their_dossier_from_the_worker(client, app, full_campa
     assert "/send" in page and "dossier.pdf" in page
     download = client.get(url + "/dossier.pdf")
     assert download.mimetype == "application/pdf" and "Әсел" in pdf_text(download.data)
+
+
+def test_a_request_never_waits_for_the_fonts_to_be_made(client, app, full_campaign, bodies,
+                                                        org, monkeypatch):
+    """On a site whose Chinese weights are not made yet (a minute of work), a small campaign's
+    dossier is queued for the worker instead of being built in the organizer's request."""
+    from campaign.letters import dossier
+
+    made = []
+    monkeypatch.setattr(dossier, "fonts_ready", lambda: False)
+    monkeypatch.setattr(dossier, "_instance", lambda *args: made.append(args))
+    user, password = make_user(campaigns=[full_campaign])
+    login(client, user.email, password)
+    url = _start_delivery(client, full_campaign, [bodies["un_min"]])
+    assert "The dossier is being prepared." in client.get(url).get_data(as_text=True)
+    assert not made
+    monkeypatch.undo()
+    assert delivery.run_pending_jobs() == 1
+    assert "/send" in client.get(url).get_data(as_text=True)
 
 
 def test_export_download_matches_the_fingerprint(client, app, full_campaign, org):

@@ -293,7 +293,7 @@ def test_delivery_class_is_wiped_at_delivery(app, fielded):
     assert list(db.session.scalars(select(SignatureFieldValue.value))) == ["Doctor"]
 
 
-def test_letters_delivery_wipes_delivery_class(app):
+def test_letters_delivery_wipes_delivery_class(app, dossier_fonts):
     from campaign.letters import delivery
     from campaign.letters import service as letters
     from campaign.organization import service as organization

@@ -7,7 +7,8 @@ pages every campaign has, so it lives with the console shell (campaigns imports 
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,6 +16,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField
 
 from ..campaigns import page_cache
+from ..campaigns.models import Campaign
 from . import editing
 from . import registry as console_registry
 from .access import campaign_access
@@ -22,7 +24,7 @@ from .access import campaign_access
 bp = Blueprint("campaign_page", __name__, url_prefix="/organize/c/<slug>/page")
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     console_registry.register_tab(app, "page", _l("Public page"), "campaign_page.settings", 15)
 
@@ -40,7 +42,7 @@ class ReviewedForm(FlaskForm):
     locale = HiddenField()
 
 
-def _page(campaign, form, status=200):
+def _page(campaign: Campaign, form: ReaderSettingsForm, status: int = 200) -> tuple[str, int]:
     return render_template("campaigns/console_page.html", campaign=campaign, form=form,
                            reviewed_form=ReviewedForm(formdata=None),
                            tabs=console_registry.tabs()), status
@@ -48,7 +50,7 @@ def _page(campaign, form, status=200):
 
 @bp.get("")
 @campaign_access
-def settings(campaign):
+def settings(campaign: Campaign) -> ResponseReturnValue:
     form = ReaderSettingsForm(formdata=None, data={
         "default_display": campaign.default_display,
         "show_recent_signers": campaign.show_recent_signers})
@@ -57,7 +59,7 @@ def settings(campaign):
 
 @bp.post("")
 @campaign_access
-def save(campaign):
+def save(campaign: Campaign) -> ResponseReturnValue:
     form = ReaderSettingsForm()
     if not form.validate():
         return _page(campaign, form, 422)
@@ -71,7 +73,7 @@ def save(campaign):
 
 @bp.post("/reviewed")
 @campaign_access
-def reviewed(campaign):
+def reviewed(campaign: Campaign) -> ResponseReturnValue:
     """A fluent reader checked a translation: its review note goes (and is audited)."""
     form = ReviewedForm()
     if not form.validate():

@@ -52,7 +52,7 @@ class ConsoleRegistry:
     tabs: dict[str, Tab] = field(default_factory=dict)
     panels: dict[str, Panel] = field(default_factory=dict)
     settings: dict[str, SettingsBlock] = field(default_factory=dict)
-    copiers: dict[str, Callable[[Campaign, Campaign], None]] = field(default_factory=dict)
+    copiers: dict[str, Callable[[Campaign, Campaign], object]] = field(default_factory=dict)
 
 
 def _registry(app: Flask | None = None) -> ConsoleRegistry:
@@ -91,12 +91,12 @@ def settings_blocks() -> list[SettingsBlock]:
     return sorted(_registry().settings.values(), key=lambda b: b.order)
 
 
-def register_copier(app: Flask, name: str, copy: Callable[[Campaign, Campaign], None]) -> None:
+def register_copier(app: Flask, name: str, copy: Callable[[Campaign, Campaign], object]) -> None:
     """`copy(source, new)` runs in the transaction that creates `new` from `source`."""
     _registry(app).copiers[name] = copy
 
 
-def copiers() -> dict[str, Callable[[Campaign, Campaign], None]]:
+def copiers() -> dict[str, Callable[[Campaign, Campaign], object]]:
     return dict(_registry().copiers)
 
 

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -152,7 +152,7 @@ def _cached(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
     with _cache_lock:
         hit = _cache.get(key)
     if hit and now - hit[0] < AGGREGATE_TTL_SECONDS and not current_app.testing:
-        return hit[1]  # type: ignore[no-any-return]  # stored by the same key's compute
+        return cast(_T, hit[1])  # stored by the same key's compute
     value = compute()
     with _cache_lock:
         if len(_cache) > 10_000:

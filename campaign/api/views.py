@@ -306,7 +306,8 @@ def _page_links(endpoint: str, slug: str, items_last_id: int | None, after_id: i
                 per_page: int, full: bool, kind: str, campaign: Campaign
                 ) -> tuple[str, dict[str, Any]]:
     next_cursor = service.make_cursor(kind, campaign.id, items_last_id or after_id)
-    links = {"self": {"href": url_for(endpoint, slug=slug, **request.args)}}  # type: ignore[arg-type]  # flask's stub types **values as its own keyword arguments' types
+    links = {"self": {"href": url_for(endpoint, slug=slug,
+                                      **cast("dict[str, Any]", request.args))}}
     if full:
         links["next"] = {"href": url_for(endpoint, slug=slug, cursor=next_cursor,
                                          per_page=per_page)}

@@ -3,6 +3,6 @@
 run:
 	python3 -m venv .venv && .venv/bin/pip install -q -r requirements.lock && .venv/bin/flask --app wsgi setup && .venv/bin/flask --app wsgi run
 test:
-	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.lock && .venv/bin/pybabel -q compile -d translations && .venv/bin/python -m pytest -q tests
+	python3 -m venv .venv && .venv/bin/pip install -q -r requirements-dev.lock && .venv/bin/pybabel -q compile -d translations && .venv/bin/python -m pytest -q tests --cov
 lock:
 	.venv/bin/python .ci/lock.py

@@ -1,4 +1,6 @@
-"""The README stays true: its configuration table is the one the code defines."""
+"""The README stays true: its configuration table is the one the code defines, and the test
+command it gives is the one CI and `make test` run (with the coverage floor)."""
+import tomllib
 from pathlib import Path
 
 from campaign.config import markdown_table
@@ -9,3 +11,19 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_readme_configuration_table_matches_the_settings():
     readme = (ROOT / "README.md").read_text()
     assert markdown_table() in readme, "run `flask config-table` and paste it into the README"
+
+
+def _readme_test_command() -> str:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("**Test**", 1)[1].split("```sh\n", 1)[1].split("\n```", 1)[0]
+    return block.strip()
+
+
+def test_ci_and_make_run_the_readme_test_command_with_its_coverage_floor():
+    command = _readme_test_command()
+    assert "pytest" in command and "--cov" in command
+    assert command in (ROOT / ".ci" / "run").read_text()
+    assert command in (ROOT / "Makefile").read_text()
+    coverage = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["coverage"]
+    assert coverage["run"]["branch"] is True
+    assert coverage["report"]["fail_under"] > 0

@@ -18,7 +18,8 @@ api_cli = AppGroup("api", help="API keys.")
 @click.argument("slugs", nargs=-1, required=True)
 @click.option("--trusted-import", is_flag=True,
               help="Signatures added with the key count without a confirmation e-mail.")
-def create_key_command(email, name, slugs, trusted_import):
+def create_key_command(email: str, name: str, slugs: tuple[str, ...],
+                       trusted_import: bool) -> None:
     """Create a key for the organizer EMAIL, scoped to SLUGS (prints the key once)."""
     user = user_by_email(email)
     if user is None:
@@ -35,7 +36,7 @@ def create_key_command(email, name, slugs, trusted_import):
 
 
 @api_cli.command("list-keys")
-def list_keys_command():
+def list_keys_command() -> None:
     """Every key: prefix, owner, name, campaigns, state."""
     for key in db.session.scalars(select(ApiKey).order_by(ApiKey.id)):
         state = "revoked" if key.revoked_at else "active"
@@ -46,7 +47,7 @@ def list_keys_command():
 
 @api_cli.command("revoke-key")
 @click.argument("prefix")
-def revoke_key_command(prefix):
+def revoke_key_command(prefix: str) -> None:
     """Revoke the key whose prefix is PREFIX."""
     key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
     if key is None:

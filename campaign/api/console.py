@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,10 +14,13 @@ from ..organizers.access import managed_campaigns
 from . import service
 from .forms import ApiKeyForm, RevokeForm
 
+if TYPE_CHECKING:
+    from ..campaigns.models import Campaign
+
 bp = Blueprint("api_keys", __name__, url_prefix="/organize/api-keys")
 
 
-def _title(campaign):
+def _title(campaign: Campaign) -> str:
     from ..i18n import current_language
     text = campaign.text_for(current_language())
     return text.title if text else campaign.slug
@@ -29,14 +34,15 @@ SCOPE_LABELS = {
 }
 
 
-def _page(form, status=200, token=None):
+def _page(form: ApiKeyForm, status: int = 200, token: str | None = None
+          ) -> tuple[str, int, dict[str, str]]:
     response = render_template("api/keys.html", form=form, keys=service.keys_of(current_user),
                                revoke_form=RevokeForm(), token=token,
                                scope_labels=SCOPE_LABELS, one_day=timedelta(days=1))
     return response, status, {"Cache-Control": "no-store"}
 
 
-def _form():
+def _form() -> ApiKeyForm:
     form = ApiKeyForm()
     form.campaigns.choices = [(c.id, _title(c)) for c in managed_campaigns(current_user)]
     return form
@@ -44,13 +50,13 @@ def _form():
 
 @bp.get("/")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     return _page(_form())
 
 
 @bp.post("/")
 @login_required
-def create():
+def create() -> ResponseReturnValue:
     form = _form()
     if not form.validate():
         return _page(form, 422)
@@ -71,7 +77,7 @@ def create():
 
 @bp.post("/<int:key_id>/revoke")
 @login_required
-def revoke(key_id):
+def revoke(key_id: int) -> ResponseReturnValue:
     if not RevokeForm().validate():
         abort(400)
     try:

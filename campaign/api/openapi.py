@@ -5,25 +5,28 @@ path exists, and runs schemathesis against the app to find responses that break 
 """
 from __future__ import annotations
 
+from typing import Any
+
 from .. import i18n
 from ..petitions.models import SignatureStatus
 
 MAX_ID = 2_147_483_647
 
 
-def _ref(name: str) -> dict:
+def _ref(name: str) -> dict[str, Any]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict, description: str, headers: dict | None = None) -> dict:
-    response = {"description": description,
+def _json(schema: dict[str, Any], description: str,
+          headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    response: dict[str, Any] = {"description": description,
                 "content": {"application/json": {"schema": schema}}}
     if headers:
         response["headers"] = headers
     return response
 
 
-def _error(description: str) -> dict:
+def _error(description: str) -> dict[str, Any]:
     return _json(_ref("Error"), description)
 
 
@@ -43,7 +46,7 @@ _PAGE = [
      "description": "Opaque cursor from `next_cursor` of the previous page.",
      "schema": {"type": "string"}},
 ]
-_AUTH = [{"bearer": []}, {"osdiToken": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}, {"osdiToken": []}]
 _AUTH_ERRORS = {
     "401": _error("No key, an unknown key, or a revoked key."),
     "403": _error("The key is not scoped to this campaign."),
@@ -190,7 +193,7 @@ SCHEMAS = {
 }
 
 
-def document() -> dict:
+def document() -> dict[str, Any]:
     public = {"security": [], "tags": ["public"]}
     return {
         "openapi": "3.1.0",

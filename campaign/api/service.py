@@ -9,7 +9,9 @@ import hmac
 import secrets
 import threading
 import time
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -41,7 +43,7 @@ def _hash(token: str) -> str:
 
 
 def create_key(user: User, name: str, campaign_ids: list[int], *,
-               scopes: tuple[str, ...] | list[str] = SCOPES, expires_at=None,
+               scopes: tuple[str, ...] | list[str] = SCOPES, expires_at: datetime | None = None,
                trusted_import: bool = False) -> tuple[ApiKey, str]:
     """A new key scoped to those of `campaign_ids` the user manages and to `scopes`;
     returns (key, token). Only admins may make trusted-import keys (PermissionError).
@@ -71,7 +73,7 @@ def create_key(user: User, name: str, campaign_ids: list[int], *,
     return key, token
 
 
-def end_of_day(day) -> datetime | None:
+def end_of_day(day: date | None) -> datetime | None:
     """The first moment after `day` (UTC): a key valid until a day works all of that day."""
     return None if day is None else datetime.combine(day, datetime.min.time()) + timedelta(
         days=1)
@@ -140,16 +142,17 @@ def public_campaign(slug: str) -> Campaign | None:
         Campaign.slug == slug, Campaign.status.in_(PUBLIC_STATUSES)))
 
 
-_cache: dict[tuple, tuple[float, object]] = {}
+_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 _cache_lock = threading.Lock()
+_T = TypeVar("_T")
 
 
-def _cached(key: tuple, compute):
+def _cached(key: tuple[Any, ...], compute: Callable[[], _T]) -> _T:
     now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
     if hit and now - hit[0] < AGGREGATE_TTL_SECONDS and not current_app.testing:
-        return hit[1]
+        return cast(_T, hit[1])  # stored by the same key's compute
     value = compute()
     with _cache_lock:
         if len(_cache) > 10_000:
@@ -160,7 +163,7 @@ def _cached(key: tuple, compute):
 
 def counts_by_country(campaign_id: int) -> list[tuple[str, int]]:
     """Confirmed signatures per country, largest first. Counts only, never who."""
-    def compute():
+    def compute() -> list[tuple[str, int]]:
         rows = db.session.execute(
             select(Signature.country, func.count())
             .where(Signature.campaign_id == campaign_id, counted())
@@ -171,7 +174,7 @@ def counts_by_country(campaign_id: int) -> list[tuple[str, int]]:
 
 def counts_by_day(campaign_id: int) -> list[tuple[str, int]]:
     """Confirmed signatures per UTC day of confirmation, oldest first."""
-    def compute():
+    def compute() -> list[tuple[str, int]]:
         day = func.date(Signature.confirmed_at, type_=Date)
         rows = db.session.execute(
             select(day, func.count())

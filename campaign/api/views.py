@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 from datetime import datetime
+from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
 from werkzeug.datastructures import MultiDict
 
@@ -16,14 +18,17 @@ from .. import i18n
 from ..abuse.limits import address_key
 from ..addresses import InvalidEmail
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..countries import country_name
 from ..extensions import csrf, limiter
 from ..petitions import custom_fields
 from ..petitions import service as petitions
 from ..petitions.forms import SignForm
+from ..petitions.models import Signature
 from ..petitions.sources import clean_ref
 from ..spreadsheet import csv_text
 from . import registry, service
+from .models import ApiKey
 from .openapi import MAX_ID, document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -44,7 +49,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.replace(microsecond=0).isoformat() + "Z" if value else None
 
 
-def _error(status: int, reason: str, **extra):
+def _error(status: int, reason: str, **extra: Any) -> Response:
     response = jsonify({"error": {"status": status, "reason": reason, **extra}})
     response.status_code = status
     if status == 401:
@@ -52,7 +57,7 @@ def _error(status: int, reason: str, **extra):
     return response
 
 
-def _public(payload) -> Response:
+def _public(payload: Any) -> Response:
     response = jsonify(payload)
     if request.environ.get(_KEY_SLOT) is not None:
         # Read with a key (a draft's counts): for that client only, never a shared cache.
@@ -62,11 +67,11 @@ def _public(payload) -> Response:
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["API_CACHE_MAX_AGE"]
     response.add_etag()
-    return response.make_conditional(request)
+    return cast(Response, response.make_conditional(request))
 
 
 @bp.after_request
-def _headers(response):
+def _headers(response: Response) -> Response:
     if request.endpoint in PUBLIC_ENDPOINTS:
         response.headers["Access-Control-Allow-Origin"] = "*"
         response.headers["Access-Control-Expose-Headers"] = "ETag"
@@ -77,7 +82,7 @@ def _headers(response):
 
 # --- public -------------------------------------------------------------------------------
 
-def _campaign_links(campaign) -> dict:
+def _campaign_links(campaign: Campaign) -> dict[str, Any]:
     slug = campaign.slug
     return {
         "self": {"href": url_for("api.campaign", slug=slug)},
@@ -89,7 +94,7 @@ def _campaign_links(campaign) -> dict:
     }
 
 
-def _campaign_summary(campaign) -> dict:
+def _campaign_summary(campaign: Campaign) -> dict[str, Any]:
     return {
         "slug": campaign.slug,
         "status": campaign.status,
@@ -103,26 +108,27 @@ def _campaign_summary(campaign) -> dict:
     }
 
 
-def _public_campaign_or_404(slug):
+def _public_campaign_or_404(slug: str) -> tuple[Campaign | None, Response | None]:
     campaign = service.public_campaign(slug)
     return campaign, (None if campaign else _error(404, "not_found"))
 
 
 @bp.get("/campaigns")
-def campaigns_list():
+def campaigns_list() -> ResponseReturnValue:
     return _public({"campaigns": [_campaign_summary(c) for c in service.public_campaigns()],
                     "_links": {"self": {"href": url_for("api.campaigns_list")}}})
 
 
 @bp.get("/campaigns/<slug>")
-def campaign(slug):
+def campaign(slug: str) -> ResponseReturnValue:
     campaign, error = _public_campaign_or_404(slug)
     if error:
         return error
+    assert campaign is not None
     body = _campaign_summary(campaign)
     body.update(progress_percent=campaign.progress_percent,
                 delivered_at=_iso(campaign.delivered_at), _links=_campaign_links(campaign))
-    extensions = {}
+    extensions: dict[str, Any] = {}
     for name, fn in registry.campaign_extensions().items():
         value = fn(campaign)
         if value is not None:
@@ -132,7 +138,7 @@ def campaign(slug):
 
 
 @bp.get("/campaigns/<slug>/count")
-def campaign_count(slug):
+def campaign_count(slug: str) -> ResponseReturnValue:
     """Slug, status, exact count and goal: the small answer widgets poll."""
     now = time.monotonic()
     recent = current_app.extensions.setdefault("api_campaign_counts", {})
@@ -152,17 +158,17 @@ def campaign_count(slug):
     return response
 
 
-def _country_rows(campaign, lang):
+def _country_rows(campaign: Campaign, lang: str) -> list[dict[str, Any]]:
     locale = str(i18n.babel_locale(lang))
     return [{"country": code, "name": country_name(code, locale), "count": n}
             for code, n in service.counts_by_country(campaign.id)]
 
 
-def _day_rows(campaign):
+def _day_rows(campaign: Campaign) -> list[dict[str, Any]]:
     return [{"date": day, "count": n} for day, n in service.counts_by_day(campaign.id)]
 
 
-def _aggregate_campaign(slug):
+def _aggregate_campaign(slug: str) -> tuple[Campaign | None, Response | None]:
     """Counts are public for public campaigns; a key with the read_aggregates scope also
     reads them for its own campaigns before they are public (drafts)."""
     campaign, error = _public_campaign_or_404(slug)
@@ -173,10 +179,11 @@ def _aggregate_campaign(slug):
 
 
 @bp.get("/campaigns/<slug>/signatures/by-country")
-def by_country(slug):
+def by_country(slug: str) -> ResponseReturnValue:
     campaign, error = _aggregate_campaign(slug)
     if error:
         return error
+    assert campaign is not None
     lang = request.args.get("lang", "en")
     if lang not in i18n.LANGUAGES:
         return _error(400, "unknown_language")
@@ -185,16 +192,17 @@ def by_country(slug):
 
 
 @bp.get("/campaigns/<slug>/signatures/by-day")
-def by_day(slug):
+def by_day(slug: str) -> ResponseReturnValue:
     campaign, error = _aggregate_campaign(slug)
     if error:
         return error
+    assert campaign is not None
     return _public({"slug": campaign.slug, "count": campaign.signature_count,
                     "by_day": _day_rows(campaign)})
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     return _public(document())
 
 
@@ -210,13 +218,13 @@ def _request_token() -> str | None:
 _KEY_SLOT = "campaign.api_key"
 
 
-def _verified_key():
+def _verified_key() -> ApiKey | None:
     """The request's key, checked once per request (the limiter and the view share it).
 
     Kept in the WSGI environ, which lives exactly as long as the request."""
     if _KEY_SLOT not in request.environ:
         request.environ[_KEY_SLOT] = service.authenticate(_request_token())
-    return request.environ[_KEY_SLOT]
+    return cast("ApiKey | None", request.environ[_KEY_SLOT])
 
 
 def _key_for_limits() -> str:
@@ -229,7 +237,8 @@ def _key_for_limits() -> str:
     return f"ip:{address_key()}"
 
 
-def _authorized_campaign(slug, scope: str):
+def _authorized_campaign(slug: str, scope: str
+                         ) -> tuple[Campaign | None, ApiKey | None, Response | None]:
     """(campaign, key, None) or (None, None, error response): 401, then 404, then 403 (not
     the key's campaign, or not what the key was made for)."""
     key = _verified_key()
@@ -245,7 +254,8 @@ def _authorized_campaign(slug, scope: str):
     return campaign, key, None
 
 
-def _signature_json(signature, slug, answers: dict[str, str] | None = None) -> dict:
+def _signature_json(signature: Signature, slug: str,
+                    answers: dict[str, str] | None = None) -> dict[str, Any]:
     if answers is None:
         answers = custom_fields.answers_of([signature.id]).get(signature.id, {})
     return {
@@ -275,7 +285,7 @@ def _signature_json(signature, slug, answers: dict[str, str] | None = None) -> d
     }
 
 
-def _page_params(kind, campaign):
+def _page_params(kind: str, campaign: Campaign) -> tuple[int | None, int | None, Response | None]:
     """(after_id, per_page, None) or (None, None, error response)."""
     try:
         per_page = int(request.args.get("per_page", DEFAULT_PER_PAGE))
@@ -284,7 +294,7 @@ def _page_params(kind, campaign):
     if not 1 <= per_page <= MAX_PER_PAGE:
         return None, None, _error(400, "bad_per_page")
     cursor = request.args.get("cursor")
-    after_id = 0
+    after_id: int | None = 0
     if cursor is not None:
         after_id = service.read_cursor(kind, campaign.id, cursor)
         if after_id is None:
@@ -292,9 +302,12 @@ def _page_params(kind, campaign):
     return after_id, per_page, None
 
 
-def _page_links(endpoint, slug, items_last_id, after_id, per_page, full, kind, campaign):
+def _page_links(endpoint: str, slug: str, items_last_id: int | None, after_id: int,
+                per_page: int, full: bool, kind: str, campaign: Campaign
+                ) -> tuple[str, dict[str, Any]]:
     next_cursor = service.make_cursor(kind, campaign.id, items_last_id or after_id)
-    links = {"self": {"href": url_for(endpoint, slug=slug, **request.args)}}
+    links = {"self": {"href": url_for(endpoint, slug=slug,
+                                      **cast("dict[str, Any]", request.args))}}
     if full:
         links["next"] = {"href": url_for(endpoint, slug=slug, cursor=next_cursor,
                                          per_page=per_page)}
@@ -302,13 +315,16 @@ def _page_links(endpoint, slug, items_last_id, after_id, per_page, full, kind, c
 
 
 @bp.get("/campaigns/<slug>/signatures")
-def signatures(slug):
+def signatures(slug: str) -> ResponseReturnValue:
     campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
+    assert campaign is not None
     after_id, per_page, error = _page_params("signatures", campaign)
     if error:
         return error
+    assert after_id is not None
+    assert per_page is not None
     rows = service.signatures_after(campaign.id, after_id, per_page)
     answers = custom_fields.answers_of([row.id for row in rows])
     next_cursor, links = _page_links("api.signatures", slug, rows[-1].id if rows else None,
@@ -320,10 +336,11 @@ def signatures(slug):
 
 
 @bp.get("/campaigns/<slug>/signatures/<int:signature_id>")
-def signature(slug, signature_id):
+def signature(slug: str, signature_id: int) -> ResponseReturnValue:
     campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
+    assert campaign is not None
     # Larger than any id (and than the column's type): not found, not a database error.
     row = service.signature_of(campaign.id, signature_id) if signature_id <= MAX_ID else None
     if row is None:
@@ -331,16 +348,18 @@ def signature(slug, signature_id):
     return jsonify(_signature_json(row, slug))
 
 
-def _first(items, field):
+def _first(items: Any, field: str) -> str | None:
     if isinstance(items, list) and items and isinstance(items[0], dict):
         value = items[0].get(field)
         return value if isinstance(value, str) else None
     return None
 
 
-def _signature_input(body, campaign):  # noqa: C901 - one check per field, in order
+def _signature_input(body: dict[str, Any], campaign: Campaign  # noqa: C901 - one check per field, in order
+                     ) -> tuple[petitions.SignatureInput | None, Response | None]:
     """(SignatureInput, None) or (None, error response), validated by the sign form's rules."""
-    person = body.get("person") if isinstance(body.get("person"), dict) else {}
+    person = (cast("dict[str, Any]", body.get("person")) if isinstance(body.get("person"), dict)
+              else {})
     name = person.get("name")
     if not isinstance(name, str):
         name = " ".join(part for part in (person.get("given_name"), person.get("family_name"))
@@ -401,18 +420,21 @@ def _api_field_name(name: str) -> str:
 
 @bp.post("/campaigns/<slug>/signatures")
 @limiter.limit(lambda: current_app.config["API_WRITE_RATE_LIMIT"], key_func=_key_for_limits)
-def add_signature(slug):
+def add_signature(slug: str) -> ResponseReturnValue:
     campaign, key, error = _authorized_campaign(
-        slug, "trusted_import" if (_verified_key() and _verified_key().trusted_import)
+        slug, "trusted_import" if (_verified_key() and _verified_key().trusted_import)  # type: ignore[union-attr]  # the first call checked it
         else "write_signatures")
     if error:
         return error
+    assert campaign is not None
+    assert key is not None
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error(400, "json_object_expected")
     data, error = _signature_input(body, campaign)
     if error:
         return error
+    assert data is not None
     # Credit the partner the key belongs to; OSDI's referrer_data.source is the link's tag.
     data.api_key_id = key.id
     data.partner_id = registry.partner_for_key(campaign.id, key.id)
@@ -433,17 +455,20 @@ def add_signature(slug):
 
 
 @bp.get("/campaigns/<slug>/donations")
-def donations(slug):
+def donations(slug: str) -> ResponseReturnValue:
     # Donors' names and addresses: personal data, like signers'.
     campaign, _key, error = _authorized_campaign(slug, "read_signatures")
     if error:
         return error
+    assert campaign is not None
     provider = registry.donations_provider()
     if provider is None:
         return _error(404, "donations_not_available")
     after_id, per_page, error = _page_params("donations", campaign)
     if error:
         return error
+    assert after_id is not None
+    assert per_page is not None
     rows = provider(campaign.id, after_id, per_page)
     next_cursor, links = _page_links("api.donations", slug, rows[-1]["id"] if rows else None,
                                      after_id, per_page, len(rows) == per_page,
@@ -455,10 +480,11 @@ def donations(slug):
 # --- open data files (like petition.parliament.uk's JSON/CSV) ----------------------------
 
 @open_data_bp.get("/<lang:lang>/c/<slug>/data.json")
-def data_json(slug):
+def data_json(slug: str) -> ResponseReturnValue:
     campaign, error = _public_campaign_or_404(slug)
     if error:
         return error
+    assert campaign is not None
     lang = i18n.current_language()
     body = _campaign_summary(campaign)
     body.update(by_country=_country_rows(campaign, lang), by_day=_day_rows(campaign))
@@ -468,11 +494,12 @@ def data_json(slug):
 
 
 @open_data_bp.get("/<lang:lang>/c/<slug>/data.csv")
-def data_csv(slug):
+def data_csv(slug: str) -> ResponseReturnValue:
     """?by=country (default) or ?by=day."""
     campaign, error = _public_campaign_or_404(slug)
     if error:
         return error
+    assert campaign is not None
     by = request.args.get("by", "country")
     if by == "day":
         body = csv_text(["date", "count"], service.counts_by_day(campaign.id))

@@ -6,12 +6,13 @@ recorded, and how old and new values are kept, is decided in this one place.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import event, func, inspect, select
+from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -23,8 +24,8 @@ from .models import AuditEntry
 MAX_VALUE_CHARS = 2000
 
 
-def record(user, action: str, *, campaign_id: int | None = None, target: str = "",
-           **detail) -> AuditEntry:
+def record(user: object, action: str, *, campaign_id: int | None = None, target: str = "",
+           **detail: Any) -> AuditEntry:
     entry = AuditEntry(user_id=getattr(user, "id", None),
                        user_email=getattr(user, "email", "") or "system",
                        action=action, campaign_id=campaign_id, target=str(target)[:200],
@@ -33,7 +34,7 @@ def record(user, action: str, *, campaign_id: int | None = None, target: str = "
     return entry
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     if isinstance(value, datetime):
         return value.isoformat(timespec="seconds")
     if value is None or isinstance(value, (bool, int, float)):
@@ -43,8 +44,9 @@ def _plain(value):
     return str(value)[:MAX_VALUE_CHARS]
 
 
-def changed(user, action: str, old: dict, new: dict, *, campaign_id: int | None = None,
-            target: str = "", **detail) -> AuditEntry | None:
+def changed(user: object, action: str, old: dict[str, Any], new: dict[str, Any], *,
+            campaign_id: int | None = None, target: str = "", **detail: Any
+            ) -> AuditEntry | None:
     """An entry with the old and new value of every field that differs; None if nothing did.
 
     `old` is read before the change, `new` after: e.g. a directory e-mail address change
@@ -59,7 +61,7 @@ def changed(user, action: str, old: dict, new: dict, *, campaign_id: int | None 
                   **detail)
 
 
-def key_created(user, key) -> AuditEntry:
+def key_created(user: object, key: Any) -> AuditEntry:  # key: api.models.ApiKey (api imports audit)
     return record(user, "api_key.create", target=f"kjc_{key.prefix}", name=key.name,
                   scopes=sorted(key.scope_set) + (["trusted_import"] if key.trusted_import
                                                   else []),
@@ -67,8 +69,8 @@ def key_created(user, key) -> AuditEntry:
                   campaigns=[campaign.slug for campaign in key.campaigns])
 
 
-def note(user, action: str, *, campaign_id: int | None = None, target: str = "",
-         **detail) -> None:
+def note(user: object, action: str, *, campaign_id: int | None = None, target: str = "",
+         **detail: Any) -> None:
     """Record an act that writes nothing else (a download, an export) and commit it."""
     record(user, action, campaign_id=campaign_id, target=target, **detail)
     db.session.commit()
@@ -100,16 +102,16 @@ WATCHED = {
 }
 
 
-def set_actor(user) -> None:
+def set_actor(user: object) -> None:
     """Who acts in this request (the console gate calls it): watched changes name them."""
     g.audit_actor = user
 
 
-def _actor():
+def _actor() -> object:
     return g.get("audit_actor") if has_app_context() else None
 
 
-def _values(obj, fields, which: str) -> dict:
+def _values(obj: object, fields: tuple[str, ...], which: str) -> dict[str, Any]:
     state = inspect(obj)
     out = {}
     for name in fields:
@@ -123,7 +125,7 @@ def _values(obj, fields, which: str) -> dict:
     return out
 
 
-def _record_watched(session, flush_context, instances) -> None:
+def _record_watched(session: Session, flush_context: object, instances: object) -> None:
     for kind, objects in (("new", session.new), ("dirty", session.dirty),
                           ("deleted", session.deleted)):
         for obj in list(objects):
@@ -163,7 +165,7 @@ class AuditFilter:
     kind: str = ""
 
     @classmethod
-    def from_args(cls, args) -> AuditFilter:
+    def from_args(cls, args: Mapping[str, str]) -> AuditFilter:
         campaign = args.get("campaign", "")
         return cls(campaign_id=int(campaign) if campaign.isdigit() and len(campaign) < 10
                    else None,
@@ -171,7 +173,7 @@ class AuditFilter:
                    kind=(args.get("kind") or "").strip()[:60])
 
 
-def _filtered(flt: AuditFilter | None):
+def _filtered(flt: AuditFilter | None) -> Select[AuditEntry]:
     query = select(AuditEntry)
     if flt is None:
         return query

@@ -6,11 +6,14 @@ import re
 import resource
 import secrets
 import time
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
 
 import click
 import pyotp
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from werkzeug.test import TestResponse
 
 from ..campaigns import service as campaigns
 from ..extensions import db
@@ -37,7 +40,7 @@ def _campaign_id(slug: str) -> int:
 @click.option("--pending", is_flag=True, help="Pending (unconfirmed) instead of confirmed.")
 @click.option("--tokens-out", type=click.Path(dir_okay=False),
               help="Write each seeded signature's confirmation token to this file.")
-def seed_command(slug, signatures, pending, tokens_out):
+def seed_command(slug: str, signatures: int, pending: bool, tokens_out: str | None) -> None:
     """Add SIGNATURES synthetic signatures to a campaign (COPY on PostgreSQL)."""
     campaign_id = _campaign_id(slug)
     started = time.perf_counter()
@@ -57,7 +60,7 @@ def seed_command(slug, signatures, pending, tokens_out):
 @click.option("--kind", default="bench", show_default=True)
 @click.option("--priority", default=0, show_default=True,
               help="Claim priority (10: bulk, as campaign updates).")
-def seed_outbox_command(messages, kind, priority):
+def seed_outbox_command(messages: int, kind: str, priority: int) -> None:
     """Queue MESSAGES e-mails the size of a real confirmation e-mail."""
     from ..campaigns.models import Campaign
     from ..emails import render_email
@@ -75,7 +78,7 @@ def seed_outbox_command(messages, kind, priority):
 
 @bench_cli.command("counts")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
-def counts_command(slug):
+def counts_command(slug: str) -> None:
     """Signatures by status, the counter, and outbox messages by status, as JSON."""
     campaign_id = _campaign_id(slug)
     by_status = dict(db.session.execute(
@@ -87,7 +90,7 @@ def counts_command(slug):
         OutboxMessage.kind == "signature_confirm"))
     click.echo(json.dumps({
         "signatures": by_status,
-        "counter": campaigns.campaign_summary(slug)["count"],
+        "counter": cast("dict[str, Any]", campaigns.campaign_summary(slug))["count"],
         "outbox": outbox, "outbox_signature_confirm": outbox_confirm}))
 
 
@@ -122,15 +125,16 @@ class _Console:
                                                   "csrf_token": _csrf(login_page)})
         if response.headers.get("Location", "").endswith("/organize/login/2fa"):
             page = self.get("/organize/login/2fa").get_data(as_text=True)
+            assert user.totp_secret is not None  # set above
             response = self.post("/organize/login/2fa", {
                 "code": pyotp.TOTP(user.totp_secret).now(), "csrf_token": _csrf(page)})
         if response.status_code != 302:
             raise click.ClickException(f"bench organizer could not log in: {response.status}")
 
-    def get(self, path: str, **kwargs):
+    def get(self, path: str, **kwargs: Any) -> TestResponse:
         return self.client.get(path, base_url=self.base_url, **kwargs)
 
-    def post(self, path: str, data: dict):
+    def post(self, path: str, data: dict[str, str]) -> TestResponse:
         return self.client.post(path, data=data, base_url=self.base_url)
 
 
@@ -145,7 +149,7 @@ def _csrf(html: str) -> str:
 @click.option("--slug", default="korday-sentences-review", show_default=True)
 @click.option("--format", "kind", type=click.Choice(["csv", "xlsx"]), default="csv",
               show_default=True, help="csv or xlsx: the console's export route of that kind.")
-def export_command(slug, kind):
+def export_command(slug: str, kind: str) -> None:
     """Download the console's export of the confirmed signatures (the route an organizer
     clicks, streamed) to nowhere; print rows/s, the time to the first byte, CPU seconds and
     this process's peak memory."""
@@ -159,7 +163,7 @@ def export_command(slug, kind):
                            buffered=False)
     if response.status_code != 200:
         raise click.ClickException(f"export answered {response.status}")
-    for chunk in response.response:
+    for chunk in cast("Iterable[bytes]", response.response):  # the WSGI body: bytes
         if first_byte is None and chunk:
             first_byte = time.perf_counter() - started
         if kind == "csv":
@@ -168,8 +172,8 @@ def export_command(slug, kind):
     response.close()
     cpu = time.process_time() - cpu_started
     if kind == "xlsx":  # a workbook has no line count: the rows the route exported
-        rows = 1 + db.session.scalar(select(func.count()).select_from(Signature).where(
-            Signature.campaign_id == campaign_id, counted()))
+        rows = 1 + (db.session.scalar(select(func.count()).select_from(Signature).where(
+            Signature.campaign_id == campaign_id, counted())) or 0)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     click.echo(json.dumps({"rows": rows - 1, "seconds": round(seconds, 2),
@@ -184,10 +188,10 @@ def export_command(slug, kind):
 class _counting:  # noqa: N801 - used like a function in a pipeline
     """Rows passed through, counted on the way."""
 
-    def __init__(self, rows):
+    def __init__(self, rows: Iterable[Any]) -> None:
         self.rows, self.count = rows, 0
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         for row in self.rows:
             self.count += 1
             yield row
@@ -195,7 +199,7 @@ class _counting:  # noqa: N801 - used like a function in a pipeline
 
 @bench_cli.command("organizer")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
-def organizer_command(slug):
+def organizer_command(slug: str) -> None:
     """Create an organizer of the campaign with a random password; print e-mail and password
     (for a benchmark's console session)."""
     import secrets
@@ -212,13 +216,13 @@ def organizer_command(slug):
 
 @bench_cli.command("pages")
 @click.option("--slug", default="korday-sentences-review", show_default=True)
-def pages_command(slug):
+def pages_command(slug: str) -> None:
     """Time the console's signature table (GET /organize/c/SLUG/signatures, keyset pages
     of 50) at the first, middle and last page, best of five."""
     campaign_id = _campaign_id(slug)
     console = _Console(campaign_id)
     total = db.session.scalar(select(func.count()).select_from(Signature).where(
-        Signature.campaign_id == campaign_id))
+        Signature.campaign_id == campaign_id)) or 0
     timings = {}
     for label, position in (("first", 0), ("middle", total // 2),
                             ("last", max(total - PAGE_SIZE, 0))):
@@ -239,5 +243,6 @@ def pages_command(slug):
                 raise click.ClickException(f"{path} answered {response.status}")
             best = elapsed if best is None else min(best, elapsed)
         rows = response.get_data(as_text=True).count('<tr id="signature-')
+        assert best is not None  # five runs
         timings[label] = {"ms": round(best, 1), "rows": rows}
     click.echo(json.dumps({"signatures": total, "pages": timings}))

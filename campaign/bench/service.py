@@ -3,8 +3,10 @@ petitions writes signatures) and outbox messages."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 
 from ..extensions import db
 from ..outbox.models import OutboxMessage
@@ -15,7 +17,7 @@ from ..util import utcnow
 
 __all__ = ["confirm_tokens", "seed_outbox", "seed_signatures"]
 
-def confirm_tokens(campaign_id: int, tag: str):
+def confirm_tokens(campaign_id: int, tag: str) -> Iterator[str]:
     """Confirmation links' tokens of the signatures seeded under `tag`."""
     result = db.session.execute(
         select(Signature.id, Signature.email_key)
@@ -31,7 +33,7 @@ def seed_outbox(count: int, *, body_text: str, body_html: str, subject: str,
     """Queue `count` messages of the given size for the outbox benchmark. Commits."""
     tag = secrets.token_hex(4)
     now = utcnow()
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     for start in range(0, count, 5000):
         db.session.execute(insert(table), [
             {"kind": kind, "priority": priority,

@@ -47,7 +47,7 @@ def dossiers_command(watch: bool) -> None:
 
 
 @letters_cli.command("fonts")
-def fonts_command():
+def fonts_command() -> None:
     """Make the dossier's Chinese weights from the variable font (once; `flask setup` does)."""
     from .dossier import prepare_fonts
 

@@ -13,7 +13,7 @@ from .backup import BackupError, backup_sqlite, default_target, sqlite_path
 @click.command("backup")
 @click.argument("target", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
-def backup_command(target: Path | None):
+def backup_command(target: Path | None) -> None:
     """Copy the SQLite database to TARGET (default: instance/backups/campaign-<time>.db)."""
     try:
         source = sqlite_path(current_app.config["SQLALCHEMY_DATABASE_URI"])

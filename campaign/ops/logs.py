@@ -12,9 +12,10 @@ import json
 import logging
 import re
 import time
+from typing import Any
 
 import click
-from flask import Flask, g, request
+from flask import Flask, Response, g, request
 
 request_log = logging.getLogger("campaign.request")
 job_log = logging.getLogger("campaign.job")
@@ -35,7 +36,7 @@ def scrub(text: str) -> str:
     return _IPV4.sub("[ip]", text)
 
 
-def _ipv6_or_same(match: re.Match) -> str:
+def _ipv6_or_same(match: re.Match[str]) -> str:
     try:
         ipaddress.IPv6Address(match.group(0))
     except ValueError:
@@ -45,7 +46,7 @@ def _ipv6_or_same(match: re.Match) -> str:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+        line: dict[str, Any] = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
                 "level": record.levelname, "logger": record.name,
                 "message": scrub(record.getMessage())}
         for field in EXTRA_FIELDS:
@@ -73,7 +74,7 @@ def _wrap_job(command: click.Command, name: str) -> None:
     if callback is None or getattr(callback, "_job_logged", False):
         return
 
-    def logged(*args, **kwargs):
+    def logged(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         outcome = "failed"
         try:
@@ -106,7 +107,7 @@ def init_app(app: Flask) -> None:
     _wrap_jobs(app.cli)
 
     @app.after_request
-    def _log_request(response):
+    def _log_request(response: Response) -> Response:
         started = g.get("metrics_started")
         request_log.info("request", extra={
             "method": request.method,

@@ -20,12 +20,17 @@ from __future__ import annotations
 import hmac
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, abort, current_app, g, has_app_context, request
+from flask import Flask, Response, abort, current_app, g, has_app_context, request
+from flask.typing import ResponseReturnValue
 
 from ..extensions import limiter
+
+if TYPE_CHECKING:
+    from prometheus_client.core import GaugeMetricFamily
 
 # name -> (kind, help, labels). Created on first use, after the multiprocess folder is chosen.
 DEFINITIONS = {
@@ -43,14 +48,14 @@ DEFINITIONS = {
 TIMED_ENDPOINTS = {"petitions.sign": "sign_seconds", "widget.sign": "sign_seconds",
                    "petitions.confirm": "confirm_seconds"}
 WEBHOOK_ENDPOINT = "donations.webhook"
-_metrics: dict = {}
+_metrics: dict[str, Any] = {}  # a prometheus_client Counter or Histogram, by DEFINITIONS
 
 
 def enabled() -> bool:
     return has_app_context() and bool(current_app.config.get("METRICS_TOKEN"))
 
 
-def _metric(name: str):
+def _metric(name: str) -> Any:
     if name not in _metrics:
         from prometheus_client import Counter, Histogram
         kind, help_text, labels = DEFINITIONS[name]
@@ -59,7 +64,7 @@ def _metric(name: str):
     return _metrics[name]
 
 
-def count(name: str, amount: float = 1, **labels) -> None:
+def count(name: str, amount: float = 1, **labels: str) -> None:
     """Add to a counter; does nothing while metrics are off."""
     if amount and enabled():
         metric = _metric(name)
@@ -118,10 +123,10 @@ def register_gauge(app: Flask, name: str, help_text: str, read: Callable[[], flo
 class DatabaseCollector:
     """Every registered gauge (outbox queue, held letters), read when Prometheus scrapes."""
 
-    def __init__(self, gauges=()):
+    def __init__(self, gauges: Iterable[tuple[str, str, Callable[[], float]]] = ()) -> None:
         self.gauges = list(gauges)
 
-    def collect(self):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
         from prometheus_client.core import GaugeMetricFamily
 
         from ..extensions import db
@@ -139,7 +144,7 @@ def exposition() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         from prometheus_client import multiprocess
         registry = CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry)
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # its __init__ has no hints
     else:
         registry = CollectorRegistry()
         for metric in _metrics.values():
@@ -162,7 +167,7 @@ def init_app(app: Flask) -> None:
 
     @app.get("/metrics")
     @limiter.exempt
-    def metrics_view():
+    def metrics_view() -> ResponseReturnValue:
         token = current_app.config.get("METRICS_TOKEN")
         if not token:
             abort(404)
@@ -172,11 +177,11 @@ def init_app(app: Flask) -> None:
         return body, 200, {"Content-Type": content_type, "Cache-Control": "no-store"}
 
     @app.before_request
-    def _start_clock():
+    def _start_clock() -> None:
         g.metrics_started = time.perf_counter()
 
     @app.after_request
-    def _record_response(response):
+    def _record_response(response: Response) -> Response:
         if not enabled():
             return response
         endpoint = request.endpoint or "none"
@@ -191,7 +196,7 @@ def init_app(app: Flask) -> None:
         return response
 
 
-def _webhook_result(response) -> str:
+def _webhook_result(response: Response) -> str:
     """The outcome the webhook view answered (applied, duplicate, ignored...), else the code."""
     if response.status_code == 200:
         body = response.get_json(silent=True) or {}

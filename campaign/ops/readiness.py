@@ -6,17 +6,22 @@ that cannot reach either would only answer 503s, so the balancer should skip it.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 
 from flask import Flask, current_app
+from flask.typing import ResponseReturnValue
 
 from ..extensions import db, limiter
+
+if TYPE_CHECKING:
+    import redis
 
 log = logging.getLogger(__name__)
 TIMEOUT_SECONDS = 0.5
 
 
-def _redis_client(app: Flask):
-    client = app.extensions.get("readyz_redis")
+def _redis_client(app: Flask) -> redis.Redis:
+    client = cast("redis.Redis | None", app.extensions.get("readyz_redis"))
     if client is None:
         import redis
         client = redis.Redis.from_url(app.config["REDIS_URL"],
@@ -42,13 +47,13 @@ def check_redis() -> bool | None:
     if not current_app.config.get("REDIS_URL"):
         return None
     try:
-        return bool(_redis_client(current_app._get_current_object()).ping())
+        return bool(_redis_client(current_app._get_current_object()).ping())  # type: ignore[attr-defined]  # Flask's hints type the proxy as the app itself
     except Exception as exc:  # noqa: BLE001
         log.warning("readyz: redis unreachable: %s", type(exc).__name__)
         return False
 
 
-def readiness() -> tuple[dict, bool]:
+def readiness() -> tuple[dict[str, object], bool]:
     checks = {"database": check_database()}
     redis_ok = check_redis()
     if redis_ok is not None:
@@ -61,6 +66,6 @@ def readiness() -> tuple[dict, bool]:
 def init_app(app: Flask) -> None:
     @app.get("/readyz")
     @limiter.exempt
-    def readyz():
+    def readyz() -> ResponseReturnValue:
         body, ready = readiness()
         return body, 200 if ready else 503, {"Cache-Control": "no-store"}

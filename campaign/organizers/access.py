@@ -1,9 +1,12 @@
 """Who may do what in the console. Every console view goes through one of these."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from flask import abort
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -46,14 +49,15 @@ def managed_campaigns(user: User) -> list[Campaign]:
     return list(db.session.scalars(query))
 
 
-def campaign_access(view):
+def campaign_access(view: Callable[..., ResponseReturnValue]
+                    ) -> Callable[..., ResponseReturnValue]:
     """For console views taking `slug`: 404 if no such campaign, 403 if not the user's.
 
     The view receives the campaign as `campaign` instead of the slug.
     """
     @wraps(view)
     @login_required
-    def wrapper(*args, slug: str, **kwargs):
+    def wrapper(*args: Any, slug: str, **kwargs: Any) -> ResponseReturnValue:
         campaign = campaigns.campaign_by_slug(slug, public=False)
         if campaign is None:
             abort(404)
@@ -63,10 +67,11 @@ def campaign_access(view):
     return wrapper
 
 
-def admin_required(view):
+def admin_required(view: Callable[..., ResponseReturnValue]
+                   ) -> Callable[..., ResponseReturnValue]:
     @wraps(view)
     @login_required
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not current_user.is_admin:
             abort(403)
         return view(*args, **kwargs)

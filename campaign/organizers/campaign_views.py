@@ -3,13 +3,15 @@ preview, history. Every view taking `slug` goes through campaign_access. A featu
 (petitions: signatures, paper, analytics, updates) live in that feature."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from .. import i18n
 from ..audit import service as audit
+from ..campaigns.models import Campaign
 from ..campaigns.service import render_markdown
 from ..status_labels import status_label
 from . import editing, registry
@@ -43,7 +45,7 @@ STATUS_ACTIONS = {"live": _l("Publish"), "closed": _l("Close (stop taking signat
                   "delivered": _l("Mark as delivered")}
 
 
-def register_tabs(app) -> None:
+def register_tabs(app: Flask) -> None:
     registry.register_tab(app, "overview", _l("Overview"), "organizers.campaign_home", 0)
     registry.register_tab(app, "settings", _l("Settings"), "organizers.campaign_settings", 10)
     registry.register_tab(app, "texts", _l("Texts"), "organizers.campaign_texts", 20)
@@ -52,7 +54,7 @@ def register_tabs(app) -> None:
 
 @pages.route("/new", methods=["GET", "POST"])
 @login_required
-def campaign_new():
+def campaign_new() -> ResponseReturnValue:
     form = CampaignSettingsForm()
     if request.method == "GET":
         form.default_locale.data, form.goal.data = "en", 1000
@@ -72,7 +74,7 @@ def campaign_new():
 
 @pages.get("/c/<slug>/")
 @campaign_access
-def campaign_home(campaign):
+def campaign_home(campaign: Campaign) -> ResponseReturnValue:
     return _render("organizers/campaign.html", campaign,
                    missing=editing.missing_by_language(campaign),
                    transitions=[(t, STATUS_ACTIONS[t])
@@ -83,7 +85,7 @@ def campaign_home(campaign):
 
 @pages.post("/c/<slug>/copy")
 @campaign_access
-def campaign_copy(campaign):
+def campaign_copy(campaign: Campaign) -> ResponseReturnValue:
     """Start a new campaign from this one (texts, settings, targets, letter templates)."""
     form = CopyCampaignForm()
     if form.validate_on_submit():
@@ -105,7 +107,7 @@ def campaign_copy(campaign):
 
 @pages.post("/c/<slug>/status/<target>")
 @campaign_access
-def campaign_status(campaign, target):
+def campaign_status(campaign: Campaign, target: str) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -119,7 +121,7 @@ def campaign_status(campaign, target):
 
 @pages.post("/c/<slug>/members")
 @campaign_access
-def campaign_members(campaign):
+def campaign_members(campaign: Campaign) -> ResponseReturnValue:
     form = MemberForm()
     if form.validate_on_submit():
         try:
@@ -133,7 +135,7 @@ def campaign_members(campaign):
 
 @pages.route("/c/<slug>/settings", methods=["GET", "POST"])
 @campaign_access
-def campaign_settings(campaign):
+def campaign_settings(campaign: Campaign) -> ResponseReturnValue:
     form = CampaignSettingsForm(obj=campaign)
     if form.validate_on_submit():
         try:
@@ -153,14 +155,14 @@ def campaign_settings(campaign):
 
 @pages.get("/c/<slug>/texts")
 @campaign_access
-def campaign_texts(campaign):
+def campaign_texts(campaign: Campaign) -> ResponseReturnValue:
     return redirect(url_for("organizers.campaign_text", slug=campaign.slug,
                             locale=campaign.default_locale))
 
 
 @pages.route("/c/<slug>/texts/<locale>", methods=["GET", "POST"])
 @campaign_access
-def campaign_text(campaign, locale):
+def campaign_text(campaign: Campaign, locale: str) -> ResponseReturnValue:
     if locale not in i18n.CONTENT_LANGUAGES:
         abort(404)
     text = next((t for t in campaign.texts if t.locale == locale), None)
@@ -182,7 +184,7 @@ def campaign_text(campaign, locale):
 
 @pages.get("/c/<slug>/preview/<locale>")
 @campaign_access
-def campaign_preview(campaign, locale):
+def campaign_preview(campaign: Campaign, locale: str) -> ResponseReturnValue:
     if locale not in i18n.CONTENT_LANGUAGES:
         abort(404)
     text = next((t for t in campaign.texts if t.locale == locale), None)
@@ -192,7 +194,7 @@ def campaign_preview(campaign, locale):
 
 @pages.get("/c/<slug>/history")
 @campaign_access
-def campaign_audit(campaign):
+def campaign_audit(campaign: Campaign) -> ResponseReturnValue:
     return _render("organizers/audit.html", campaign,
                    entries=audit.entries(campaign_id=campaign.id, limit=200),
                    next_before=None)

@@ -4,11 +4,12 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from . import service
+from .models import User
 
 users_cli = AppGroup("users", help="Organizer console accounts.")
 
 
-def _user(email):
+def _user(email: str) -> User:
     user = service.user_by_email(email)
     if user is None:
         raise click.ClickException(f"no account with the address {email}")
@@ -18,7 +19,7 @@ def _user(email):
 @users_cli.command("create-admin")
 @click.argument("email")
 @click.option("--name", default="")
-def create_admin(email, name):
+def create_admin(email: str, name: str) -> None:
     """Create an administrator; prints a generated password once."""
     if service.user_by_email(email):
         raise click.ClickException(f"an account with the address {email} exists already")
@@ -29,7 +30,7 @@ def create_admin(email, name):
 
 
 @users_cli.command("list")
-def list_users():
+def list_users() -> None:
     """Every account: e-mail, role, state, two-factor."""
     for user in service.all_users():
         state = "active" if user.is_active else "disabled"
@@ -43,7 +44,7 @@ def list_users():
 
 @users_cli.command("disable")
 @click.argument("email")
-def disable(email):
+def disable(email: str) -> None:
     """Disable an account: it can no longer log in, and its sessions end."""
     service.set_active(None, _user(email), False)
     click.echo(f"disabled {email}")
@@ -51,14 +52,14 @@ def disable(email):
 
 @users_cli.command("enable")
 @click.argument("email")
-def enable(email):
+def enable(email: str) -> None:
     service.set_active(None, _user(email), True)
     click.echo(f"enabled {email}")
 
 
 @users_cli.command("reset-2fa")
 @click.argument("email")
-def reset_2fa(email):
+def reset_2fa(email: str) -> None:
     """Remove an account's two-factor secret (lost phone); it sets up a new one at login if
     two-factor is required."""
     service.reset_totp(None, _user(email))
@@ -67,7 +68,7 @@ def reset_2fa(email):
 
 @users_cli.command("unlock")
 @click.argument("email")
-def unlock(email):
+def unlock(email: str) -> None:
     """Lift a lock-out after too many wrong passwords."""
     service.unlock(None, _user(email))
     click.echo(f"unlocked {email}")
@@ -75,7 +76,7 @@ def unlock(email):
 
 @users_cli.command("set-password")
 @click.argument("email")
-def set_password(email):
+def set_password(email: str) -> None:
     """Set a new generated password for an account; prints it once."""
     import secrets
 

@@ -13,6 +13,7 @@ from ..campaigns.models import SIGNER_DISPLAYS, Campaign
 from ..extensions import db
 from ..util import utcnow
 from . import service as accounts
+from .models import User
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
 
@@ -31,7 +32,7 @@ class EditError(Exception):
     """A rule refused the change; str() is a key the view turns into a message."""
 
 
-def create(user, slug: str, *, goal: int, default_locale: str,
+def create(user: User, slug: str, *, goal: int, default_locale: str,
            deadline: datetime | None = None) -> Campaign:
     _check_slug(slug)
     if default_locale not in i18n.CONTENT_LANGUAGES:
@@ -44,7 +45,7 @@ def create(user, slug: str, *, goal: int, default_locale: str,
     return campaign
 
 
-def copy(user, source: Campaign, slug: str) -> Campaign:
+def copy(user: User, source: Campaign, slug: str) -> Campaign:
     """A new draft campaign started from `source` in one transaction: its texts in every
     language, goal and default language, and what features register (letter templates,
     targets, donation and widget settings). Never signatures, updates or letters: those
@@ -76,7 +77,7 @@ def _check_slug(slug: str, campaign_id: int | None = None) -> None:
         raise EditError("slug_taken")
 
 
-def update_settings(user, campaign: Campaign, *, slug: str, goal: int, default_locale: str,
+def update_settings(user: User, campaign: Campaign, *, slug: str, goal: int, default_locale: str,
                     deadline: datetime | None) -> None:
     """Change the settings; a campaign's address is fixed once it has been public."""
     changes = {}
@@ -101,7 +102,7 @@ def update_settings(user, campaign: Campaign, *, slug: str, goal: int, default_l
     db.session.commit()
 
 
-def save_text(user, campaign: Campaign, locale: str, *, title: str, summary: str,
+def save_text(user: User, campaign: Campaign, locale: str, *, title: str, summary: str,
               body_markdown: str) -> None:
     if locale not in i18n.CONTENT_LANGUAGES:
         raise EditError("language")
@@ -137,7 +138,7 @@ def allowed_transitions(campaign: Campaign) -> tuple[str, ...]:
     return TRANSITIONS[campaign.status]
 
 
-def transition(user, campaign: Campaign, target: str) -> None:
+def transition(user: User, campaign: Campaign, target: str) -> None:
     if target not in TRANSITIONS.get(campaign.status, ()):
         raise EditError("transition")
     if target == "live":
@@ -154,7 +155,7 @@ def transition(user, campaign: Campaign, target: str) -> None:
     db.session.commit()
 
 
-def add_member_by_email(user, campaign: Campaign, email: str) -> None:
+def add_member_by_email(user: User, campaign: Campaign, email: str) -> None:
     member = accounts.user_by_email(email)
     if member is None or not member.is_active:
         raise EditError("no_such_user")
@@ -163,7 +164,7 @@ def add_member_by_email(user, campaign: Campaign, email: str) -> None:
     db.session.commit()
 
 
-def mark_text_reviewed(user, campaign: Campaign, locale: str) -> bool:
+def mark_text_reviewed(user: User, campaign: Campaign, locale: str) -> bool:
     """Clear a text's review note; False when that language has no text or no note."""
     text = next((t for t in campaign.texts if t.locale == locale), None)
     if text is None or not text.review_note:
@@ -175,7 +176,7 @@ def mark_text_reviewed(user, campaign: Campaign, locale: str) -> bool:
     return True
 
 
-def set_reader_settings(user, campaign: Campaign, *, default_display: str,
+def set_reader_settings(user: User, campaign: Campaign, *, default_display: str,
                         show_recent_signers: bool) -> None:
     """What the public page pre-selects for a signer's name and whether it lists signers."""
     if default_display not in SIGNER_DISPLAYS:

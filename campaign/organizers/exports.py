@@ -6,9 +6,10 @@ The CSV dialect defaults to what the console language's Excel opens in one click
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
-from flask import Response, request, stream_with_context, url_for
+from flask import Flask, Response, request, stream_with_context, url_for
 
 from .. import i18n, spreadsheet
 
@@ -41,7 +42,8 @@ def csv_default_separator() -> str:
     return spreadsheet.CsvDialect.for_locale(i18n.current_language()).name
 
 
-def export_url(endpoint: str, slug: str, kind: str, args=None, sep: str | None = None) -> str:
+def export_url(endpoint: str, slug: str, kind: str, args: Mapping[str, Any] | None = None,
+               sep: str | None = None) -> str:
     """A download link carrying the page's filters (minus any format choice they hold)."""
     params = {key: value for key, value in (args or {}).items()
               if key not in ("kind", "sep", "bom", "slug", "_anchor", "_external")}
@@ -50,6 +52,6 @@ def export_url(endpoint: str, slug: str, kind: str, args=None, sep: str | None =
     return url_for(endpoint, slug=slug, kind=kind, **params)
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.add_template_global(csv_default_separator)
     app.add_template_global(export_url)

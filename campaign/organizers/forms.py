@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,11 +22,11 @@ from ..abuse.limits import parse_networks
 from ..validators import NoControlCharacters
 
 
-def _strip(value):
+def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def _language_choices():
+def _language_choices() -> list[tuple[str, str]]:
     return [(code, f"{lang.native_name} ({code})") for code, lang in i18n.LANGUAGES.items()]
 
 
@@ -55,7 +57,7 @@ class ProfileForm(FlaskForm):
     current_password = PasswordField(_l("Current password (needed to change the e-mail or "
                                         "the password)"), validators=[Optional(), Length(max=200)])
 
-    def validate_email(self, field):
+    def validate_email(self, field: Any) -> None:
         from wtforms.validators import ValidationError
 
         from ..addresses import InvalidEmail, normalize_email
@@ -94,7 +96,7 @@ class CampaignSettingsForm(FlaskForm):
                                   validators=[Optional()])
     default_locale = SelectField(_l("Default language"))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.default_locale.choices = _language_choices()
 
@@ -137,7 +139,7 @@ class PaperImportForm(FlaskForm):
 class UpdateForm(FlaskForm):
     """One subject and body per content language (subject_en, body_en, ...)."""
 
-    def texts(self) -> dict[str, dict]:
+    def texts(self) -> dict[str, dict[str, str]]:
         return {code: {"subject": self[f"subject_{code}"].data or "",
                        "body": self[f"body_{code}"].data or ""}
                 for code in i18n.CONTENT_LANGUAGES}
@@ -153,7 +155,7 @@ for _code in i18n.CONTENT_LANGUAGES:
 class LimitSpec:
     """A limit in the `limits` syntax ("30/minute;300/hour"); empty means the default."""
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         value = (field.data or "").strip()
         field.data = value or None
         if not value:
@@ -168,7 +170,7 @@ class LimitSpec:
 
 
 class NetworkList:
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         try:
             networks = parse_networks(field.data or "")
         except ValueError as exc:

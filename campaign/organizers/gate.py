@@ -22,6 +22,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -29,6 +30,7 @@ from .. import security
 from ..audit import service as audit
 from ..extensions import csrf
 from . import service
+from .models import User
 
 CONSOLE_PREFIX = "/organize/"
 # The only console pages open without a session: logging in, its second step, password
@@ -50,7 +52,7 @@ def in_console(path: str) -> bool:
     return path.startswith(CONSOLE_PREFIX) or path == CONSOLE_PREFIX.rstrip("/")
 
 
-def guard_console():
+def guard_console() -> ResponseReturnValue | None:
     if not in_console(request.path):
         return None
     if request.method not in _SAFE_METHODS:
@@ -99,7 +101,7 @@ def needs_setup() -> bool:
     return service.needs_2fa_setup(current_user)
 
 
-def begin_session(user, *, mfa: bool):
+def begin_session(user: User, *, mfa: bool) -> None:
     """A fresh session after a full login (nothing carried over from before)."""
     user = getattr(user, "_get_current_object", lambda: user)()  # not the current_user proxy
     clear_session()

@@ -2,6 +2,8 @@
 campaign/abuse/limits.py, every change in the audit log."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app
 
 from ..abuse.limits import CONSOLE_LIMITS, forget_settings
@@ -9,6 +11,7 @@ from ..abuse.models import LimitSettings
 from ..audit import service as audit
 from ..extensions import db
 from ..util import utcnow
+from .models import User
 
 LIMIT_FIELDS = ("sign_per_address", "sign_per_network", "sign_per_email", "sign_per_domain",
                 "allowed_networks")
@@ -25,7 +28,8 @@ def default_limits() -> dict[str, str]:
             for (action, kind), column in CONSOLE_LIMITS.items()}
 
 
-def save_limit_settings(user, values: dict[str, str | None]) -> dict[str, dict]:
+def save_limit_settings(user: User, values: dict[str, str | None]
+                        ) -> dict[str, dict[str, Any]]:
     """Store the console's limit settings with an audit entry; returns what changed.
 
     Every process reads the row again within LIMIT_SETTINGS_CACHE_SECONDS; this one at once.
@@ -34,7 +38,7 @@ def save_limit_settings(user, values: dict[str, str | None]) -> dict[str, dict]:
     if row is None:
         row = LimitSettings(id=1, allowed_networks="")
         db.session.add(row)
-    changes = {}
+    changes: dict[str, dict[str, Any]] = {}
     for name in LIMIT_FIELDS:
         new = values.get(name)
         if name == "allowed_networks":

@@ -106,7 +106,7 @@ class CampaignUpdate(Model):
     sent_count: Mapped[int] = mapped_column(default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
     # Who gets it: {"languages": [...], "countries": [...], "sources": [...]}; empty = all.
-    segment: Mapped[dict] = mapped_column(JSON, default=dict)
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     scheduled_for: Mapped[datetime | None] = mapped_column(index=True)  # naive UTC
     test_sent_at: Mapped[datetime | None]
 

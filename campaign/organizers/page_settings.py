@@ -11,7 +11,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,7 +41,7 @@ from .access import campaign_access
 bp = Blueprint("campaign_page", __name__, url_prefix="/organize/c/<slug>/page")
 
 
-def init_app(app) -> None:
+def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     console_registry.register_tab(app, "page", _l("Public page"), "campaign_page.settings", 15)
     console_registry.register_copier(app, "photo", photo.copy)
@@ -111,13 +121,13 @@ def _reader_form(campaign: Campaign) -> ReaderSettingsForm:
 
 @bp.get("")
 @campaign_access
-def settings(campaign):
+def settings(campaign: Campaign) -> ResponseReturnValue:
     return _page(campaign, _reader_form(campaign))
 
 
 @bp.post("")
 @campaign_access
-def save(campaign):
+def save(campaign: Campaign) -> ResponseReturnValue:
     form = ReaderSettingsForm()
     if not form.validate():
         return _page(campaign, form, 422)
@@ -131,7 +141,7 @@ def save(campaign):
 
 @bp.post("/reviewed")
 @campaign_access
-def reviewed(campaign):
+def reviewed(campaign: Campaign) -> ResponseReturnValue:
     """A fluent reader checked a translation: its review note goes (and is audited)."""
     form = ReviewedForm()
     if not form.validate():

@@ -100,7 +100,7 @@ def copiers() -> dict[str, Callable[[Campaign, Campaign], object]]:
     return dict(_registry().copiers)
 
 
-def copy_rows(model, source: Campaign, new: Campaign) -> int:
+def copy_rows(model: type[Any], source: Campaign, new: Campaign) -> int:
     """Copy `model`'s rows of `source` to `new`: every column but an own id, with campaign_id
     pointing at `new`. For settings and templates, never for people's data."""
     from ..extensions import db

@@ -7,12 +7,13 @@ import io
 import secrets
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import Any, cast
 
 import pyotp
 import qrcode
 import qrcode.image.svg
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import emails
@@ -146,7 +147,7 @@ def known_device(user: User, token: str | None) -> bool:
         payload = read_token("device", token, DEVICE_MAX_AGE_DAYS * 24 * 3600)
     except InvalidToken:
         return False
-    return payload == [user.id]
+    return bool(payload == [user.id])
 
 
 def end_all_sessions(user: User) -> None:
@@ -425,17 +426,17 @@ def _use_recovery_code(user: User, code: str) -> bool:
     if len(digest) != 64 or len("".join(ch for ch in (code or "") if ch.isalnum())) != 16:
         return False
     # A conditional UPDATE: two requests with the same code cannot both use it.
-    used = db.session.execute(
+    used = cast("CursorResult[Any]", db.session.execute(
         update(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                    RecoveryCode.code_hash == digest,
                                    RecoveryCode.used_at.is_(None))
-        .values(used_at=utcnow())).rowcount
+        .values(used_at=utcnow()))).rowcount
     if used:
         audit.record(user, "account.2fa_recovery_code_used", target=user.email)
     return bool(used)
 
 
-def reset_totp(actor, user: User) -> None:
+def reset_totp(actor: User | None, user: User) -> None:
     user.totp_secret = None
     user.totp_pending_secret = None
     user.totp_last_step = None
@@ -449,7 +450,7 @@ def reset_totp(actor, user: User) -> None:
 
 # --- what admins do to accounts --------------------------------------------------------------
 
-def set_active(actor, user: User, active: bool) -> None:
+def set_active(actor: User | None, user: User, active: bool) -> None:
     user.is_active = active
     if not active:
         end_all_sessions(user)
@@ -457,13 +458,13 @@ def set_active(actor, user: User, active: bool) -> None:
     db.session.commit()
 
 
-def set_totp_required(actor, user: User, required: bool) -> None:
+def set_totp_required(actor: User | None, user: User, required: bool) -> None:
     user.totp_required = required
     audit.record(actor, "account.2fa_required", target=user.email, required=required)
     db.session.commit()
 
 
-def unlock(actor, user: User) -> None:
+def unlock(actor: User | None, user: User) -> None:
     user.locked_until = None
     user.failed_logins = 0
     user.totp_locked_until = None

@@ -1,6 +1,8 @@
 """Console accounts: login (with lock-out, rate limit, two-factor), invitations, resets,
 the dashboard, and the admin pages for accounts and the audit log."""
 import time
+from collections.abc import Callable
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -14,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -47,16 +50,16 @@ _PENDING_2FA_TRIES = 3
 DEVICE_COOKIE = "kjc_device"
 
 
-def _login_limit():
-    return current_app.config["LOGIN_RATE_LIMIT"]
+def _login_limit() -> str:
+    return cast(str, current_app.config["LOGIN_RATE_LIMIT"])
 
 
 # The console's checks (login, 2FA, idle and absolute expiry, CSRF) are not here: they are
 # applied once to all of /organize/ by gate.py.
 
 
-def _start_session(user: User, *, mfa: bool):
-    target = session.get("next_after_login")
+def _start_session(user: User, *, mfa: bool) -> ResponseReturnValue:
+    target: Any = session.get("next_after_login")  # a path only once local_path accepts it
     gate.begin_session(user, mfa=mfa)
     service.logged_in(user)
     if not (local_path(target) and gate.in_console(target)):
@@ -72,7 +75,7 @@ def _start_session(user: User, *, mfa: bool):
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login():
+def login() -> ResponseReturnValue:
     form = LoginForm()
     if request.method == "GET" and request.args.get("next"):
         session["next_after_login"] = request.args["next"]
@@ -97,7 +100,7 @@ def login():
 
 @bp.route("/login/2fa", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def login_2fa():
+def login_2fa() -> ResponseReturnValue:
     user_id, started = session.get("2fa_user"), session.get("2fa_at", 0)
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not user.is_active or time.time() - started > _PENDING_2FA_SECONDS:
@@ -121,7 +124,7 @@ def login_2fa():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> ResponseReturnValue:
     # Logging out ends every session of the account, so a copy of this session's cookie
     # (saved before logout, on a shared computer) is worthless too.
     if current_user.is_authenticated:
@@ -132,14 +135,14 @@ def logout():
 
 
 @bp.post("/logout-everywhere")
-def logout_everywhere():
+def logout_everywhere() -> ResponseReturnValue:
     service.log_out_everywhere(current_user)
     gate.end_session()
     flash(_("Every session of your account has ended. Please log in again."))
     return redirect(url_for("organizers.login"))
 
 
-def _show_recovery_codes(codes):
+def _show_recovery_codes(codes: list[str]) -> ResponseReturnValue:
     # Post/redirect/get: the codes ride in this browser's session for one page view, are
     # shown once (never cached) and then exist only as hashes.
     session["recovery_codes"] = codes
@@ -147,7 +150,7 @@ def _show_recovery_codes(codes):
 
 
 @bp.route("/2fa", methods=["GET", "POST"])
-def totp_setup():
+def totp_setup() -> ResponseReturnValue:
     form = TotpSetupForm()
     secret = service.pending_totp_secret(current_user)
     if form.validate_on_submit():
@@ -168,7 +171,7 @@ def totp_setup():
 
 
 @bp.route("/2fa/recovery-codes", methods=["GET", "POST"])
-def recovery_codes():
+def recovery_codes() -> ResponseReturnValue:
     if not current_user.totp_secret:
         abort(404)
     if request.method == "POST":
@@ -180,7 +183,8 @@ def recovery_codes():
         "Cache-Control": "no-store"}
 
 
-def _password_page(user, form, title, finish):
+def _password_page(user: User, form: PasswordForm, title: object,
+                   finish: Callable[[User, str], object]) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             finish(user, form.password.data)
@@ -194,7 +198,7 @@ def _password_page(user, form, title, finish):
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-def profile():
+def profile() -> ResponseReturnValue:
     """The organizer's own name (it signs cover letters), e-mail and password."""
     form = ProfileForm(obj=None if request.method == "POST" else current_user)
     if form.validate_on_submit():
@@ -220,7 +224,7 @@ def profile():
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
-def accept_invite(token):
+def accept_invite(token: str) -> ResponseReturnValue:
     user = service.invitation_user(token)
     if user is None:
         return render_template("organizers/link_problem.html"), 404
@@ -230,7 +234,7 @@ def accept_invite(token):
 
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
-def request_reset():
+def request_reset() -> ResponseReturnValue:
     form = ResetRequestForm()
     if form.validate_on_submit():
         service.request_reset(form.email.data, lang=i18n.current_language())
@@ -242,7 +246,7 @@ def request_reset():
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
-def reset_password(token):
+def reset_password(token: str) -> ResponseReturnValue:
     user = service.reset_user(token)
     if user is None:
         return render_template("organizers/link_problem.html"), 404
@@ -251,7 +255,7 @@ def reset_password(token):
 
 
 @bp.get("/")
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     return render_template("organizers/dashboard.html", campaigns=managed_campaigns(current_user))
 
 
@@ -259,7 +263,7 @@ def dashboard():
 
 @bp.route("/users", methods=["GET", "POST"])
 @admin_required
-def users():
+def users() -> ResponseReturnValue:
     form = InviteForm()
     if form.validate_on_submit():
         try:
@@ -286,7 +290,7 @@ _USER_ACTIONS = {
 
 @bp.post("/users/<int:user_id>/<action>")
 @admin_required
-def user_action(user_id, action):
+def user_action(user_id: int, action: str) -> ResponseReturnValue:
     user = db.session.get(User, user_id)
     if user is None or action not in _USER_ACTIONS:
         abort(404)
@@ -305,7 +309,7 @@ _MAX_ID = 2**31 - 1  # larger cursors are not ids: ignored, never a database err
 
 @bp.get("/audit")
 @admin_required
-def audit_log():
+def audit_log() -> ResponseReturnValue:
     before = request.args.get("before", type=int)
     flt = audit.AuditFilter.from_args(request.args)
     entries = audit.entries(before_id=before if before and 0 < before <= _MAX_ID else None,
@@ -319,7 +323,7 @@ def audit_log():
 
 @bp.get("/audit.csv")
 @admin_required
-def audit_export():
+def audit_export() -> ResponseReturnValue:
     flt = audit.AuditFilter.from_args(request.args)
     audit.record(current_user, "audit.export", campaign_id=flt.campaign_id,
                  person=flt.person or None, kind=flt.kind or None)
@@ -332,7 +336,7 @@ def audit_export():
 
 @bp.route("/limits", methods=["GET", "POST"])
 @admin_required  # one setting for every campaign: admins only
-def limits():
+def limits() -> ResponseReturnValue:
     """Rate limits for signing and allow-listed networks: changed here, no redeploy."""
     row = limits_service.limit_settings()
     form = LimitSettingsForm(obj=row)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from typing import cast
 
 from ..extensions import db
 from . import signing, suppression
@@ -90,9 +91,9 @@ def _dsn_reports(report: Message, row: OutboxMessage | None) -> list[Report]:
         if part.get_content_type() != "message/delivery-status":
             continue
         # The per-message block first, then one block per recipient.
-        for block in part.get_payload()[1:]:
+        for block in cast("list[Message]", part.get_payload())[1:]:
             action = (block.get("Action") or "").strip().lower()
-            status = (block.get("Status") or "").strip().split()[0:1]
+            status: list[str] | str = (block.get("Status") or "").strip().split()[0:1]
             status = status[0] if status else ""
             address = _address(block.get("Final-Recipient")) or _address(
                 block.get("Original-Recipient")) or (row.to_addr if row else None)
@@ -108,7 +109,7 @@ def _arf_reports(report: Message, row: OutboxMessage | None) -> list[Report]:
         if part.get_content_type() != "message/feedback-report":
             continue
         payload = part.get_payload()
-        fields = payload[0] if isinstance(payload, list) and payload else _parse(
+        fields = cast(Message, payload[0]) if isinstance(payload, list) and payload else _parse(
             str(payload).encode())
         address = (_address(fields.get("Original-Rcpt-To"))
                    or (row.to_addr if row else None))
@@ -125,7 +126,7 @@ def reports_in(raw: bytes) -> list[Report] | None:
     if report.get_content_type() != "multipart/report":
         return None
     row = _outbox_message(report)
-    kind = (report.get_param("report-type") or "").lower()
+    kind = (cast("str | None", report.get_param("report-type")) or "").lower()
     if kind == "delivery-status":
         found = _dsn_reports(report, row)
     elif kind == "feedback-report":

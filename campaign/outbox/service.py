@@ -18,19 +18,20 @@ import logging
 import random
 import threading
 from datetime import timedelta
+from typing import Any, cast
 
-from flask import current_app, g, has_request_context
+from flask import Flask, Response, current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Table, func, select, update
 
 from ..extensions import db
 from ..ops import metrics
 from ..util import utcnow
 from . import suppression
 from .models import OutboxAttachment, OutboxMessage
-from .transports import Bounce, get_transport
+from .transports import Bounce, Transport, get_transport
 
 # Claim order: lower first. What a person is waiting for goes before news.
 PRIORITY_URGENT = 0
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str | None = None,
-            reply_to: str | None = None, headers: dict | None = None,
+            reply_to: str | None = None, headers: dict[str, str] | None = None,
             attachments: list[tuple[str, str, bytes]] | None = None,
             priority: int = PRIORITY_URGENT, campaign_id: int | None = None) -> OutboxMessage:
     """Queue a message in the current transaction (the caller commits).
@@ -60,7 +61,7 @@ def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str 
     return message
 
 
-def deliver_inline_after_request(response):
+def deliver_inline_after_request(response: Response) -> Response:
     """With OUTBOX_INLINE (the embedded default), send what this request queued, so that a
     newcomer without a worker running sees the e-mail (and its link in the log) at once."""
     if g.pop("outbox_queued", False) and current_app.config.get("OUTBOX_INLINE"):
@@ -122,8 +123,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 def _domain_limiter() -> FixedWindowRateLimiter:
     """Counters on the rate-limit storage (Redis when set): shared by every worker."""
-    app = current_app._get_current_object()
-    limiter = app.extensions.get("outbox_domain_limiter")
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's hints type the proxy as the app itself
+    limiter: FixedWindowRateLimiter | None = app.extensions.get("outbox_domain_limiter")
     if limiter is None:
         storage = storage_from_string(app.config.get("RATELIMIT_STORAGE_URI") or "memory://",
                                       **(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {}))
@@ -179,7 +180,7 @@ def _hold_back(rows: list[OutboxMessage]) -> list[OutboxMessage]:
     return [row for row in rest if row.id not in deferred]
 
 
-def deliver_batch(limit: int | None = None, transport=None) -> int:
+def deliver_batch(limit: int | None = None, transport: Transport | None = None) -> int:
     """Claim and send one batch; returns how many messages were claimed. A worker passes its
     `transport` so the SMTP session lives from batch to batch."""
     claimed = claim_batch(limit)
@@ -214,7 +215,8 @@ def deliver_batch(limit: int | None = None, transport=None) -> int:
     return len(claimed)
 
 
-def _record_outcome(rows, sent_ids, failures) -> None:
+def _record_outcome(rows: list[OutboxMessage], sent_ids: list[int],
+                    failures: dict[int, str]) -> None:
     now = utcnow()
     if sent_ids:
         db.session.execute(
@@ -225,7 +227,7 @@ def _record_outcome(rows, sent_ids, failures) -> None:
     for row_id, error in failures.items():
         row = by_id[row_id]
         attempts = row.attempts  # read after the claim, which counted this attempt
-        values = {"last_error": error[:2000], "lease_until": None}
+        values: dict[str, Any] = {"last_error": error[:2000], "lease_until": None}
         if isinstance(error, Bounce):
             # The recipient's server refused the address: counted, and suppressed if hard.
             suppression.record_bounce(row.to_addr, hard=error.hard, status=str(error.code),
@@ -275,17 +277,17 @@ def retry_failed() -> int:
         update(OutboxMessage).where(OutboxMessage.status == "failed")
         .values(status="queued", attempts=0, next_attempt_at=utcnow()))
     db.session.commit()
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def prune_sent(older_than_days: int) -> int:
     """Delete sent messages older than N days: they hold addresses and personal text."""
     cutoff = utcnow() - timedelta(days=older_than_days)
     result = db.session.execute(
-        OutboxMessage.__table__.delete().where(
+        cast(Table, OutboxMessage.__table__).delete().where(
             OutboxMessage.status == "sent", OutboxMessage.sent_at < cutoff))
     db.session.commit()
-    return result.rowcount
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def count_by_status(*statuses: str) -> int:

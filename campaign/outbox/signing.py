@@ -17,11 +17,15 @@ import re
 from email.utils import parseaddr
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import dkim
 from dkim.crypto import parse_pem_private_key
 from flask import current_app
+
+if TYPE_CHECKING:
+    from .models import OutboxMessage
 
 # The headers DKIM covers: what a reader sees and what one-click unsubscribe relies on.
 SIGNED_HEADERS = (b"From", b"To", b"Subject", b"Date", b"Message-ID", b"Reply-To",
@@ -40,7 +44,7 @@ def message_id_domain() -> str:
     return configured or urlsplit(current_app.config["SITE_URL"]).hostname or sender_domain()
 
 
-def message_id(row, domain: str) -> str:
+def message_id(row: OutboxMessage, domain: str) -> str:
     """`<outbox-ID.RANDOM@domain>`: RANDOM is keyed by SECRET_KEY and the row's creation time,
     so two installations (or an id SQLite reused) never share an id, while a retry of the same
     message keeps its id and mail systems can recognise the duplicate."""
@@ -107,7 +111,7 @@ def dkim_sign(message: bytes) -> bytes:
     present = {name.lower() for name in re.findall(rb"^([A-Za-z-]+):", message.split(
         b"\r\n\r\n", 1)[0], re.MULTILINE)}
     headers = [name for name in SIGNED_HEADERS if name.lower() in present]
-    signature = dkim.sign(message, current_app.config["DKIM_SELECTOR"].encode(),
+    signature: bytes = dkim.sign(message, current_app.config["DKIM_SELECTOR"].encode(),
                           dkim_domain().encode(), key, include_headers=headers,
                           canonicalize=(b"relaxed", b"relaxed"), linesep=b"\r\n")
     return signature + message

@@ -16,8 +16,10 @@ import logging
 import os
 import re
 import smtplib
+from collections.abc import Iterable, Iterator
 from email.header import Header
 from email.mime.application import MIMEApplication
+from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.policy import compat32
@@ -26,6 +28,7 @@ from pathlib import Path
 from typing import ClassVar
 
 from flask import current_app
+from flask_mail import Connection
 
 from ..extensions import mail
 from . import signing
@@ -45,7 +48,10 @@ class Bounce(str):
     """An error the server gave for this address: `hard` (5xx: do not try again) or soft
     (4xx: retried with backoff). Transports yield it in place of a plain error string."""
 
-    def __new__(cls, text: str, *, code: int, hard: bool):
+    code: int
+    hard: bool
+
+    def __new__(cls, text: str, *, code: int, hard: bool) -> Bounce:
         error = super().__new__(cls, text)
         error.code, error.hard = code, hard
         return error
@@ -56,7 +62,7 @@ class Transport:
 
     An error is a string, or a `Bounce` when the server refused the recipient."""
 
-    def send_batch(self, rows: list[OutboxMessage]):
+    def send_batch(self, rows: list[OutboxMessage]) -> Iterator[tuple[OutboxMessage, str | None]]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -84,7 +90,7 @@ def _text_part(text: str, subtype: str) -> MIMEText:
 def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
     """The message as sent: text and (if any) HTML alternatives, UTF-8, stable Message-ID."""
     if row.body_html:
-        message = MIMEMultipart("alternative")
+        message: MIMEBase = MIMEMultipart("alternative")
         message.attach(_text_part(row.body_text, "plain"))
         message.attach(_text_part(row.body_html, "html"))
     else:
@@ -100,7 +106,7 @@ def build_mime_bytes(row: OutboxMessage, sender: str, domain: str) -> bytes:
             part.add_header("Content-Disposition", "attachment",
                             filename=("utf-8", "", attachment.filename))
             message.attach(part)
-    message["Subject"] = row.subject if row.subject.isascii() else Header(row.subject, "utf-8")
+    message["Subject"] = row.subject if row.subject.isascii() else Header(row.subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header; typeshed says str only
     message["From"] = _address_header(sender)
     message["To"] = row.to_addr
     if row.reply_to:
@@ -129,10 +135,10 @@ class SMTPTransport(Transport):
     calls `close` when it stops): a new TCP, TLS and AUTH handshake per batch cost as much as
     the messages themselves. A session the server dropped while we idled is reopened."""
 
-    def __init__(self):
-        self._connection = None
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
 
-    def _session(self):
+    def _session(self) -> smtplib.SMTP | None:
         if self._connection is not None:
             smtp = self._connection.host
             try:
@@ -149,13 +155,14 @@ class SMTPTransport(Transport):
             smtp.sock.settimeout(SMTP_TIMEOUT_SECONDS)  # a stalled server must not hang us
         return smtp
 
-    def close(self):
+    def close(self) -> None:
         connection, self._connection = self._connection, None
         if connection is not None:
             with contextlib.suppress(smtplib.SMTPException, OSError):  # the server is gone already
-                connection.__exit__(None, None, None)
+                connection.__exit__(None, None, None)  # type: ignore[arg-type]  # Flask-Mail's hints forbid the None a context manager's exit takes
 
-    def send_batch(self, rows):
+    def send_batch(self, rows: Iterable[OutboxMessage]
+                   ) -> Iterator[tuple[OutboxMessage, str | None]]:
         sender = current_app.config["MAIL_DEFAULT_SENDER"]
         domain = _domain()
         # An error connecting fails every row of the batch (the caller retries them all).
@@ -181,7 +188,8 @@ class FileTransport(Transport):
     """Writes .eml files, and the links they hold to a `.links.txt` beside each, so a
     newcomer can click them. Never to the log: a link's token is a key to someone's data."""
 
-    def send_batch(self, rows):
+    def send_batch(self, rows: Iterable[OutboxMessage]
+                   ) -> Iterator[tuple[OutboxMessage, str | None]]:
         folder = Path(current_app.config["MAIL_DIR"])
         folder.mkdir(parents=True, exist_ok=True)
         for row in rows:
@@ -203,7 +211,8 @@ class MemoryTransport(Transport):
 
     sent: ClassVar[list[bytes]] = []
 
-    def send_batch(self, rows):
+    def send_batch(self, rows: Iterable[OutboxMessage]
+                   ) -> Iterator[tuple[OutboxMessage, str | None]]:
         sender, domain = current_app.config["MAIL_DEFAULT_SENDER"], _domain()
         for row in rows:
             MemoryTransport.sent.append(build_mime_bytes(row, sender, domain))

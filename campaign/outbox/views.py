@@ -6,6 +6,7 @@ token; the signed token in the URL is the credential. Exactly that POST is exemp
 (`is_one_click`); any other POST to these URLs still needs a valid CSRF token.
 """
 from flask import Blueprint, render_template, request
+from flask.typing import ResponseReturnValue
 
 from .. import emails
 from ..extensions import csrf, db
@@ -28,7 +29,7 @@ def protect_unless_one_click() -> None:
 
 @bp.route("/unsubscribe/all/<token>", methods=["GET", "POST"])
 @csrf.exempt  # see protect_unless_one_click
-def unsubscribe_all(token):
+def unsubscribe_all(token: str) -> ResponseReturnValue:
     protect_unless_one_click()
     try:
         email_key = read_token(emails.UNSUBSCRIBE_ALL_PURPOSE, token)

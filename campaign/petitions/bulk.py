@@ -7,7 +7,9 @@ confirmed signatures are added to it (lifecycle.add_to_count) in the same transa
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import text
 
@@ -22,7 +24,8 @@ SIGNATURE_COLUMNS = ("campaign_id", "full_name", "email", "email_key", "country"
 _COUNTRIES = ("KZ", "KG", "RU", "DE", "FR", "US", "GB", "CN", "TR", "UZ")
 
 
-def _signature_rows(campaign_id: int, count: int, status: str, tag: str):
+def _signature_rows(campaign_id: int, count: int, status: str, tag: str
+                    ) -> Iterator[tuple[Any, ...]]:
     now = utcnow()
     for i in range(count):
         email = f"seed-{tag}-{i}@bench.example.org"
@@ -32,7 +35,7 @@ def _signature_rows(campaign_id: int, count: int, status: str, tag: str):
                when if status == SignatureStatus.CONFIRMED else None, False, i % 4 == 0)
 
 
-def _sqlite_time(value):
+def _sqlite_time(value: datetime | None) -> str | None:
     # The text form SQLAlchemy's SQLite DateTime type writes and reads back.
     return None if value is None else value.strftime("%Y-%m-%d %H:%M:%S.%f")
 
@@ -44,7 +47,7 @@ def seed_signatures(campaign_id: int, count: int, *, status: str = SignatureStat
     rows = _signature_rows(campaign_id, count, status, tag)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        raw = connection.connection.driver_connection
+        raw: Any = connection.connection.driver_connection  # the DB-API driver: untyped
         with raw.cursor() as cursor, cursor.copy(
                 f"COPY signatures ({', '.join(SIGNATURE_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:

@@ -30,7 +30,7 @@ def recount_command(slug: str | None) -> None:
 @click.command("wipe-delivery-fields")
 @click.argument("slug")
 @with_appcontext
-def wipe_delivery_fields_command(slug):
+def wipe_delivery_fields_command(slug: str) -> None:
     """Delete the answers to SLUG's "deleted at delivery" custom fields (the petition
     delivery does this by itself; this is for a petition handed over outside the site)."""
     from .custom_fields import wipe_delivery_values
@@ -48,7 +48,7 @@ petitions_cli = AppGroup(
 
 
 @petitions_cli.command("remind")
-def remind_command():
+def remind_command() -> None:
     """Send the one reminder to signers who have not confirmed 24 hours after signing.
 
     Safe to run as often as you like (hourly from a timer): nobody gets a second reminder.
@@ -58,7 +58,7 @@ def remind_command():
 
 
 @petitions_cli.command("send-scheduled")
-def send_scheduled_command():
+def send_scheduled_command() -> None:
     """Send the updates whose scheduled time has come (run every minute from a timer)."""
     from .console import updates
 

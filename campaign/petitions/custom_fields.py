@@ -10,10 +10,12 @@ go with the signature (ON DELETE CASCADE), and the "delivery" privacy class is w
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, Row, delete, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
@@ -28,6 +30,9 @@ from .models import (
     SignatureField,
     SignatureFieldValue,
 )
+
+if TYPE_CHECKING:
+    from ..campaigns.models import Campaign
 
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 MAX_TEXT = 500
@@ -44,7 +49,7 @@ RESERVED_KEYS = frozenset({
 class FieldDefinitionError(ValueError):
     """An organizer's field definition is not usable; the message says why (translated)."""
 
-    def __init__(self, message):
+    def __init__(self, message: object) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -62,7 +67,7 @@ class FieldDefinition:
     key: str
     kind: str
     labels: dict[str, str]
-    choices: list[dict]        # [{"value": ..., "labels": {lang: label}}]
+    choices: list[dict[str, Any]]  # [{"value": ..., "labels": {lang: label}}]
     required: bool = False
     privacy: str = "organizers"
 
@@ -108,8 +113,8 @@ def add_field(campaign_id: int, definition: FieldDefinition) -> SignatureField:
 
 def remove_field(campaign_id: int, field_id: int) -> bool:
     """Delete a field and every answer to it (commits)."""
-    deleted = db.session.execute(delete(SignatureField).where(
-        SignatureField.campaign_id == campaign_id, SignatureField.id == field_id)).rowcount
+    deleted = cast("CursorResult[Any]", db.session.execute(delete(SignatureField).where(
+        SignatureField.campaign_id == campaign_id, SignatureField.id == field_id))).rowcount
     # SQLite cascades only with the foreign_keys pragma, which the app sets; say it anyway.
     db.session.execute(delete(SignatureFieldValue).where(
         SignatureFieldValue.field_id == field_id))
@@ -134,7 +139,7 @@ class _Answer:
     def __init__(self, definition: SignatureField):
         self.definition = definition
 
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         d = self.definition
         data = field.data
         if d.kind == "checkbox":
@@ -163,7 +168,7 @@ class _Answer:
 def form_with_fields(base: type, definitions: list[SignatureField], lang: str,
                      default_lang: str) -> type:
     """`base` with a WTForms field per custom field (cf_<key>), labelled in `lang`."""
-    attributes: dict = {"custom_field_definitions": definitions}
+    attributes: dict[str, Any] = {"custom_field_definitions": definitions}
     for d in definitions:
         label = label_of(d.labels, lang, default_lang)
         name = PREFIX + d.key
@@ -182,7 +187,7 @@ def form_with_fields(base: type, definitions: list[SignatureField], lang: str,
     return type(base.__name__ + "WithFields", (base,), attributes)
 
 
-def form_for_campaign(base: type, campaign) -> type:
+def form_for_campaign(base: type, campaign: Campaign) -> type:
     return form_with_fields(base, fields_of(campaign.id), i18n.current_language(),
                             campaign.default_locale)
 
@@ -199,10 +204,10 @@ def row_formdata(form_class: type, row: dict[str, str]) -> dict[str, str]:
             for d in getattr(form_class, "custom_field_definitions", [])}
 
 
-def answers(form) -> dict[str, str]:
+def answers(form: Any) -> dict[str, str]:
     """The validated answers of a form built by form_with_fields: {key: value}, empty
     answers left out (a ticked box is "yes")."""
-    result = {}
+    result: dict[str, str] = {}
     for d in getattr(form, "custom_field_definitions", []):
         data = form[PREFIX + d.key].data
         if d.kind == "checkbox":
@@ -247,21 +252,21 @@ def wipe_delivery_values(campaign_id: int) -> int:
     wipe-delivery-fields`. Returns how many answers went. Does not commit."""
     field_ids = select(SignatureField.id).where(
         SignatureField.campaign_id == campaign_id, SignatureField.privacy == "delivery")
-    return db.session.execute(delete(SignatureFieldValue).where(
-        SignatureFieldValue.field_id.in_(field_ids))).rowcount
+    return cast("CursorResult[Any]", db.session.execute(delete(SignatureFieldValue).where(
+        SignatureFieldValue.field_id.in_(field_ids)))).rowcount
 
 
 def erase_for_campaign(campaign_id: int) -> int:
     """Delete every answer of a campaign (the retention purge anonymising it). Does not
     commit."""
     field_ids = select(SignatureField.id).where(SignatureField.campaign_id == campaign_id)
-    return db.session.execute(delete(SignatureFieldValue).where(
-        SignatureFieldValue.field_id.in_(field_ids))).rowcount
+    return cast("CursorResult[Any]", db.session.execute(delete(SignatureFieldValue).where(
+        SignatureFieldValue.field_id.in_(field_ids)))).rowcount
 
 
 # --- the signer's data (privacy data source, registered by privacy) -----------------------
 
-def _values_of_email_key(email_key: str):
+def _values_of_email_key(email_key: str) -> Sequence[Row[SignatureFieldValue, str, int]]:
     return db.session.execute(
         select(SignatureFieldValue, SignatureField.key, Signature.campaign_id)
         .join(SignatureField, SignatureField.id == SignatureFieldValue.field_id)
@@ -269,14 +274,14 @@ def _values_of_email_key(email_key: str):
         .where(Signature.email_key == email_key)).all()
 
 
-def export_for_signer(email_key: str) -> list[dict]:
+def export_for_signer(email_key: str) -> list[dict[str, Any]]:
     return [{"signature_id": row.signature_id, "field": key, "value": row.value}
             for row, key, _campaign_id in _values_of_email_key(email_key)]
 
 
 def erase_for_signer(email_key: str) -> int:
     ids = select(Signature.id).where(Signature.email_key == email_key)
-    erased = db.session.execute(delete(SignatureFieldValue).where(
-        SignatureFieldValue.signature_id.in_(ids))).rowcount
+    erased = cast("CursorResult[Any]", db.session.execute(delete(SignatureFieldValue).where(
+        SignatureFieldValue.signature_id.in_(ids)))).rowcount
     db.session.commit()
     return erased

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
@@ -21,17 +22,17 @@ from wtforms.widgets import Select, html_params
 from .. import i18n
 from ..abuse.bots import BotTrapForm, NotDisposable
 from ..addresses import InvalidEmail, normalize_email
-from ..campaigns.models import DEFAULT_SIGNER_DISPLAY
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..countries import COUNTRY_CODES, country_choices
 from ..validators import NoControlCharacters, NoInvisibleCharacters, spaces_as_plain
 
 
-def _strip(value):
+def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
 class ValidEmail:
-    def __call__(self, form, field):
+    def __call__(self, form: Any, field: Any) -> None:
         try:
             normalize_email(field.data or "")
         except InvalidEmail as exc:
@@ -51,7 +52,7 @@ class CountrySelect(Select):
     Rendering 250 options through WTForms cost more than the rest of a re-shown sign form.
     """
 
-    def __call__(self, field, **kwargs):
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
         kwargs.setdefault("id", field.id)
         if field.flags.required and "required" not in kwargs:
             kwargs["required"] = True
@@ -87,7 +88,7 @@ class SignatureFields:
         validators=[Length(max=1000, message=_l("Your comment can be at most 1,000 characters.")),
                     NoControlCharacters(multiline=True)])
 
-    def validate_country(self, field):
+    def validate_country(self, field: Any) -> None:
         if field.data not in COUNTRY_CODES:
             raise ValidationError(_l("Please choose your country."))
 
@@ -110,7 +111,7 @@ class SignForm(SignatureFields, BotTrapForm):
     # signer must choose it; the label, naming the partner, is the widget's).
     partner_opt_in = BooleanField()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         locale = i18n.babel_locale(i18n.current_language())
         self.country.options_locale = str(locale)
@@ -131,7 +132,7 @@ class PaperRowForm(SignatureFields, Form):
 PAPER_FIELDS = ("full_name", "email", "country", "comment")
 
 
-def sign_form_for(campaign, form_class=SignForm):
+def sign_form_for(campaign: Campaign, form_class: type[SignForm] = SignForm) -> SignForm:
     """A blank sign form pre-set to the campaign's display default."""
     form = form_class(formdata=None)
     form.display.data = campaign.default_display

@@ -29,6 +29,7 @@ from sqlalchemy import (
     CursorResult,
     Delete,
     Executable,
+    ScalarSelect,
     Update,
     delete,
     func,
@@ -97,7 +98,7 @@ def add_to_count(campaign_id: int, delta: int) -> None:
         db.session.execute(statement)
 
 
-def count_now(campaign_id: int):
+def count_now(campaign_id: int) -> ScalarSelect[Any]:
     """The count as a scalar subquery, for a statement that acts on it (milestones): it
     reads the slots inside that statement, so the caller's own uncommitted change counts."""
     return (select(func.coalesce(func.sum(SignatureCounter.count), 0))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -135,8 +136,8 @@ class SignatureField(Model):
                                              index=True)
     key: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(10))
-    labels: Mapped[dict] = mapped_column(JSON)
-    choices: Mapped[list] = mapped_column(JSON, default=list)
+    labels: Mapped[dict[str, str]] = mapped_column(JSON)
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False, server_default="0")
     privacy: Mapped[str] = mapped_column(String(12), default="organizers",
                                          server_default="organizers")

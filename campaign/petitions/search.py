@@ -14,8 +14,10 @@ DATABASE_ONLY names them for autogenerate and the drift test to leave alone.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from sqlalchemy import Column, Integer, MetaData, Table, or_, text
+from sqlalchemy import Column, ColumnElement, Integer, MetaData, Select, Table, or_, text
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..extensions import db
 from .models import Signature
@@ -32,7 +34,8 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _fts = Table(FTS_TABLE, MetaData(), Column("rowid", Integer, primary_key=True))
 
 
-def keep_in_schema_compare(obj, name, type_, reflected, compare_to) -> bool:
+def keep_in_schema_compare(obj: object, name: str | None, type_: str, reflected: bool,
+                           compare_to: object) -> bool:
     """Alembic `include_object`: skip what only the database has, on purpose."""
     return name not in DATABASE_ONLY
 
@@ -70,7 +73,7 @@ def _uses_fts() -> bool:
     return db.session.get_bind().dialect.name == "sqlite"
 
 
-def order_key(q: str):
+def order_key(q: str) -> ColumnElement[Any] | InstrumentedAttribute[int]:
     """The id to order and page by when searching for `q`.
 
     On SQLite it is the FTS table's rowid (equal to the signature's id): FTS5 then hands
@@ -81,7 +84,7 @@ def order_key(q: str):
     return _fts.c.rowid if q and _uses_fts() and fts_query(q) else Signature.id
 
 
-def matching(query, q: str):
+def matching(query: Select[Signature], q: str) -> Select[Signature]:
     """`query` (a select over Signature) narrowed to signatures whose name or address
     matches `q`; order and page it by order_key(q)."""
     if _uses_fts():

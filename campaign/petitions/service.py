@@ -6,12 +6,14 @@ site who signed; what happened is told only in the e-mail to that address.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
@@ -128,7 +130,7 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
 
 
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
-                   now, *, confirmed: bool, **extra) -> Signature:
+                   now: datetime, *, confirmed: bool, **extra: Any) -> Signature:
     """A signature row from what the signer gave, entered into its life (flushed: a
     repeated address raises IntegrityError)."""
     signature = Signature(
@@ -247,7 +249,7 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
 REMINDER_AFTER = timedelta(hours=24)
 
 
-def send_reminders(now=None, batch: int = 500) -> int:
+def send_reminders(now: datetime | None = None, batch: int = 500) -> int:
     """E-mail one reminder to each signer who has not confirmed 24 hours after signing (and
     was not e-mailed in those 24 hours), while the campaign is open and the link valid.
 
@@ -270,11 +272,11 @@ def send_reminders(now=None, batch: int = 500) -> int:
         if not due:
             return sent
         for signature in due:
-            claimed = db.session.execute(
+            claimed = cast("CursorResult[Any]", db.session.execute(
                 update(Signature)
                 .where(Signature.id == signature.id, Signature.reminded_at.is_(None))
                 .values(reminded_at=now, last_emailed_at=now)
-                .execution_options(synchronize_session=False)).rowcount
+                .execution_options(synchronize_session=False))).rowcount
             if claimed:
                 _queue_signer_email("signature_reminder", signature, signature.campaign)
                 sent += 1
@@ -352,7 +354,7 @@ recount = lifecycle.recount
 
 # --- organizer reading: keyset pages and a streamed CSV export ---------------------------
 
-def signatures_page(campaign_id: int, *, after: tuple | None = None, limit: int = 50
+def signatures_page(campaign_id: int, *, after: tuple[datetime, int] | None = None, limit: int = 50
                     ) -> list[Signature]:
     """Confirmed signatures, newest first, `limit` after the cursor (confirmed_at, id).
 
@@ -376,7 +378,7 @@ CSV_COLUMNS = ("confirmed_at", "full_name", "email", "country", "locale", "displ
                "updates_opt_in", "comment")
 
 
-def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
+def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000) -> Iterator[str]:
     """The confirmed signatures as CSV text chunks, oldest first, streamed.
 
     Memory stays flat whatever the campaign's size: rows come `chunk_rows` at a time from a
@@ -394,15 +396,15 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000):
         .order_by(Signature.confirmed_at, Signature.id))  # index order: no sort
     connection = db.session.connection()
     compiled = query.compile(dialect=connection.dialect)
-    raw = connection.connection.driver_connection
+    raw: Any = connection.connection.driver_connection  # the DB-API driver: untyped
     if connection.dialect.name == "postgresql":
         cursor = raw.cursor(name=f"signatures_csv_{secrets.token_hex(4)}")
         params = compiled.params
     else:
         cursor = raw.cursor()
-        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
 
-    def rows():
+    def rows() -> Iterator[tuple[Any, ...]]:
         cursor.execute(str(compiled), params)
         while batch := cursor.fetchmany(chunk_rows):
             # Seconds only: SQLite gives text, PostgreSQL a datetime; both print alike.

@@ -6,8 +6,8 @@ spaces, free text)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Protocol
+from collections.abc import Callable, Mapping
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from flask import Flask, current_app
@@ -27,7 +27,7 @@ def clean_ref(raw: object) -> str | None:
     return token
 
 
-def ref_from_query(values) -> str | None:
+def ref_from_query(values: Mapping[str, Any]) -> str | None:
     """The first safe tag among ?ref, ?utm_source, ?utm_campaign, ?utm_medium."""
     for name in REF_PARAMS:
         raw = values.get(name)

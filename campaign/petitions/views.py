@@ -1,4 +1,5 @@
 from collections.abc import Mapping
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -11,12 +12,14 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import peek_rate
 from ..campaigns import page_cache, sharing
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..campaigns.next_steps import next_steps
 from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf
@@ -24,6 +27,7 @@ from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
 from . import custom_fields, service, sources
 from .forms import SignForm, sign_form_for
+from .models import Signature
 
 bp = Blueprint("petitions", __name__)
 
@@ -32,7 +36,7 @@ def _named_partner(partner: sources.LinkPartner | None) -> sources.LinkPartner |
     return partner if partner is not None and partner.credited else None
 
 
-def petition_section(campaign, lang):
+def petition_section(campaign: Campaign, lang: str) -> dict[str, Any]:
     form = sign_form_for(campaign, custom_fields.form_for_campaign(SignForm, campaign))
     # A visit through a partner's campaign link: the page is cached per tag (page_variant),
     # the form keeps the tag, and a named partner's opt-in box is offered.
@@ -57,7 +61,7 @@ def page_variant(slug: str, args: Mapping[str, str]) -> str | None:
     return f"ref:{ref}"
 
 
-def _open_campaign(slug):
+def _open_campaign(slug: str) -> Campaign:
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None:
         abort(404)
@@ -66,7 +70,7 @@ def _open_campaign(slug):
 
 @bp.post("/<lang:lang>/c/<slug>/sign")
 @csrf.exempt  # checked below, after the cheap limit check
-def sign(slug):
+def sign(slug: str) -> ResponseReturnValue:
     # Limits first: a client over its address or network quota costs a counter read, not a
     # CSRF check and a form. Reading counts nothing; the attempt is counted once the form is
     # valid (service.sign), so invalid requests cannot use up anyone's quota (security.md).
@@ -108,13 +112,13 @@ def sign(slug):
 
 
 @bp.get("/<lang:lang>/c/<slug>/thanks")
-def thanks(slug):
+def thanks(slug: str) -> ResponseReturnValue:
     """The same page for every signer of a campaign in a language: served from the page cache.
 
     It holds nothing of the reader (no form, no name); the shell is kept like the campaign
     page's, CAMPAIGN_PAGE_CACHE_SECONDS per (language, slug) in each process.
     """
-    def render():
+    def render() -> tuple[str, int]:
         campaign = _open_campaign(slug)
         return render_template("petitions/thanks.html", campaign=campaign,
                                text=campaign.text_for(i18n.current_language())), 200
@@ -133,12 +137,13 @@ def thanks(slug):
 _LINK_PROBLEM_STATUS = {"expired": 410, "invalid": 400, "gone": 404}
 
 
-def _link_problem(problem: str):
+def _link_problem(problem: str) -> tuple[str, int]:
     return (render_template("petitions/link_problem.html", problem=problem),
             _LINK_PROBLEM_STATUS[problem])
 
 
-def _signature_or_error(purpose, token):
+def _signature_or_error(purpose: str, token: str
+                        ) -> tuple[Signature | None, tuple[str, int] | None]:
     """The signature for a link, or an error page response (bad, expired or removed link)."""
     try:
         signature = service.signature_from_token(purpose, token)
@@ -153,7 +158,7 @@ def _signature_or_error(purpose, token):
 
 
 @bp.get("/confirm/<token>")
-def confirm(token):
+def confirm(token: str) -> ResponseReturnValue:
     try:
         outcome, signature = service.confirm(token)
     except ExpiredToken:
@@ -162,6 +167,7 @@ def confirm(token):
         return _link_problem("invalid")
     if outcome is service.ConfirmOutcome.NOT_FOUND:
         return _link_problem("gone")
+    assert signature is not None
     g.lang = signature.locale
     campaign = signature.campaign
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
@@ -177,11 +183,12 @@ def confirm(token):
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # only the RFC 8058 one-click POST: every other POST is checked here
-def unsubscribe(token):
+def unsubscribe(token: str) -> ResponseReturnValue:
     protect_unless_one_click()
     signature, error = _signature_or_error("unsubscribe", token)
     if error:
         return error
+    assert signature is not None
     done = request.method == "POST"
     if done:
         service.unsubscribe(signature)
@@ -190,10 +197,11 @@ def unsubscribe(token):
 
 
 @bp.route("/forget/<token>", methods=["GET", "POST"])
-def forget(token):
+def forget(token: str) -> ResponseReturnValue:
     signature, error = _signature_or_error("forget", token)
     if error:
         return error
+    assert signature is not None
     text = signature.campaign.text_for(signature.locale)
     if request.method == "POST":
         service.forget(signature)

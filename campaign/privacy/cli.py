@@ -8,7 +8,7 @@ privacy_cli = AppGroup("privacy", help="Personal data: retention and anonymisati
 
 
 @privacy_cli.command("purge")
-def purge_command():
+def purge_command() -> None:
     """Anonymise signatures of campaigns delivered longer ago than their retention period."""
     done = service.purge()
     for slug, count in sorted(done.items()):
@@ -19,7 +19,7 @@ def purge_command():
 @privacy_cli.command("retention")
 @click.argument("slug")
 @click.argument("days", type=click.IntRange(0, 36500))
-def retention_command(slug, days):
+def retention_command(slug: str, days: int) -> None:
     """Keep SLUG's signers' personal data DAYS days after delivery."""
     campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:

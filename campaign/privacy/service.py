@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flask import Flask, current_app
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import CursorResult, case, func, or_, select, update
 
 from .. import emails
 from ..addresses import normalize_email
@@ -32,11 +33,11 @@ ANONYMISED_PREFIX = lifecycle.ANONYMISED_PREFIX
 @dataclass(frozen=True)
 class DataSource:
     name: str
-    export: Callable[[str], list[dict]]   # email_key -> records
+    export: Callable[[str], list[dict[str, Any]]]   # email_key -> records
     erase: Callable[[str], int]           # email_key -> records deleted
 
 
-def register_data_source(app: Flask, name: str, export: Callable[[str], list[dict]],
+def register_data_source(app: Flask, name: str, export: Callable[[str], list[dict[str, Any]]],
                          erase: Callable[[str], int]) -> None:
     app.extensions.setdefault("privacy_sources", {})[name] = DataSource(name, export, erase)
 
@@ -52,7 +53,7 @@ def _signatures_of(email_key: str) -> list[Signature]:
                                    .order_by(Signature.id)))
 
 
-def _export_signatures(email_key: str) -> list[dict]:
+def _export_signatures(email_key: str) -> list[dict[str, Any]]:
     return [{
         "campaign": s.campaign.slug, "full_name": s.full_name, "email": s.email,
         "country": s.country, "language": s.locale, "comment": s.comment,
@@ -142,7 +143,7 @@ def request_data_link(address: str, lang: str) -> bool:
     return True
 
 
-def export(email_key: str) -> dict:
+def export(email_key: str) -> dict[str, Any]:
     return {"email_key": email_key, "exported_at": utcnow().isoformat() + "Z",
             **{name: source.export(email_key) for name, source in data_sources().items()}}
 
@@ -189,14 +190,14 @@ def tombstone_outbox_copies(addresses: list[str], *, finished_only: bool = False
             func.lower(OutboxMessage.reply_to).in_(lowered)))
     if finished_only:
         query = query.where(OutboxMessage.status.in_(("sent", "failed")))
-    return db.session.execute(
+    return cast("CursorResult[Any]", db.session.execute(
         query
         .values(to_addr=TOMBSTONE, reply_to=None, subject=TOMBSTONE, body_text=TOMBSTONE,
                 body_html=None, headers={},
                 status=case((OutboxMessage.status == "sent", "sent"), else_="failed"),
                 last_error=case((OutboxMessage.status == "sent", OutboxMessage.last_error),
                                 else_=TOMBSTONE))
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
 
 
 # --- anonymisation after delivery --------------------------------------------------------
@@ -214,7 +215,7 @@ def retention_days(campaign_id: int) -> int:
     policy = db.session.get(RetentionPolicy, campaign_id)
     if policy is not None:
         return policy.days_after_delivery
-    return current_app.config["PRIVACY_DEFAULT_RETENTION_DAYS"]
+    return cast(int, current_app.config["PRIVACY_DEFAULT_RETENTION_DAYS"])
 
 
 def register_campaign_purge(app: Flask, purge_campaign: Callable[[int], object]) -> None:
@@ -223,7 +224,7 @@ def register_campaign_purge(app: Flask, purge_campaign: Callable[[int], object])
     app.extensions.setdefault("campaign_purges", []).append(purge_campaign)
 
 
-def purge(now=None) -> dict[str, int]:
+def purge(now: datetime | None = None) -> dict[str, int]:
     """Anonymise signatures of campaigns delivered longer ago than their retention period.
 
     Name, address, comment, custom field answers and network hash go; country, dates and status
@@ -234,6 +235,7 @@ def purge(now=None) -> dict[str, int]:
     delivered = db.session.scalars(select(Campaign).where(
         Campaign.status == "delivered", Campaign.delivered_at.is_not(None)))
     for campaign in list(delivered):
+        assert campaign.delivered_at is not None  # the query asks for it
         if campaign.delivered_at + timedelta(days=retention_days(campaign.id)) > now:
             continue
         _tombstone_signers_outbox(campaign.id)

@@ -2,10 +2,12 @@
 import json
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import check_rate
+from ..campaigns.models import Campaign
 from ..organizers.access import campaign_access
 from ..tokens import ExpiredToken, InvalidToken
 from . import service
@@ -15,7 +17,7 @@ bp = Blueprint("privacy", __name__)
 
 
 @bp.route("/<lang:lang>/privacy", methods=["GET", "POST"])
-def page(lang=None):
+def page(lang: str | None = None) -> ResponseReturnValue:
     form = DataRequestForm()
     if request.method == "POST":
         if not form.validate():
@@ -29,7 +31,7 @@ def page(lang=None):
     return render_template("privacy/page.html", form=form, sent=bool(request.args.get("sent")))
 
 
-def _key_or_error(token):
+def _key_or_error(token: str) -> tuple[str | None, tuple[str, int] | None]:
     try:
         return service.email_key_from_token(token), None
     except ExpiredToken:
@@ -39,28 +41,31 @@ def _key_or_error(token):
 
 
 @bp.get("/privacy/data/<token>")
-def data(token):
+def data(token: str) -> ResponseReturnValue:
     email_key, error = _key_or_error(token)
     if error:
         return error
+    assert email_key is not None
     return render_template("privacy/data.html", token=token, data=service.export(email_key))
 
 
 @bp.get("/privacy/data/<token>/export.json")
-def export(token):
+def export(token: str) -> ResponseReturnValue:
     email_key, error = _key_or_error(token)
     if error:
         return error
+    assert email_key is not None
     body = json.dumps(service.export(email_key), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-data.json"'})
 
 
 @bp.post("/privacy/data/<token>/delete")
-def delete(token):
+def delete(token: str) -> ResponseReturnValue:
     email_key, error = _key_or_error(token)
     if error:
         return error
+    assert email_key is not None
     removed = service.erase(email_key)
     g.lang = i18n.current_language()
     return render_template("privacy/deleted.html", removed=sum(removed.values()))
@@ -68,7 +73,7 @@ def delete(token):
 
 @bp.route("/organize/c/<slug>/privacy", methods=["GET", "POST"])
 @campaign_access
-def retention(campaign):
+def retention(campaign: Campaign) -> ResponseReturnValue:
     form = RetentionForm(days=service.retention_days(campaign.id))
     saved = False
     if form.validate_on_submit():

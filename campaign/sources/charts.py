@@ -11,6 +11,7 @@ import json
 import math
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, cast
 
 from markupsafe import Markup, escape
 
@@ -21,8 +22,9 @@ NO_DATA = "#e5e5e5"
 
 
 @lru_cache(maxsize=1)
-def world() -> dict:
-    return json.loads((Path(__file__).parent / "data" / "world.json").read_text())
+def world() -> dict[str, Any]:
+    return cast("dict[str, Any]",
+                json.loads((Path(__file__).parent / "data" / "world.json").read_text()))
 
 
 def classes(counts: dict[str, int]) -> list[tuple[int, int]]:

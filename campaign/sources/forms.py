@@ -9,7 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..validators import NoControlCharacters
 
 
-def _strip(value):
+def _strip(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 

@@ -12,13 +12,15 @@ signer deletes it (the row is deleted).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 
 from ..api.models import ApiKey
 from ..audit import service as audit
 from ..extensions import db
 from ..framing import BadOrigin, normalize_origin
+from ..organizers.models import User
 from ..petitions.lifecycle import counted
 from ..petitions.models import Signature
 from ..petitions.sources import clean_ref
@@ -42,7 +44,7 @@ def partner_in(campaign_id: int, partner_id: int) -> Partner | None:
     return partner if partner is not None and partner.campaign_id == campaign_id else None
 
 
-def usable_keys(user, campaign_id: int) -> list[ApiKey]:
+def usable_keys(user: User, campaign_id: int) -> list[ApiKey]:
     """Active keys of this organizer that may write to the campaign."""
     keys = db.session.scalars(select(ApiKey).where(
         ApiKey.user_id == user.id, ApiKey.revoked_at.is_(None)).order_by(ApiKey.name))
@@ -67,7 +69,7 @@ def _clean_refs(refs: list[str]) -> list[str]:
     return tags
 
 
-def save_partner(user, campaign_id: int, *, name: str, website: str, origins: list[str],
+def save_partner(user: User, campaign_id: int, *, name: str, website: str, origins: list[str],
                  credited: bool, api_key_ids: list[int], partner: Partner | None = None,
                  refs: list[str] | None = None) -> Partner:
     """Create or change a partner; origins are normalised (BadOrigin), link tags cleaned
@@ -105,10 +107,10 @@ def save_partner(user, campaign_id: int, *, name: str, website: str, origins: li
     return partner
 
 
-def delete_partner(user, partner: Partner) -> None:
+def delete_partner(user: User, partner: Partner) -> None:
     """Signatures keep their source and origin; their credit and opt-in go with the partner."""
     db.session.execute(
-        Signature.__table__.update().where(Signature.partner_id == partner.id)
+        cast(Table, Signature.__table__).update().where(Signature.partner_id == partner.id)
         .values(partner_opt_in=False))
     audit.record(user, "partner.delete", campaign_id=partner.campaign_id,
                  target=f"partner {partner.id}", name=partner.name)
@@ -169,7 +171,7 @@ def widget_source(campaign_id: int, referrer: str | None, framing_origins: list[
 OPT_IN_HEADER = ("full_name", "email", "country", "locale", "confirmed_at")
 
 
-def opt_in_rows(partner: Partner) -> Iterator[tuple]:
+def opt_in_rows(partner: Partner) -> Iterator[tuple[Any, ...]]:
     """Confirmed signers who asked to hear from this partner, oldest first (streamed)."""
     rows = db.session.execute(
         select(Signature.full_name, Signature.email, Signature.country, Signature.locale,
@@ -181,7 +183,7 @@ def opt_in_rows(partner: Partner) -> Iterator[tuple]:
         yield tuple(row)
 
 
-def export_opt_ins(user, partner: Partner) -> Iterator[str]:
+def export_opt_ins(user: User, partner: Partner) -> Iterator[str]:
     audit.record(user, "partner.export", campaign_id=partner.campaign_id,
                  target=f"partner {partner.id}", name=partner.name)
     db.session.commit()
@@ -218,7 +220,7 @@ def by_ref(campaign_id: int, limit: int = 30) -> list[tuple[str, int]]:
         select(Signature.ref, func.count()).where(
             Signature.campaign_id == campaign_id, counted(), Signature.ref.is_not(None))
         .group_by(Signature.ref).order_by(func.count().desc()).limit(limit)).all()
-    return [(ref, count) for ref, count in rows]
+    return [(cast(str, ref), count) for ref, count in rows]  # NULL refs are filtered out
 
 
 def by_language(campaign_id: int) -> list[tuple[str, int]]:
@@ -244,7 +246,7 @@ def public_map_on(campaign_id: int) -> bool:
     return bool(settings and settings.public_map)
 
 
-def set_public_map(user, campaign_id: int, on: bool) -> None:
+def set_public_map(user: User, campaign_id: int, on: bool) -> None:
     settings = db.session.get(MapSettings, campaign_id)
     if settings is None:
         settings = MapSettings(campaign_id=campaign_id)

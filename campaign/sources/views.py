@@ -2,6 +2,9 @@
 section of the campaign page (thin: the rules are in service.py, the drawing in charts.py)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask import (
     Response,
     abort,
@@ -11,11 +14,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from .. import i18n
+from ..campaigns.models import Campaign
 from ..countries import country_name
 from ..organizers.access import campaign_access
 from ..organizers.console import ConsolePages
@@ -23,6 +29,7 @@ from ..organizers.console import render_page as _render
 from ..organizers.forms import EmptyForm
 from . import charts, service
 from .forms import PartnerForm, PublicMapForm
+from .models import Partner
 
 pages = ConsolePages()
 TAB_LABEL = _l("Partners")
@@ -30,12 +37,13 @@ SOURCE_LABELS = {"web": _l("Campaign page"), "widget": _l("Widget on a partner's
                  "api": _l("API"), "paper": _l("Paper")}
 
 
-def _country_names(codes) -> dict[str, str]:
+def _country_names(codes: Iterable[str]) -> dict[str, str]:
     locale = str(i18n.babel_locale(i18n.current_language()))
     return {code: country_name(code, locale) for code in codes}
 
 
-def _map(counts: dict[str, int], title: str):
+def _map(counts: dict[str, int], title: str
+         ) -> tuple[Markup, list[tuple[str, str, int]], list[tuple[str, str]]]:
     names = _country_names(charts.world()["shapes"].keys() | counts.keys())
     svg = charts.world_map_svg(counts, title=title, names=names)
     rows = sorted(((names.get(code, code), code, n) for code, n in counts.items()),
@@ -45,7 +53,7 @@ def _map(counts: dict[str, int], title: str):
 
 # --- analytics panel and public map ---------------------------------------------------------
 
-def analytics_panel(campaign) -> dict:
+def analytics_panel(campaign: Campaign) -> dict[str, Any]:
     by_source = [(str(SOURCE_LABELS.get(s, s)), n) for s, n in service.by_source(campaign.id)]
     by_partner = [(p.name, n) for p, n in service.by_partner(campaign.id)]
     svg, rows, legend = _map(service.by_country(campaign.id),
@@ -68,7 +76,7 @@ def analytics_panel(campaign) -> dict:
     }
 
 
-def public_map_section(campaign, lang) -> dict | None:
+def public_map_section(campaign: Campaign, lang: str) -> dict[str, Any] | None:
     """The map on the campaign page, if the organizers chose it: countries under the
     minimum count are one "other" figure (see service.merge_small)."""
     if not service.public_map_on(campaign.id):
@@ -82,7 +90,7 @@ def public_map_section(campaign, lang) -> dict | None:
 
 @pages.post("/c/<slug>/map")
 @campaign_access
-def public_map_toggle(campaign):
+def public_map_toggle(campaign: Campaign) -> ResponseReturnValue:
     form = PublicMapForm()
     if not form.validate_on_submit():
         abort(400)
@@ -95,7 +103,8 @@ def public_map_toggle(campaign):
 
 # --- partners -------------------------------------------------------------------------------
 
-def _partner_form(campaign, partner=None, formdata=...):
+def _partner_form(campaign: Campaign, partner: Partner | None = None,
+                  formdata: object = ...) -> PartnerForm:
     data = None
     if partner is not None:
         data = {"name": partner.name, "website": partner.website,
@@ -110,7 +119,8 @@ def _partner_form(campaign, partner=None, formdata=...):
     return form
 
 
-def _save(campaign, form, partner=None):
+def _save(campaign: Campaign, form: PartnerForm, partner: Partner | None = None
+          ) -> Partner | None:
     """The partner saved, or None with the error put on the form."""
     try:
         return service.save_partner(
@@ -132,7 +142,7 @@ def _save(campaign, form, partner=None):
 
 @pages.route("/c/<slug>/partners", methods=["GET", "POST"])
 @campaign_access
-def partners_page(campaign):
+def partners_page(campaign: Campaign) -> ResponseReturnValue:
     form = _partner_form(campaign)
     if form.validate_on_submit() and _save(campaign, form) is not None:
         flash(_("Partner saved."))
@@ -142,7 +152,7 @@ def partners_page(campaign):
                    form=form, partners=listing, action_form=EmptyForm())
 
 
-def _partner(campaign, partner_id):
+def _partner(campaign: Campaign, partner_id: int) -> Partner:
     partner = service.partner_in(campaign.id, partner_id)
     if partner is None:
         abort(404)
@@ -151,7 +161,7 @@ def _partner(campaign, partner_id):
 
 @pages.route("/c/<slug>/partners/<int:partner_id>", methods=["GET", "POST"])
 @campaign_access
-def partner_edit(campaign, partner_id):
+def partner_edit(campaign: Campaign, partner_id: int) -> ResponseReturnValue:
     partner = _partner(campaign, partner_id)
     form = _partner_form(campaign, partner, formdata=None)
     if form.is_submitted():
@@ -166,7 +176,7 @@ def partner_edit(campaign, partner_id):
 
 @pages.post("/c/<slug>/partners/<int:partner_id>/delete")
 @campaign_access
-def partner_delete(campaign, partner_id):
+def partner_delete(campaign: Campaign, partner_id: int) -> ResponseReturnValue:
     partner = _partner(campaign, partner_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -177,7 +187,7 @@ def partner_delete(campaign, partner_id):
 
 @pages.get("/c/<slug>/partners/<int:partner_id>/opt-ins.csv")
 @campaign_access
-def partner_export(campaign, partner_id):
+def partner_export(campaign: Campaign, partner_id: int) -> ResponseReturnValue:
     partner = _partner(campaign, partner_id)
     response = Response(stream_with_context(service.export_opt_ins(current_user, partner)),
                         mimetype="text/csv; charset=utf-8")

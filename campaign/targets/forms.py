@@ -1,3 +1,5 @@
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, StringField
@@ -14,7 +16,7 @@ class TargetForm(FlaskForm):
     active = BooleanField(_l("Active"))
     verified = BooleanField(_l("I checked this address against its source today"))
 
-    def validate_languages(self, field):
+    def validate_languages(self, field: Any) -> None:
         unknown = [c.strip() for c in field.data.split(",") if c.strip() not in i18n.LANGUAGES]
         if unknown:
             raise ValidationError(_l("Unknown language code."))

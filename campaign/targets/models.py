@@ -42,14 +42,14 @@ class Target(Model):
     offered_by_default: Mapped[bool] = mapped_column(default=True, server_default="1")
     # {language: {"name", "description", "source"}}: the body's name in the site's languages
     # and where that name comes from (`target_names.csv`).
-    translations: Mapped[dict] = mapped_column(JSON, default=dict)
+    translations: Mapped[dict[str, dict[str, str]]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()] or ["en"]
 
-    def _translated(self, lang: str) -> dict:
+    def _translated(self, lang: str) -> dict[str, str]:
         from .. import i18n
 
         for code in i18n.catalog_chain(lang):  # dng reads the Russian names

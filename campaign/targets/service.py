@@ -3,15 +3,18 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import select
 
 from .. import i18n
 from ..addresses import InvalidEmail, normalize_email
 from ..extensions import db
+from ..organizers.models import User
 from .models import ORGANISATIONS, Target
 
 STARTING_SET = Path(__file__).resolve().parent / "data" / "targets.csv"
@@ -23,7 +26,7 @@ NAME_COLUMNS = ["short_id", "language", "name", "description", "name_source"]
 _TRUE = {"1", "true", "yes", "y", ""}
 
 
-def on_verified(app, hook) -> None:
+def on_verified(app: Flask, hook: Callable[[Target], object]) -> None:
     """`hook(target)` runs after an organizer checked a target against its source (letters
     sends what waited for it); called from a feature's init_app."""
     hooks = app.extensions.setdefault("target_verified_hooks", [])
@@ -42,7 +45,7 @@ def all_targets(*, active_only: bool = False) -> list[Target]:
     return list(db.session.scalars(query))
 
 
-def targets_by_ids(ids) -> list[Target]:
+def targets_by_ids(ids: Iterable[int | str]) -> list[Target]:
     ids = [int(i) for i in ids]
     if not ids:
         return []
@@ -50,10 +53,10 @@ def targets_by_ids(ids) -> list[Target]:
                                    .order_by(Target.organisation, Target.name)))
 
 
-def _row_values(row: dict, line: int) -> dict | None:
+def _row_values(row: dict[str, str], line: int) -> dict[str, Any] | None:
     """Clean one CSV row; None for a row without a source (the project keeps only sourced
     facts); raises ImportProblem for a row that is wrong."""
-    def get(key):
+    def get(key: str) -> str:
         return (row.get(key) or "").strip()
     if not get("source_url"):
         return None
@@ -143,9 +146,9 @@ def import_names_csv(text: str) -> int:
     if missing:
         raise ImportProblem(f"missing column(s): {', '.join(sorted(missing))}")
     existing = {t.short_id: t for t in db.session.scalars(select(Target))}
-    updates: dict[str, dict] = {}
+    updates: dict[str, dict[str, Any]] = {}
     for line, row in enumerate(reader, start=2):
-        def get(key: str, row=row) -> str:
+        def get(key: str, row: dict[str, str] = row) -> str:
             return (row.get(key) or "").strip()
 
         short_id, language = get("short_id"), get("language")
@@ -172,7 +175,7 @@ def load_starting_set() -> tuple[int, int, int]:
     return result
 
 
-def mark_verified(target: Target, on: date | None = None, *, by=None) -> None:
+def mark_verified(target: Target, on: date | None = None, *, by: User | None = None) -> None:
     """An organizer checked the row against its source: who and when, in the audit log too."""
     from ..audit import service as audit
 
@@ -187,7 +190,7 @@ def mark_verified(target: Target, on: date | None = None, *, by=None) -> None:
 
 
 def update_target(target: Target, *, email: str | None, languages: str, active: bool,
-                  verified: bool, by=None) -> None:
+                  verified: bool, by: User | None = None) -> None:
     """An organizer's correction; raises InvalidEmail for a bad address (nothing written)."""
     target.email = normalize_email(email)[0] if email and email.strip() else None
     target.languages = ",".join(c.strip() for c in languages.split(",") if c.strip()) or "en"

@@ -7,6 +7,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -20,7 +21,7 @@ bp = Blueprint("targets", __name__, url_prefix="/organize/targets")
 
 @bp.get("/")
 @login_required
-def index():
+def index() -> ResponseReturnValue:
     targets = service.all_targets()
     counts = bounces.counts_by_target(targets)
     limit = current_app.config["TARGET_PAUSE_AFTER_BOUNCES"]
@@ -30,7 +31,7 @@ def index():
 
 @bp.route("/<int:target_id>", methods=["GET", "POST"])
 @admin_required  # one shared directory: a wrong address would misdirect every campaign's mail
-def edit(target_id):
+def edit(target_id: int) -> ResponseReturnValue:
     target = service.target_by_id(target_id)
     if target is None:
         abort(404)

@@ -12,7 +12,7 @@ widget_cli = AppGroup("widget", help="The embeddable petition widget.")
 @click.argument("slug")
 @click.argument("origins", nargs=-1)
 @click.option("--any", "allow_any", is_flag=True, help="Any site may frame the widget.")
-def allow_command(slug, origins, allow_any):
+def allow_command(slug: str, origins: tuple[str, ...], allow_any: bool) -> None:
     """Set the sites (e.g. https://partner.org) that may show SLUG's widget; none: nobody."""
     campaign = campaigns.campaign_by_slug(slug, public=False)
     if campaign is None:

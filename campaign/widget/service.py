@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..framing import BadOrigin, normalize_origin  # noqa: F401 (kept importable here)
+from ..framing import BadOrigin as BadOrigin  # kept importable here (an explicit re-export)
+from ..framing import normalize_origin
 from ..tokens import InvalidToken, make_token, read_token
 from .models import WidgetSettings
 
@@ -56,7 +58,7 @@ def form_token(campaign_id: int, partner_id: int | None = None, origin: str | No
                                       origin or "", ref or ""])
 
 
-def form_source(campaign_id: int, token: str | None) -> dict | None:
+def form_source(campaign_id: int, token: str | None) -> dict[str, Any] | None:
     """{"partner_id", "origin", "ref"} from a valid token for this campaign, else None."""
     if not token:
         return None

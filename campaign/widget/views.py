@@ -6,6 +6,7 @@ Signing through the widget uses the petitions service exactly as the campaign pa
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -17,18 +18,20 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from .. import i18n
 from ..abuse.bots import is_bot
 from ..abuse.limits import peek_rate
 from ..campaigns import service as campaigns
+from ..campaigns.models import Campaign
 from ..extensions import csrf, limiter
 from ..framing import allow_framing
 from ..organizers.access import campaign_access
 from ..petitions import custom_fields
 from ..petitions import service as petitions
-from ..petitions.forms import sign_form_for
+from ..petitions.forms import SignForm, sign_form_for
 from ..petitions.sources import ref_from_query
 from ..sources import service as sources
 from . import service
@@ -39,7 +42,7 @@ bp = Blueprint("widget", __name__)
 _ACCENT = re.compile(r"^[0-9a-fA-F]{6}$")
 
 
-def _style() -> dict:
+def _style() -> dict[str, Any]:
     """The partner's look: theme light|dark, accent a hex colour without '#'."""
     theme = request.values.get("theme")
     accent = request.values.get("accent", "")
@@ -51,7 +54,7 @@ _FRAMED = {"widget.show", "widget.sign", "widget.thanks"}
 
 
 @bp.url_value_preprocessor
-def _framing(endpoint, values):
+def _framing(endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Decide framing before anything can answer (the rate limiter's 429, an error page), so
     the partner's page shows our answer instead of a blocked frame. URL value preprocessors
     run before every before_request hook, the limiter's included."""
@@ -61,14 +64,15 @@ def _framing(endpoint, values):
             allow_framing(service.frame_ancestors(campaign.id))
 
 
-def _campaign(slug):
+def _campaign(slug: str) -> Campaign:
     campaign = campaigns.campaign_by_slug(slug)
     if campaign is None:
         abort(404)
     return campaign
 
 
-def _render(campaign, form, status=200, source=None, **extra):
+def _render(campaign: Campaign, form: SignForm, status: int = 200,
+            source: dict[str, Any] | None = None, **extra: Any) -> Response:
     """The widget; `source` (partner, origin, ref) goes into its signed form token."""
     lang = i18n.current_language()
     source = source or {"partner_id": None, "origin": None, "ref": None}
@@ -85,7 +89,7 @@ def _render(campaign, form, status=200, source=None, **extra):
 
 
 @bp.get("/<lang:lang>/c/<slug>/widget")
-def show(slug):
+def show(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     settings = service.settings_for(campaign.id)
     partner, origin = sources.widget_source(campaign.id, request.referrer,
@@ -99,7 +103,7 @@ def show(slug):
 @bp.post("/<lang:lang>/c/<slug>/widget/sign")
 @csrf.exempt
 @limiter.limit(lambda: current_app.config["WIDGET_SIGN_RATE_LIMIT"])
-def sign(slug):
+def sign(slug: str) -> ResponseReturnValue:
     peek_rate("sign", ip=request.remote_addr)  # the sign limits, before the form (abuse.limits)
     campaign = _campaign(slug)
     form = custom_fields.form_for_campaign(WidgetSignForm, campaign)()
@@ -134,14 +138,14 @@ def sign(slug):
 
 
 @bp.get("/<lang:lang>/c/<slug>/widget/thanks")
-def thanks(slug):
+def thanks(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     return render_template("widget/thanks.html", campaign=campaign, style=_style(),
                            text=campaign.text_for(i18n.current_language()))
 
 
 @bp.get("/widget/accent/<accent>.css")
-def accent_css(accent):
+def accent_css(accent: str) -> ResponseReturnValue:
     """The accent colour as a stylesheet, so the widget needs no inline style (strict CSP)."""
     if not _ACCENT.match(accent):
         abort(404)
@@ -155,7 +159,7 @@ def accent_css(accent):
 
 @bp.route("/organize/c/<slug>/widget", methods=["GET", "POST"])
 @campaign_access
-def console(campaign):
+def console(campaign: Campaign) -> ResponseReturnValue:
     settings = service.settings_for(campaign.id)
     form = FramingForm(data={"origins": "\n".join(settings.origins) if settings else "",
                              "allow_any": settings.allow_any if settings else False})

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ...extensions import db
 from ...util import utcnow
@@ -27,7 +29,8 @@ def per_day(campaign_id: int, days: int = 60) -> list[tuple[date, int]]:
             for i in range(days)]
 
 
-def by_column(campaign_id: int, column, limit: int = 30) -> list[tuple[str, int]]:
+def by_column(campaign_id: int, column: ColumnElement[Any] | InstrumentedAttribute[str],
+              limit: int = 30) -> list[tuple[str, int]]:
     rows = db.session.execute(
         select(column, func.count()).where(
             Signature.campaign_id == campaign_id, counted())

@@ -4,10 +4,12 @@ organizers.comments)."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...audit import service as audit
+from ...campaigns.models import Campaign
 from ...extensions import db
 from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
@@ -25,7 +27,7 @@ pages = ConsolePages()
 
 @pages.route("/c/<slug>/fields", methods=["GET", "POST"])
 @campaign_access
-def fields(campaign):
+def fields(campaign: Campaign) -> ResponseReturnValue:
     form = FieldForm()
     status = 200
     if form.validate_on_submit():
@@ -52,7 +54,7 @@ def fields(campaign):
 
 @pages.post("/c/<slug>/fields/<int:field_id>/delete")
 @campaign_access
-def field_delete(campaign, field_id):
+def field_delete(campaign: Campaign, field_id: int) -> ResponseReturnValue:
     if not EmptyForm().validate_on_submit():
         abort(400)
     if not custom_fields.remove_field(campaign.id, field_id):
@@ -68,7 +70,7 @@ def field_delete(campaign, field_id):
 
 @pages.route("/c/<slug>/comments", methods=["GET", "POST"])
 @campaign_access
-def comments(campaign):
+def comments(campaign: Campaign) -> ResponseReturnValue:
     settings_form = PremoderationForm(
         data={"premoderated": petitions.comments_premoderated(campaign.id)})
     if request.method == "POST":
@@ -84,7 +86,7 @@ def comments(campaign):
 @pages.post("/c/<slug>/comments/<int:signature_id>/<any(approve, hide, hide_name, "
             "show_name):action>")
 @campaign_access
-def comment_action(campaign, signature_id, action):
+def comment_action(campaign: Campaign, signature_id: int, action: str) -> ResponseReturnValue:
     signature = moderation.signature_in(campaign.id, signature_id)
     if signature is None:
         abort(404)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -55,7 +57,7 @@ class FieldForm(FlaskForm):
     def labels(self) -> dict[str, str]:
         return {lang: self[f"label_{lang}"].data or "" for lang in FIELD_LANGUAGES}
 
-    def choices(self) -> list[dict]:
+    def choices(self) -> list[dict[str, Any]]:
         values = [line.strip() for line in (self.options.data or "").splitlines()]
         per_lang = {lang: [line.strip() for line in (self[f"options_{lang}"].data or "")
                            .splitlines()] for lang in FIELD_LANGUAGES}
@@ -83,7 +85,7 @@ class PremoderationForm(FlaskForm):
 class _Choices(SelectMultipleField):
     """Several of the listed values; anything else gets one translated message."""
 
-    def pre_validate(self, form):
+    def pre_validate(self, form: Any) -> None:
         allowed = {value for value, _label in self.choices or ()}
         if any(value not in allowed for value in self.data or ()):
             raise ValidationError(_l("Choose among the listed values."))

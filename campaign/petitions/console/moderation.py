@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from ...audit import service as audit
 from ...extensions import db
+from ...organizers.models import User
 from ...spreadsheet import iter_csv
 from ...util import utcnow
 from .. import custom_fields, lifecycle, search
@@ -28,7 +30,7 @@ class SignatureFilter:
     source: str = ""
 
     @classmethod
-    def from_args(cls, args) -> SignatureFilter:
+    def from_args(cls, args: Mapping[str, str]) -> SignatureFilter:
         status = args.get("status", "")
         source = args.get("source", "")
         country = args.get("country", "").strip().upper()
@@ -39,11 +41,11 @@ class SignatureFilter:
                    status=status if status in SIGNATURE_STATUSES else "",
                    source=source if source in SIGNATURE_SOURCES else "")
 
-    def as_args(self) -> dict:
+    def as_args(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
 
 
-def _filtered(campaign_id: int, flt: SignatureFilter):
+def _filtered(campaign_id: int, flt: SignatureFilter) -> Select[Signature]:
     query = select(Signature).where(Signature.campaign_id == campaign_id)
     if flt.status:
         query = query.where(Signature.status == flt.status)
@@ -78,7 +80,7 @@ def signature_in(campaign_id: int, signature_id: int) -> Signature | None:
         Signature.id == signature_id, Signature.campaign_id == campaign_id))
 
 
-def invalidate(user, signature: Signature, reason: str) -> bool:
+def invalidate(user: User, signature: Signature, reason: str) -> bool:
     """Mark a signature invalid (fraud, duplicate...); uncount it if it counted."""
     reason = reason.strip()[:200]
     if not reason:
@@ -93,7 +95,7 @@ def invalidate(user, signature: Signature, reason: str) -> bool:
     return bool(changed)
 
 
-def restore(user, signature: Signature) -> bool:
+def restore(user: User, signature: Signature) -> bool:
     """Undo an invalidation: back to confirmed (and counted) if it had been confirmed."""
     changed = lifecycle.restore(signature)
     if changed:
@@ -104,7 +106,7 @@ def restore(user, signature: Signature) -> bool:
     return bool(changed)
 
 
-def set_comment_hidden(user, signature: Signature, hidden: bool) -> None:
+def set_comment_hidden(user: User, signature: Signature, hidden: bool) -> None:
     signature.comment_hidden = hidden
     audit.record(user, "signature.hide_comment" if hidden else "signature.show_comment",
                  campaign_id=signature.campaign_id, target=f"signature {signature.id}")
@@ -122,7 +124,7 @@ def comment_queue(campaign_id: int, limit: int = PAGE_SIZE) -> list[Signature]:
         .order_by(Signature.id).limit(limit)))
 
 
-def approve_comment(user, signature: Signature) -> None:
+def approve_comment(user: User, signature: Signature) -> None:
     signature.comment_approved_at = utcnow()
     signature.comment_hidden = False
     audit.record(user, "signature.approve_comment", campaign_id=signature.campaign_id,
@@ -130,7 +132,7 @@ def approve_comment(user, signature: Signature) -> None:
     db.session.commit()
 
 
-def set_name_hidden(user, signature: Signature, hidden: bool) -> None:
+def set_name_hidden(user: User, signature: Signature, hidden: bool) -> None:
     """Hide the public name (the signature keeps counting: its state is untouched)."""
     signature.name_hidden = hidden
     audit.record(user, "signature.hide_name" if hidden else "signature.show_name",
@@ -140,7 +142,7 @@ def set_name_hidden(user, signature: Signature, hidden: bool) -> None:
 
 # --- exports ------------------------------------------------------------------------------
 
-def _rows(campaign_id: int, flt: SignatureFilter):
+def _rows(campaign_id: int, flt: SignatureFilter) -> Iterator[Sequence[Any]]:
     # Plain rows (no ORM objects) streamed in batches by yield_per (a server-side cursor on
     # PostgreSQL): memory stays flat however many signatures there are.
     columns = [getattr(Signature, f) for f in EXPORT_FIELDS]
@@ -154,21 +156,22 @@ def export_header(campaign_id: int) -> tuple[str, ...]:
     return (*EXPORT_FIELDS, *_field_keys(campaign_id))
 
 
-def export_rows(campaign_id: int, flt: SignatureFilter):
+def export_rows(campaign_id: int, flt: SignatureFilter) -> Iterator[tuple[Any, ...]]:
     """Every column of the filtered signatures with the custom fields' answers, oldest first,
     streamed (CSV and XLSX exports; spreadsheet.py defuses formulas)."""
     return _with_answers(campaign_id, flt, _field_keys(campaign_id))
 
 
-def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]):
+def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]
+                  ) -> Iterator[tuple[Any, ...]]:
     """The rows with the custom fields' answers appended (column "field:<key>"), looked up
     500 signatures at a time so memory stays flat."""
     if not keys:  # no custom fields: the rows as they come, no lookups
-        yield from _rows(campaign_id, flt)
+        yield from (tuple(row) for row in _rows(campaign_id, flt))
         return
-    batch: list = []
+    batch: list[tuple[Any, ...]] = []
 
-    def flush():
+    def flush() -> Iterator[tuple[Any, ...]]:
         answers = custom_fields.answers_of([row[0] for row in batch])
         for row in batch:
             mine = answers.get(row[0], {})
@@ -209,7 +212,7 @@ def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
     yield "]}"
 
 
-def audit_export(user, campaign_id: int, kind: str, flt: SignatureFilter) -> None:
+def audit_export(user: User, campaign_id: int, kind: str, flt: SignatureFilter) -> None:
     audit.record(user, f"signature.export_{kind}", campaign_id=campaign_id,
                  filters=flt.as_args())
     db.session.commit()

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -21,12 +22,16 @@ from sqlalchemy import select
 from ... import i18n
 from ...addresses import normalize_email
 from ...audit import service as audit
+from ...campaigns.models import Campaign
 from ...extensions import db
-from ...organizers.models import ImportBatch
+from ...organizers.models import ImportBatch, User
 from ...util import utcnow
 from .. import custom_fields, lifecycle
 from ..forms import PaperRowForm
 from ..models import Signature
+
+if TYPE_CHECKING:
+    from _csv import Reader
 
 COLUMNS = ("full_name", "email", "country", "comment", "locale", "updates")
 REQUIRED = ("full_name", "email", "country")
@@ -36,7 +41,7 @@ _TRUE = {"1", "yes", "y", "true", "да", "иә", "ооба", "oui", "ja", "x", 
 class ImportFileError(Exception):
     """The file as a whole cannot be read; `message` says why, for the organizer."""
 
-    def __init__(self, message):
+    def __init__(self, message: object) -> None:
         super().__init__(str(message))
         self.message = message
 
@@ -52,7 +57,7 @@ class RowError:
 class ImportReport:
     encoding: str = ""
     rows: int = 0
-    valid: list[dict] = field(default_factory=list)
+    valid: list[dict[str, Any]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     imported: int = 0
     batch_id: int | None = None
@@ -101,7 +106,7 @@ def _looks_cyrillic(text: str) -> bool:
     return cyrillic_words > 0 and mixed <= len(words) * 0.01
 
 
-def _reader_and_header(text: str):
+def _reader_and_header(text: str) -> tuple[Reader, list[str]]:
     """A CSV reader in the file's own dialect (comma, semicolon or tab), and its header."""
     sample = text[:4096]
     try:
@@ -193,7 +198,8 @@ def _drop_existing(report: ImportReport, campaign_id: int) -> None:
     report.errors.sort(key=lambda error: error.line)
 
 
-def _check_row(row: dict, form_class: type = PaperRowForm) -> tuple[RowError | None, dict]:
+def _check_row(row: dict[str, str], form_class: type[PaperRowForm] = PaperRowForm
+               ) -> tuple[RowError | None, dict[str, Any]]:
     """A row checked by the sign form's own schema (PaperRowForm), plus what only paper
     has: a language column and a yes/no news column. The error is for line 0: the
     caller sets it."""
@@ -219,8 +225,8 @@ def _check_row(row: dict, form_class: type = PaperRowForm) -> tuple[RowError | N
                   "custom": custom_fields.answers(form)}
 
 
-def import_rows(user, campaign, report: ImportReport, *, filename: str, note: str = "",
-                valid_only: bool = False) -> ImportReport:
+def import_rows(user: User, campaign: Campaign, report: ImportReport, *, filename: str,
+                note: str = "", valid_only: bool = False) -> ImportReport:
     """Write the valid rows as confirmed paper signatures, counted, in one transaction."""
     if report.errors and not valid_only:
         return report

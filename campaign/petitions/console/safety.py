@@ -6,11 +6,14 @@ Invalidation keeps the rows (with the reason) so an organizer can explain the co
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ...extensions import db
 from ...util import utcnow
@@ -20,7 +23,7 @@ from ..models import Signature, SignatureStatus
 _DOMAIN = func.substr(Signature.email_key, func.instr(Signature.email_key, "@") + 1)
 
 
-def _domain_expr():
+def _domain_expr() -> ColumnElement[Any]:
     # instr() is SQLite; PostgreSQL spells it strpos().
     if db.engine.dialect.name == "postgresql":
         return func.split_part(Signature.email_key, "@", 2)
@@ -46,10 +49,11 @@ class Velocity:
 def _count_since(campaign_id: int, since: datetime, until: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(Signature).where(
         Signature.campaign_id == campaign_id, Signature.status != SignatureStatus.INVALIDATED,
-        Signature.created_at >= since, Signature.created_at < until))
+        Signature.created_at >= since, Signature.created_at < until)) or 0
 
 
-def _top(campaign_id: int, column, since: datetime, limit: int = 5):
+def _top(campaign_id: int, column: ColumnElement[Any] | InstrumentedAttribute[Any],
+         since: datetime, limit: int = 5) -> Sequence[Row[Any, int]]:
     return db.session.execute(
         select(column.label("value"), func.count().label("n"))
         .where(Signature.campaign_id == campaign_id,

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
+from ...campaigns.models import Campaign
 from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
 from ...util import utcnow
@@ -16,7 +18,7 @@ pages = ConsolePages()
 
 @pages.route("/c/<slug>/safety", methods=["GET", "POST"])
 @campaign_access
-def safety(campaign):
+def safety(campaign: Campaign) -> ResponseReturnValue:
     form = InvalidateForm()
     if form.validate_on_submit():
         value = form.value.data.strip()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 _parser = (MarkdownIt("commonmark", {"html": False, "linkify": False})
            .enable("table").disable("image"))
@@ -28,7 +29,7 @@ def to_html(source: str) -> str:
                      link_rel="noopener noreferrer nofollow")
 
 
-def _inline(token) -> str:
+def _inline(token: Token) -> str:
     parts: list[str] = []
     href, start = None, 0
     for child in token.children or []:

@@ -18,20 +18,22 @@ update cannot mail anyone twice."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask_babel import gettext
-from sqlalchemy import Float, and_, case, cast, exists, false, func, select, update
+from sqlalchemy import CursorResult, Float, Select, and_, case, exists, false, func, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
 from ... import emails, i18n
 from ...audit import service as audit
 from ...extensions import db
-from ...organizers.models import CampaignUpdate, CampaignUpdateRecipient
+from ...organizers.models import CampaignUpdate, CampaignUpdateRecipient, User
 from ...outbox import suppression
 from ...outbox.models import OutboxMessage
 from ...util import utcnow
@@ -41,7 +43,11 @@ from ..models import Signature, SignatureField, SignatureFieldValue
 from ..service import signer_links
 from . import update_markdown
 
+if TYPE_CHECKING:
+    from ...campaigns.models import Campaign
+
 BATCH = 500
+_T = TypeVar("_T")
 
 
 class UpdateError(Exception):
@@ -89,7 +95,7 @@ def _field_condition(campaign_id: int, key: str, value: str) -> ColumnElement[bo
     if definition.kind == "number":
         # Numbers compare as numbers (5 = 5.0 = 5,0); the CASE keeps the cast to this
         # field's answers, which were validated as numbers, whatever order the planner picks.
-        number = cast(case((answer.field_id == definition.id, answer.value)), Float)
+        number = sql_cast(case((answer.field_id == definition.id, answer.value)), Float)
         return exists().where(answered, number == float(value.replace(",", ".")))
     return exists().where(answered, answer.value == value)
 
@@ -140,7 +146,7 @@ class Segment:
 class Audience:
     """What the confirm step shows: how many get the update, in which language."""
 
-    by_language: Counter = field(default_factory=Counter)
+    by_language: Counter[str] = field(default_factory=Counter)
     suppressed: int = 0
 
     @property
@@ -148,8 +154,8 @@ class Audience:
         return sum(self.by_language.values())
 
 
-def save(user, campaign, texts: dict[str, dict], update_id: int | None = None
-         ) -> CampaignUpdate:
+def save(user: User, campaign: Campaign, texts: dict[str, dict[str, str]],
+         update_id: int | None = None) -> CampaignUpdate:
     """Create or change a draft; `texts` maps a language to {subject, body}; blanks dropped.
     Bodies keep the Markdown as typed (line ends normalised)."""
     clean = {code: {"subject": t["subject"].strip()[:200],
@@ -160,14 +166,15 @@ def save(user, campaign, texts: dict[str, dict], update_id: int | None = None
     if campaign.default_locale not in clean:
         raise UpdateError("default_language")
     if update_id is None:
-        item = CampaignUpdate(campaign_id=campaign.id, user_id=user.id, texts=clean,
-                              segment={})
+        item: CampaignUpdate | None = CampaignUpdate(
+            campaign_id=campaign.id, user_id=user.id, texts=clean, segment={})
         db.session.add(item)
     else:
         item = get(campaign.id, update_id)
         if item is None or item.sent_at is not None:
             raise UpdateError("sent")
         item.texts = clean
+    assert item is not None
     db.session.flush()
     audit.record(user, "update.save", campaign_id=campaign.id, target=f"update {item.id}")
     db.session.commit()
@@ -192,7 +199,7 @@ def status(item: CampaignUpdate) -> str:
 
 # --- audience ------------------------------------------------------------------------------
 
-def _subscribers(campaign_id: int, segment: Segment):
+def _subscribers(campaign_id: int, segment: Segment) -> Select[Signature]:
     return select(Signature).where(Signature.campaign_id == campaign_id, counted(),
                                    Signature.updates_opt_in.is_(True),
                                    *segment.conditions(campaign_id))
@@ -201,7 +208,7 @@ def _subscribers(campaign_id: int, segment: Segment):
 def audience(campaign_id: int) -> int:
     """Opted-in signers (before any segment or suppression): the page's headline number."""
     return db.session.scalar(select(func.count()).select_from(
-        _subscribers(campaign_id, Segment()).subquery()))
+        _subscribers(campaign_id, Segment()).subquery())) or 0
 
 
 def segment_choices(campaign_id: int) -> dict[str, list[tuple[str, int]]]:
@@ -243,18 +250,18 @@ def field_value_counts(campaign_id: int) -> dict[str, dict[str, int]]:
     return result
 
 
-def _language_for(signature_locale: str, item: CampaignUpdate, campaign) -> str:
+def _language_for(signature_locale: str, item: CampaignUpdate, campaign: Campaign) -> str:
     found = i18n.in_language(item.texts, signature_locale, campaign.default_locale)
     return found[0] if found else campaign.default_locale
 
 
-def _batches(rows, size: int = BATCH):
+def _batches(rows: Iterable[_T], size: int = BATCH) -> Iterator[list[_T]]:
     rows = iter(rows)
     while batch := list(islice(rows, size)):
         yield batch
 
 
-def _deliverable(signatures: list) -> tuple[list, int]:
+def _deliverable(signatures: list[Any]) -> tuple[list[Any], int]:
     """Those not on the suppression list for bulk mail, and how many were left out."""
     blocked = suppression.suppressed_scopes([s.email for s in signatures])
     keep = [s for s in signatures
@@ -262,7 +269,7 @@ def _deliverable(signatures: list) -> tuple[list, int]:
     return keep, len(signatures) - len(keep)
 
 
-def count_audience(campaign, item: CampaignUpdate, segment: Segment) -> Audience:
+def count_audience(campaign: Campaign, item: CampaignUpdate, segment: Segment) -> Audience:
     result = Audience()
     rows = db.session.execute(
         _subscribers(campaign.id, segment).with_only_columns(Signature.email, Signature.locale)
@@ -276,7 +283,7 @@ def count_audience(campaign, item: CampaignUpdate, segment: Segment) -> Audience
 
 # --- preview and test send -----------------------------------------------------------------
 
-def _context(campaign, item: CampaignUpdate, lang: str) -> dict:
+def _context(campaign: Campaign, item: CampaignUpdate, lang: str) -> dict[str, Any]:
     text = item.texts[lang]
     campaign_text = campaign.text_for(lang)
     return {"subject": text["subject"], "body_html": update_markdown.to_html(text["body"]),
@@ -284,7 +291,7 @@ def _context(campaign, item: CampaignUpdate, lang: str) -> dict:
             "campaign_title": campaign_text.title if campaign_text else campaign.slug}
 
 
-def preview(campaign, item: CampaignUpdate, lang: str) -> dict:
+def preview(campaign: Campaign, item: CampaignUpdate, lang: str) -> dict[str, str]:
     """Subject, HTML and text parts as a signer reading `lang` gets them (sample links)."""
     context = _context(campaign, item, lang)
     sample = "#"
@@ -294,7 +301,7 @@ def preview(campaign, item: CampaignUpdate, lang: str) -> dict:
     return {"subject": subject, "text": text, "html": html, "body_html": context["body_html"]}
 
 
-def test_send(user, campaign, item: CampaignUpdate) -> list[str]:
+def test_send(user: User, campaign: Campaign, item: CampaignUpdate) -> list[str]:
     """One e-mail per written language to the organizer alone, marked as a test."""
     languages = sorted(item.texts)
     for lang in languages:
@@ -315,7 +322,7 @@ def test_send(user, campaign, item: CampaignUpdate) -> list[str]:
 
 # --- sending -------------------------------------------------------------------------------
 
-def schedule(user, campaign, item: CampaignUpdate, segment: Segment,
+def schedule(user: User, campaign: Campaign, item: CampaignUpdate, segment: Segment,
              when: datetime | None) -> None:
     """Keep the segment; with `when` (naive UTC, in the future) leave the send to
     `flask petitions send-scheduled`; None cancels a schedule."""
@@ -331,20 +338,21 @@ def schedule(user, campaign, item: CampaignUpdate, segment: Segment,
     db.session.commit()
 
 
-def send(user, campaign, item: CampaignUpdate, segment: Segment | None = None) -> int:
+def send(user: User | None, campaign: Campaign, item: CampaignUpdate,
+         segment: Segment | None = None) -> int:
     """Queue one e-mail per subscribed signer in the segment (default: the one saved with the
     update), in the same transaction that marks it sent. UpdateError("sent") if it was."""
     segment = Segment.from_dict(item.segment) if segment is None else segment
-    claimed = db.session.execute(
+    claimed = cast("CursorResult[Any]", db.session.execute(
         update(CampaignUpdate).where(CampaignUpdate.id == item.id,
                                      CampaignUpdate.sent_at.is_(None))
         .values(sent_at=utcnow(), segment=segment.as_dict())
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     if not claimed:
         db.session.rollback()
         raise UpdateError("sent")  # sent already, perhaps by a second click
     count = suppressed = 0
-    contexts: dict[str, dict] = {}  # Markdown rendered once per language, not per reader
+    contexts: dict[str, dict[str, Any]] = {}  # Markdown rendered once per language, not per reader
     signers = db.session.scalars(_subscribers(campaign.id, segment).order_by(Signature.id)).all()
     for batch in _batches(signers):
         keep, dropped = _deliverable(batch)
@@ -389,6 +397,7 @@ def send_due(now: datetime | None = None) -> list[tuple[CampaignUpdate, int]]:
     for item in due:
         from ...campaigns.models import Campaign
         campaign = db.session.get(Campaign, item.campaign_id)
+        assert campaign is not None
         try:
             done.append((item, send(None, campaign, item)))
         except UpdateError:
@@ -407,12 +416,12 @@ def report(item: CampaignUpdate) -> dict[str, int]:
         select(OutboxMessage.status, func.count())
         .select_from(recipients).outerjoin(OutboxMessage, OutboxMessage.id == recipients.outbox_id)
         .where(recipients.update_id == item.id).group_by(OutboxMessage.status)).all()
-    by_status = dict(rows)
+    by_status: dict[str | None, int] = dict(rows)
     unsubscribed = db.session.scalar(
         select(func.count()).select_from(recipients)
         .outerjoin(Signature, Signature.id == recipients.signature_id)
         .where(recipients.update_id == item.id,
-               (Signature.id.is_(None)) | (Signature.updates_opt_in.is_(False))))
+               (Signature.id.is_(None)) | (Signature.updates_opt_in.is_(False)))) or 0
     return {"queued": by_status.get("queued", 0) + by_status.get("sending", 0),
             "sent": by_status.get("sent", 0) + by_status.get(None, 0),
             "failed": by_status.get("failed", 0),

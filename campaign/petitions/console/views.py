@@ -3,7 +3,11 @@ updates to supporters. Mounted in the organizers' console shell (organizers/cons
 every view taking `slug` goes through campaign_access."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from flask import (
+    Flask,
     Response,
     abort,
     flash,
@@ -12,6 +16,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import format_datetime, format_number, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +30,7 @@ from ...organizers.access import campaign_access
 from ...organizers.console import ConsolePages
 from ...organizers.console import render_page as _render
 from ...organizers.forms import EmptyForm, PaperImportForm, ReasonForm, UpdateForm
+from ...organizers.models import CampaignUpdate
 from .. import custom_fields
 from ..models import Signature, SignatureField
 from . import analytics, moderation, paper, updates
@@ -33,7 +39,7 @@ from .forms import UpdateAudienceForm
 pages = ConsolePages()
 
 
-def register_tabs(app) -> None:
+def register_tabs(app: Flask) -> None:
     registry.register_tab(app, "signatures", _l("Signatures"), "organizers.signatures", 30)
     registry.register_tab(app, "paper", _l("Paper signatures"), "organizers.paper_import", 40)
     registry.register_tab(app, "analytics", _l("Analytics"), "organizers.analytics_page", 50)
@@ -45,7 +51,7 @@ def register_tabs(app) -> None:
 
 @pages.get("/c/<slug>/signatures")
 @campaign_access
-def signatures(campaign):
+def signatures(campaign: Campaign) -> ResponseReturnValue:
     flt = moderation.SignatureFilter.from_args(request.args)
     rows, next_before = moderation.page(campaign.id, flt,
                                         before_id=request.args.get("before", type=int))
@@ -53,7 +59,7 @@ def signatures(campaign):
                    next_before=next_before, reason_form=ReasonForm(), action_form=EmptyForm())
 
 
-def _signature(campaign, signature_id) -> Signature:
+def _signature(campaign: Campaign, signature_id: int) -> Signature:
     signature = moderation.signature_in(campaign.id, signature_id)
     if signature is None:
         abort(404)
@@ -62,7 +68,7 @@ def _signature(campaign, signature_id) -> Signature:
 
 @pages.post("/c/<slug>/signatures/<int:signature_id>/invalidate")
 @campaign_access
-def signature_invalidate(campaign, signature_id):
+def signature_invalidate(campaign: Campaign, signature_id: int) -> ResponseReturnValue:
     signature = _signature(campaign, signature_id)
     form = ReasonForm()
     if not form.validate_on_submit():
@@ -76,7 +82,7 @@ def signature_invalidate(campaign, signature_id):
 
 @pages.post("/c/<slug>/signatures/<int:signature_id>/restore")
 @campaign_access
-def signature_restore(campaign, signature_id):
+def signature_restore(campaign: Campaign, signature_id: int) -> ResponseReturnValue:
     signature = _signature(campaign, signature_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -87,7 +93,8 @@ def signature_restore(campaign, signature_id):
 
 @pages.post("/c/<slug>/signatures/<int:signature_id>/comment/<any(hide, show):action>")
 @campaign_access
-def signature_comment(campaign, signature_id, action):
+def signature_comment(campaign: Campaign, signature_id: int, action: str
+                      ) -> ResponseReturnValue:
     signature = _signature(campaign, signature_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -96,10 +103,11 @@ def signature_comment(campaign, signature_id, action):
 
 
 def _same_console(url: str | None) -> bool:
-    return bool(url) and url.startswith(request.host_url + "organize/")
+    return url is not None and url.startswith(request.host_url + "organize/")
 
 
-def _download(campaign, kind: str, mimetype: str, generator):
+def _download(campaign: Campaign, kind: str, mimetype: str,
+              generator: Callable[[int, moderation.SignatureFilter], Iterator[str]]) -> Response:
     flt = moderation.SignatureFilter.from_args(request.args)
     moderation.audit_export(current_user, campaign.id, kind, flt)
     response = Response(stream_with_context(generator(campaign.id, flt)), mimetype=mimetype)
@@ -111,7 +119,7 @@ def _download(campaign, kind: str, mimetype: str, generator):
 
 @pages.get("/c/<slug>/signatures.<any(csv, xlsx):kind>")
 @campaign_access
-def export_sheet(campaign, kind):
+def export_sheet(campaign: Campaign, kind: str) -> ResponseReturnValue:
     flt = moderation.SignatureFilter.from_args(request.args)
     moderation.audit_export(current_user, campaign.id, kind, flt)
     return exports.download(kind, moderation.export_header(campaign.id),
@@ -121,7 +129,7 @@ def export_sheet(campaign, kind):
 
 @pages.get("/c/<slug>/signatures.json")
 @campaign_access
-def export_json(campaign):
+def export_json(campaign: Campaign) -> ResponseReturnValue:
     return _download(campaign, "json", "application/json", moderation.export_json)
 
 
@@ -129,7 +137,7 @@ def export_json(campaign):
 
 @pages.route("/c/<slug>/paper", methods=["GET", "POST"])
 @campaign_access
-def paper_import(campaign):
+def paper_import(campaign: Campaign) -> ResponseReturnValue:
     form = PaperImportForm()
     report, file_error = None, None
     status = 200
@@ -156,7 +164,7 @@ def paper_import(campaign):
 
 @pages.get("/c/<slug>/analytics")
 @campaign_access
-def analytics_page(campaign):
+def analytics_page(campaign: Campaign) -> ResponseReturnValue:
     days = analytics.per_day(campaign.id)
     counts = analytics.status_counts(campaign.id)
     return _render(
@@ -172,7 +180,7 @@ def analytics_page(campaign):
 
 @pages.route("/c/<slug>/updates", methods=["GET", "POST"])
 @campaign_access
-def updates_page(campaign):
+def updates_page(campaign: Campaign) -> ResponseReturnValue:
     form = UpdateForm()
     if form.validate_on_submit():
         try:
@@ -193,18 +201,18 @@ SOURCE_LABELS = {"web": _l("on the website"), "widget": _l("through the widget")
                  "api": _l("through the API"), "paper": _l("on paper")}
 
 
-def _update(campaign, update_id):
+def _update(campaign: Campaign, update_id: int) -> CampaignUpdate:
     item = updates.get(campaign.id, update_id)
     if item is None:
         abort(404)
     return item
 
 
-def _audience_form(campaign, formdata, **kwargs) -> UpdateAudienceForm:
+def _audience_form(campaign: Campaign, formdata: object, **kwargs: Any) -> UpdateAudienceForm:
     """The audience form with the languages, countries and sources present (and counts)."""
     present = updates.segment_choices(campaign.id)
     locale = i18n.format_locale(i18n.current_language())
-    labels = {
+    labels: dict[str, Callable[[str], str]] = {
         "languages": lambda code: i18n.LANGUAGES[code].native_name if code in i18n.LANGUAGES
         else code,
         "countries": lambda code: country_name(code, locale),
@@ -276,7 +284,7 @@ def _segment_note(campaign: Campaign, segment: updates.Segment) -> str | None:
 
 @pages.get("/c/<slug>/updates/<int:update_id>")
 @campaign_access
-def update_detail(campaign, update_id):
+def update_detail(campaign: Campaign, update_id: int) -> ResponseReturnValue:
     item = _update(campaign, update_id)
     previews = {lang: updates.preview(campaign, item, lang) for lang in item.texts}
     return _render("organizers/update.html", campaign, item=item, previews=previews,
@@ -288,7 +296,7 @@ def update_detail(campaign, update_id):
 
 @pages.post("/c/<slug>/updates/<int:update_id>/test")
 @campaign_access
-def update_test(campaign, update_id):
+def update_test(campaign: Campaign, update_id: int) -> ResponseReturnValue:
     item = _update(campaign, update_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -300,7 +308,7 @@ def update_test(campaign, update_id):
 
 @pages.get("/c/<slug>/updates/<int:update_id>/confirm")
 @campaign_access
-def update_confirm(campaign, update_id):
+def update_confirm(campaign: Campaign, update_id: int) -> ResponseReturnValue:
     """The last step: how many people, in which languages, and when."""
     item = _update(campaign, update_id)
     form = _audience_form(campaign, request.args, meta={"csrf": False})
@@ -319,7 +327,7 @@ def update_confirm(campaign, update_id):
 
 @pages.post("/c/<slug>/updates/<int:update_id>/send")
 @campaign_access
-def update_send(campaign, update_id):
+def update_send(campaign: Campaign, update_id: int) -> ResponseReturnValue:
     item = _update(campaign, update_id)
     form = _audience_form(campaign, request.form)
     if not form.validate():
@@ -345,7 +353,7 @@ def update_send(campaign, update_id):
 
 @pages.post("/c/<slug>/updates/<int:update_id>/unschedule")
 @campaign_access
-def update_unschedule(campaign, update_id):
+def update_unschedule(campaign: Campaign, update_id: int) -> ResponseReturnValue:
     item = _update(campaign, update_id)
     if not EmptyForm().validate_on_submit():
         abort(400)

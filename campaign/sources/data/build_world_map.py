@@ -16,6 +16,7 @@ import json
 import sys
 from itertools import pairwise
 from pathlib import Path
+from typing import Any
 
 import pycountry
 
@@ -24,7 +25,7 @@ SCALE = WIDTH / 360.0
 HEIGHT = (TOP - BOTTOM) * SCALE
 
 
-def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
+def decode_arcs(topology: dict[str, Any]) -> list[list[tuple[float, float]]]:
     (sx, sy), (tx, ty) = topology["transform"]["scale"], topology["transform"]["translate"]
     arcs = []
     for arc in topology["arcs"]:
@@ -37,7 +38,7 @@ def decode_arcs(topology: dict) -> list[list[tuple[float, float]]]:
     return arcs
 
 
-def ring(arcs, indexes) -> list[tuple[float, float]]:
+def ring(arcs: list[list[tuple[float, float]]], indexes: list[int]) -> list[tuple[float, float]]:
     points: list[tuple[float, float]] = []
     for index in indexes:
         arc = arcs[index] if index >= 0 else list(reversed(arcs[~index]))
@@ -50,7 +51,7 @@ def project(lon: float, lat: float) -> tuple[float, float]:
     return round((lon + 180) * SCALE), round((TOP - lat) * SCALE)
 
 
-def path(arcs, polygons) -> str:
+def path(arcs: list[list[tuple[float, float]]], polygons: list[list[list[int]]]) -> str:
     parts = []
     for polygon in polygons:
         for indexes in polygon:

@@ -23,12 +23,12 @@ from flask import current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..extensions import db
 from ..ops import metrics
 from ..util import utcnow
-from . import suppression
+from . import rendering, suppression
 from .models import OutboxAttachment, OutboxMessage
 from .transports import Bounce, get_transport
 
@@ -58,6 +58,35 @@ def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str 
     if has_request_context():
         g.outbox_queued = True
     return message
+
+
+def note_queued() -> None:
+    """Tell OUTBOX_INLINE delivery that this request queued mail (for rows a feature
+    inserted itself with `deferred_values`)."""
+    if has_request_context():
+        g.outbox_queued = True
+
+
+def deferred_values(*, kind: str, to: str, lang: str, ref: int | None,
+                    priority: int = PRIORITY_URGENT, campaign_id: int | None = None
+                    ) -> dict[str, object]:
+    """The column values of a message rendered at delivery (rendering.py), for an INSERT in
+    the caller's transaction: `ref` is the id of the record the renderer of `kind` builds
+    it from (left None here when the caller's INSERT fills it from a RETURNING)."""
+    now = utcnow()
+    return {"kind": kind, "priority": priority, "campaign_id": campaign_id, "to_addr": to,
+            "subject": "", "body_text": "", "headers": {}, "status": "queued",
+            "attempts": 0, "created_at": now, "next_attempt_at": now,
+            "render_lang": lang, "render_ref": ref}
+
+
+def enqueue_deferred(*, kind: str, to: str, lang: str, ref: int,
+                     priority: int = PRIORITY_URGENT, campaign_id: int | None = None) -> None:
+    """Queue a message that the renderer registered for `kind` builds at delivery from the
+    record `ref`, in the current transaction (the caller commits)."""
+    db.session.execute(insert(OutboxMessage.__table__).values(**deferred_values(
+        kind=kind, to=to, lang=lang, ref=ref, priority=priority, campaign_id=campaign_id)))
+    note_queued()
 
 
 def deliver_inline_after_request(response):
@@ -185,14 +214,15 @@ def deliver_batch(limit: int | None = None, transport=None) -> int:
     claimed = claim_batch(limit)
     if not claimed:
         return 0
-    rows = _hold_back(claimed)
+    # Messages queued for rendering at delivery are built now (rendering.py).
+    rows, failures = rendering.render_due(_hold_back(claimed))
+    sendable = [row for row in rows if row.id not in failures]
     sent_ids: list[int] = []
-    failures: dict[int, str] = {}
-    pending = {row.id: row for row in rows}
+    pending = {row.id: row for row in sendable}
     own = transport is None
     transport = transport or get_transport()
     try:
-        for row, error in transport.send_batch(rows) if rows else ():
+        for row, error in transport.send_batch(sendable) if sendable else ():
             pending.pop(row.id, None)
             if error is None:
                 sent_ids.append(row.id)

@@ -12,6 +12,7 @@ from enum import Enum
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 
 from .. import emails
@@ -22,6 +23,9 @@ from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..campaigns.next_steps import next_steps
 from ..extensions import db
 from ..ops import metrics
+from ..outbox import service as outbox
+from ..outbox.models import OutboxMessage
+from ..outbox.rendering import Rendered
 from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -110,21 +114,55 @@ def signer_links(signature: Signature) -> dict[str, str]:
     }
 
 
+# The e-mails to a signer: queued in the signer's transaction as a row naming the signature,
+# built by the worker when it sends them (outbox/rendering.py, registered in init_app).
+SIGNER_MAIL_KINDS = ("signature_confirm", "signature_already", "signature_thanks",
+                     "signature_reminder")
+
+
 def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> None:
+    outbox.enqueue_deferred(kind=name, to=signature.email, lang=signature.locale,
+                            ref=signature.id, priority=emails.mail_kind(name).priority,
+                            campaign_id=campaign.id)
+
+
+def signer_email(name: str, signature: Signature, campaign: Campaign, lang: str
+                 ) -> Rendered:
+    """The e-mail of kind `name` to a signer, as the worker sends it: links signed now."""
     links = signer_links(signature)
-    text = campaign.text_for(signature.locale)
+    text = campaign.text_for(lang)
     title = text.title if text else campaign.slug
-    campaign_url = emails.external_url("campaigns.show", lang=signature.locale,
-                                       slug=campaign.slug)
-    emails.queue_email(
-        name, to=signature.email, lang=signature.locale,
-        headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
+    campaign_url = emails.external_url("campaigns.show", lang=lang, slug=campaign.slug)
+    subject, body_text, body_html, headers = emails.compose_email(
+        name, lang=lang, headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
         signature=signature, campaign=campaign, campaign_title=title,
         campaign_url=campaign_url,
         # For the thank-you e-mail: ready share links, and the next steps, which the template
         # builds inside the reader's language.
         share_links=sharing.share_links(campaign_url, title, text.summary if text else ""),
         next_steps=next_steps, **links)
+    return Rendered(subject=subject, body_text=body_text, body_html=body_html,
+                    headers=headers)
+
+
+def render_signer_emails(rows: list[OutboxMessage]) -> dict[int, Rendered]:
+    """The outbox renderer of SIGNER_MAIL_KINDS: one query for a batch's signatures.
+
+    A row whose signature is gone (the forget link, an erasure, an anonymised campaign) or
+    is now someone else's (SQLite may reuse a deleted row's id) is left out: not sent."""
+    ids = {row.render_ref for row in rows}
+    signatures = {signature.id: signature for signature in db.session.scalars(
+        select(Signature).where(Signature.id.in_(ids))
+        .options(joinedload(Signature.campaign)))}
+    rendered: dict[int, Rendered] = {}
+    for row in rows:
+        signature = signatures.get(row.render_ref) if row.render_ref is not None else None
+        if (signature is None or signature.campaign_id != row.campaign_id
+                or signature.email != row.to_addr):
+            continue
+        rendered[row.id] = signer_email(row.kind, signature, signature.campaign,
+                                        row.render_lang or signature.locale)
+    return rendered
 
 
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,

@@ -218,11 +218,17 @@ def answers(form) -> dict[str, str]:
 def store_answers(signature: Signature, values: dict[str, str],
                   definitions: list[SignatureField] | None = None) -> None:
     """Write a new signature's answers (the caller's transaction; the signature flushed)."""
+    store_answers_of(signature.id, signature.campaign_id, values, definitions)
+
+
+def store_answers_of(signature_id: int, campaign_id: int, values: dict[str, str],
+                     definitions: list[SignatureField] | None = None) -> None:
+    """store_answers for a signature known by id (inserted with Core on the sign path)."""
     if not values:
         return
     by_key = {d.key: d for d in (definitions if definitions is not None
-                                 else fields_of(signature.campaign_id))}
-    db.session.add_all([SignatureFieldValue(signature_id=signature.id,
+                                 else fields_of(campaign_id))}
+    db.session.add_all([SignatureFieldValue(signature_id=signature_id,
                                             field_id=by_key[key].id, value=value)
                         for key, value in values.items() if key in by_key])
 

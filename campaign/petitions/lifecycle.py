@@ -20,7 +20,7 @@ touches the slots. Nothing here commits: the caller owns the transaction.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal, cast
 
 from flask import Flask, current_app, has_app_context
@@ -29,9 +29,11 @@ from sqlalchemy import (
     CursorResult,
     Delete,
     Executable,
+    Insert,
     Update,
     delete,
     func,
+    insert,
     select,
     update,
 )
@@ -236,6 +238,16 @@ def add_new(campaign_id: int, signatures: Sequence[Signature], *, confirmed: boo
     if confirmed and signatures:
         add_to_count(campaign_id, len(signatures))
         _count_rose(campaign_id)
+
+
+def pending_insert(campaign_id: int, values: Mapping[str, Any]) -> Insert:
+    """The Core INSERT of one new pending signature, RETURNING its id: for the sign path,
+    which runs it alone or as the CTE of its outbox row (one round trip on PostgreSQL).
+    Pending counts nothing; a repeated address raises IntegrityError when executed.
+    `values` are the row's columns except its campaign and state."""
+    return (insert(Signature.__table__)
+            .values({**values, "campaign_id": campaign_id, "status": PENDING.value})
+            .returning(Signature.__table__.c.id))
 
 
 def anonymise(campaign_id: int) -> int:

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 
@@ -165,22 +165,53 @@ def render_signer_emails(rows: list[OutboxMessage]) -> dict[int, Rendered]:
     return rendered
 
 
+def _signature_values(data: SignatureInput, email: str, email_key: str, now: datetime
+                      ) -> dict[str, object]:
+    """A new signature's columns from what the signer gave (not its campaign or state)."""
+    return {
+        "full_name": data.full_name, "email": email, "email_key": email_key,
+        "country": data.country, "locale": data.locale, "comment": data.comment or None,
+        "display": data.display, "updates_opt_in": bool(data.updates),
+        "updates_opt_in_at": now if data.updates else None, "source": data.source,
+        "created_at": now, "ref": data.ref, "partner_id": data.partner_id,
+        "source_origin": data.source_origin, "api_key_id": data.api_key_id,
+        "partner_opt_in": bool(data.partner_opt_in and data.partner_id),
+        "ip_hash": network_hash(data.ip, current_app.config["SECRET_KEY"]),
+        "comment_hidden": False, "name_hidden": False}
+
+
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
-                   now, *, confirmed: bool, **extra) -> Signature:
+                   now: datetime, *, confirmed: bool, **extra: object) -> Signature:
     """A signature row from what the signer gave, entered into its life (flushed: a
     repeated address raises IntegrityError)."""
-    signature = Signature(
-        full_name=data.full_name, email=email,
-        email_key=email_key, country=data.country, locale=data.locale,
-        comment=data.comment or None, display=data.display,
-        updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-        source=data.source, created_at=now, ref=data.ref, partner_id=data.partner_id,
-        source_origin=data.source_origin, api_key_id=data.api_key_id,
-        partner_opt_in=bool(data.partner_opt_in and data.partner_id),
-        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **extra)
+    signature = Signature(**_signature_values(data, email, email_key, now), **extra)
     lifecycle.add_new(campaign.id, [signature], confirmed=confirmed)
     custom_fields.store_answers(signature, data.custom)
     return signature
+
+
+def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kind: str
+                              ) -> int:
+    """Insert a pending signature and its e-mail's outbox row (rendered at delivery) with
+    Core statements, no ORM unit of work: on PostgreSQL one statement (the signature's
+    INSERT as a CTE of the outbox row's), on SQLite two. Returns the signature's id; a
+    repeated address raises IntegrityError before anything is written."""
+    signature = lifecycle.pending_insert(campaign.id, values)
+    mail = outbox.deferred_values(kind=kind, to=str(values["email"]),
+                                  lang=str(values["locale"]), ref=None,
+                                  priority=emails.mail_kind(kind).priority,
+                                  campaign_id=campaign.id)
+    table = OutboxMessage.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        new = signature.cte("new_signature")
+        signature_id = db.session.execute(
+            insert(table).values({**mail, "render_ref": select(new.c.id).scalar_subquery()})
+            .add_cte(new).returning(table.c.render_ref)).scalar_one()
+    else:
+        signature_id = db.session.execute(signature).scalar_one()
+        db.session.execute(insert(table).values({**mail, "render_ref": signature_id}))
+    outbox.note_queued()
+    return int(signature_id)
 
 
 def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
@@ -194,16 +225,17 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
     now = utcnow()
+    values = _signature_values(data, email, email_key, now)
+    values["last_emailed_at"] = now
     try:
-        signature = _new_signature(campaign, data, email, email_key, now, confirmed=False,
-                                   last_emailed_at=now)
+        signature_id = _insert_pending_with_mail(campaign, values, "signature_confirm")
     except IntegrityError:
         db.session.rollback()
         existing = _find(campaign.id, email_key)
         if existing is None:
             raise
         return _repeat_signature(existing, campaign)
-    _queue_signer_email("signature_confirm", signature, campaign)
+    custom_fields.store_answers_of(signature_id, campaign.id, data.custom)
     db.session.commit()
     metrics.count("signatures_created")
     return SignOutcome.CREATED

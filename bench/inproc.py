@@ -20,6 +20,7 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
+import os  # noqa: E402
 import pstats  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
@@ -32,6 +33,7 @@ from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 SLUG = "korday-sentences-review"
+PROFILE_SORT = os.environ.get("INPROC_SORT", "cumulative")
 
 
 def _app(url: str, instance: Path) -> Flask:
@@ -55,7 +57,7 @@ def _timed(label: str, n: int, call: Callable[[int], None], profile: bool) -> fl
     ms = (time.process_time() - started) * 1000 / n
     print(f"{label:<28} {ms:7.2f} ms CPU/request")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profiler).sort_stats(PROFILE_SORT).print_stats(45)
     return ms
 
 
@@ -132,7 +134,7 @@ def main() -> None:
         outbox.work(once=True)
         if profiler:
             profiler.disable()
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+            pstats.Stats(profiler).sort_stats(PROFILE_SORT).print_stats(45)
         delivered = len(MemoryTransport.sent)
         ms = (time.process_time() - started) * 1000 / max(delivered, 1)
         print(f"{'worker delivery':<28} {ms:7.2f} ms CPU/message ({delivered} of {queued})")

@@ -66,7 +66,7 @@ def render_due(rows: list[OutboxMessage]) -> tuple[list[OutboxMessage], dict[int
             continue
         try:
             rendered = renderer(group)
-        except Exception as exc:  # noqa: BLE001 - recorded on the rows, retried later
+        except Exception as exc:
             log.exception("outbox: rendering %d message(s) failed", len(group))
             db.session.rollback()
             errors.update(dict.fromkeys((row.id for row in group),

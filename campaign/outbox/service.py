@@ -18,12 +18,13 @@ import logging
 import random
 import threading
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ColumnElement, Insert, bindparam, func, insert, select, update
 
 from ..extensions import db
 from ..ops import metrics
@@ -67,25 +68,49 @@ def note_queued() -> None:
         g.outbox_queued = True
 
 
-def deferred_values(*, kind: str, to: str, lang: str, ref: int | None,
+DEFERRED_PARAM_PREFIX = "mail_"
+_DEFERRED_COLUMNS = ("kind", "priority", "campaign_id", "to_addr", "subject", "body_text",
+                     "headers", "status", "attempts", "created_at", "next_attempt_at",
+                     "render_lang")
+
+
+def deferred_insert(ref: ColumnElement[int] | None = None) -> Insert:
+    """The Core INSERT of a message rendered at delivery (rendering.py), values as bind
+    parameters named `mail_<column>` (`deferred_params`). `ref`: an expression for the id
+    of the record it is about (e.g. from the caller's CTE), else the parameter
+    `mail_render_ref`. Build it once and keep it: executing it costs no statement
+    building."""
+    table = OutboxMessage.__table__
+    values: dict[str, Any] = {
+        name: bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
+        for name in (*_DEFERRED_COLUMNS, "render_ref")}
+    if ref is not None:
+        values["render_ref"] = ref
+    return insert(table).values(values)
+
+
+_ENQUEUE_DEFERRED = deferred_insert()
+
+
+def deferred_params(*, kind: str, to: str, lang: str, ref: int | None = None,
                     priority: int = PRIORITY_URGENT, campaign_id: int | None = None
                     ) -> dict[str, object]:
-    """The column values of a message rendered at delivery (rendering.py), for an INSERT in
-    the caller's transaction: `ref` is the id of the record the renderer of `kind` builds
-    it from (left None here when the caller's INSERT fills it from a RETURNING)."""
+    """The parameters of `deferred_insert` for one message: `ref` is the id of the record
+    the renderer of `kind` builds it from (unused when the statement has its own `ref`)."""
     now = utcnow()
-    return {"kind": kind, "priority": priority, "campaign_id": campaign_id, "to_addr": to,
-            "subject": "", "body_text": "", "headers": {}, "status": "queued",
-            "attempts": 0, "created_at": now, "next_attempt_at": now,
-            "render_lang": lang, "render_ref": ref}
+    values = {"kind": kind, "priority": priority, "campaign_id": campaign_id, "to_addr": to,
+              "subject": "", "body_text": "", "headers": {}, "status": "queued",
+              "attempts": 0, "created_at": now, "next_attempt_at": now, "render_lang": lang,
+              "render_ref": ref}
+    return {DEFERRED_PARAM_PREFIX + name: value for name, value in values.items()}
 
 
 def enqueue_deferred(*, kind: str, to: str, lang: str, ref: int,
                      priority: int = PRIORITY_URGENT, campaign_id: int | None = None) -> None:
     """Queue a message that the renderer registered for `kind` builds at delivery from the
     record `ref`, in the current transaction (the caller commits)."""
-    db.session.execute(insert(OutboxMessage.__table__).values(**deferred_values(
-        kind=kind, to=to, lang=lang, ref=ref, priority=priority, campaign_id=campaign_id)))
+    db.session.execute(_ENQUEUE_DEFERRED, deferred_params(
+        kind=kind, to=to, lang=lang, ref=ref, priority=priority, campaign_id=campaign_id))
     note_queued()
 
 

@@ -162,7 +162,12 @@ class _Answer:
 
 def form_with_fields(base: type, definitions: list[SignatureField], lang: str,
                      default_lang: str) -> type:
-    """`base` with a WTForms field per custom field (cf_<key>), labelled in `lang`."""
+    """`base` with a WTForms field per custom field (cf_<key>), labelled in `lang`.
+
+    Without custom fields, `base` itself: a new class per request would make WTForms sort
+    and bind its fields afresh each time."""
+    if not definitions:
+        return base
     attributes: dict = {"custom_field_definitions": definitions}
     for d in definitions:
         label = label_of(d.labels, lang, default_lang)

@@ -9,11 +9,12 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import insert, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Executable, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import emails
 from ..abuse.limits import check_rate
@@ -190,26 +191,37 @@ def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_k
     return signature
 
 
+@lru_cache(maxsize=16)
+def _pending_with_mail_statements(dialect: str, columns: tuple[str, ...]
+                                  ) -> tuple[Executable, ...]:
+    """The statements that write a pending signature and its e-mail, built once per
+    process: on PostgreSQL one (the signature's INSERT as a CTE of the outbox row's, which
+    RETURNs the new id), on SQLite two (no INSERT in a CTE there)."""
+    signature = lifecycle.pending_insert(columns)
+    if dialect == "postgresql":
+        new = signature.cte("new_signature")
+        table = OutboxMessage.__table__
+        return (outbox.deferred_insert(select(new.c.id).scalar_subquery())
+                .add_cte(new).returning(table.c.render_ref),)
+    return signature, outbox.deferred_insert()
+
+
 def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kind: str
                               ) -> int:
     """Insert a pending signature and its e-mail's outbox row (rendered at delivery) with
-    Core statements, no ORM unit of work: on PostgreSQL one statement (the signature's
-    INSERT as a CTE of the outbox row's), on SQLite two. Returns the signature's id; a
-    repeated address raises IntegrityError before anything is written."""
-    signature = lifecycle.pending_insert(campaign.id, values)
-    mail = outbox.deferred_values(kind=kind, to=str(values["email"]),
-                                  lang=str(values["locale"]), ref=None,
-                                  priority=emails.mail_kind(kind).priority,
-                                  campaign_id=campaign.id)
-    table = OutboxMessage.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        new = signature.cte("new_signature")
-        signature_id = db.session.execute(
-            insert(table).values({**mail, "render_ref": select(new.c.id).scalar_subquery()})
-            .add_cte(new).returning(table.c.render_ref)).scalar_one()
-    else:
-        signature_id = db.session.execute(signature).scalar_one()
-        db.session.execute(insert(table).values({**mail, "render_ref": signature_id}))
+    prebuilt Core statements, no ORM unit of work. Returns the signature's id; a repeated
+    address raises IntegrityError before anything is written."""
+    params = {**lifecycle.pending_params(campaign.id, values),
+              **outbox.deferred_params(kind=kind, to=str(values["email"]),
+                                       lang=str(values["locale"]),
+                                       priority=emails.mail_kind(kind).priority,
+                                       campaign_id=campaign.id)}
+    statements = _pending_with_mail_statements(db.session.get_bind().dialect.name,
+                                               tuple(values))
+    signature_id = db.session.execute(statements[0], params).scalar_one()
+    if len(statements) > 1:
+        params[outbox.DEFERRED_PARAM_PREFIX + "render_ref"] = signature_id
+        db.session.execute(statements[1], params)
     outbox.note_queued()
     return int(signature_id)
 

@@ -98,7 +98,11 @@ def signature_from_token(purpose: str, token: str, max_age_seconds: int | None =
         return None
     if not isinstance(signature_id, int):
         return None
-    signature = db.session.get(Signature, signature_id)
+    # With its campaign, in one query (the link pages need it; texts and count on use).
+    signature = db.session.scalars(
+        select(Signature).where(Signature.id == signature_id)
+        .options(joinedload(Signature.campaign).lazyload(Campaign.texts),
+                 joinedload(Signature.campaign).defer(Campaign.signature_count))).first()
     if signature is None or _email_digest(signature) != digest:
         return None
     return signature
@@ -322,7 +326,6 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
         _queue_signer_email("signature_thanks", signature, signature.campaign)
     db.session.commit()
     metrics.count("signatures_confirmed", int(changed))
-    db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
 
 

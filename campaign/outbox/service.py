@@ -18,13 +18,13 @@ import logging
 import random
 import threading
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import ColumnElement, Insert, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Insert, Table, bindparam, func, insert, select, update
 
 from ..extensions import db
 from ..ops import metrics
@@ -80,7 +80,7 @@ def deferred_insert(ref: ColumnElement[int] | None = None) -> Insert:
     of the record it is about (e.g. from the caller's CTE), else the parameter
     `mail_render_ref`. Build it once and keep it: executing it costs no statement
     building."""
-    table = OutboxMessage.__table__
+    table = cast(Table, OutboxMessage.__table__)
     values: dict[str, Any] = {
         name: bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
         for name in (*_DEFERRED_COLUMNS, "render_ref")}

@@ -97,17 +97,17 @@ class SignatureFields:
 
 
 @lru_cache(maxsize=16)
-def _wtforms_translations(locale: str) -> support.Translations:
+def _wtforms_translations(locale: str) -> support.NullTranslations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
 class SignForm(SignatureFields, BotTrapForm):
     class Meta:
-        def get_translations(self, form):
+        def get_translations(self, form: Form) -> object:
             """WTForms' own messages in the reader's language, read once per process
             (Flask-WTF reads and parses the catalog file again in every request)."""
             if not current_app.config.get("WTF_I18N_ENABLED", True):
-                return super().get_translations(form)
+                return super().get_translations(form)  # type: ignore[misc]
             return _wtforms_translations(str(get_locale()))
 
     display = RadioField(

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Delete,
     Executable,
     Insert,
+    Table,
     Update,
     bindparam,
     delete,
@@ -252,7 +253,7 @@ def pending_insert(columns: tuple[str, ...]) -> Insert:
     a signature in a surge costs no statement building. The sign path runs it alone or as
     the CTE of its outbox row (one round trip on PostgreSQL). Pending counts nothing; a
     repeated address raises IntegrityError when executed."""
-    table = Signature.__table__
+    table = cast(Table, Signature.__table__)
     values: dict[str, Any] = {
         name: bindparam(PENDING_PARAM_PREFIX + name, type_=table.c[name].type)
         for name in ("campaign_id", *columns)}

@@ -135,11 +135,12 @@ def confirm(token):
         return _link_problem("invalid")
     if outcome is service.ConfirmOutcome.NOT_FOUND:
         return _link_problem("gone")
+    assert signature is not None  # found, whatever the outcome
     lang = g.lang = signature.locale
     campaign = signature.campaign
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
 
-    def render():
+    def render() -> tuple[str, int]:
         text = campaign.text_for(lang)
         campaign_url = public_url("campaigns.show", slug=campaign.slug)
         return render_template(

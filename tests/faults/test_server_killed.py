@@ -108,7 +108,7 @@ def test_every_303_survives_a_killed_server_with_its_email(app, database_url, sm
     queued = dict(db.session.execute(
         select(OutboxMessage.to_addr, func.count())
         .where(OutboxMessage.kind == "signature_confirm").group_by(OutboxMessage.to_addr)).all())
-    assert queued == {email: 1 for email in stored}
+    assert queued == dict.fromkeys(stored, 1)
 
     outbox.work(once=True)
     delivered = sorted(m["To"] for m in smtp_server.messages)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
@@ -52,9 +52,13 @@ class FieldDefinitionError(ValueError):
 # --- definitions ---------------------------------------------------------------------------
 
 def fields_of(campaign_id: int) -> list[SignatureField]:
-    return list(db.session.scalars(select(SignatureField).where(
-        SignatureField.campaign_id == campaign_id).order_by(
-        SignatureField.position, SignatureField.id)))
+    return list(db.session.scalars(_FIELDS_OF, {"campaign_id": campaign_id}))
+
+
+# Built once (read on every signature).
+_FIELDS_OF = (select(SignatureField)
+              .where(SignatureField.campaign_id == bindparam("campaign_id"))
+              .order_by(SignatureField.position, SignatureField.id))
 
 
 @dataclass

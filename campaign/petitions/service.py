@@ -12,7 +12,7 @@ from enum import Enum
 from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import Executable, or_, select, update
+from sqlalchemy import Executable, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -99,13 +99,18 @@ def signature_from_token(purpose: str, token: str, max_age_seconds: int | None =
     if not isinstance(signature_id, int):
         return None
     # With its campaign, in one query (the link pages need it; texts and count on use).
-    signature = db.session.scalars(
-        select(Signature).where(Signature.id == signature_id)
-        .options(joinedload(Signature.campaign).lazyload(Campaign.texts),
-                 joinedload(Signature.campaign).defer(Campaign.signature_count))).first()
+    signature = db.session.scalars(_SIGNATURE_WITH_CAMPAIGN, {"id": signature_id}).first()
     if signature is None or _email_digest(signature) != digest:
         return None
     return signature
+
+
+# With its campaign, in one query (the link pages need it; texts and count on use). Built
+# once: loader options cost more to build than the query to run.
+_SIGNATURE_WITH_CAMPAIGN = (
+    select(Signature).where(Signature.id == bindparam("id"))
+    .options(joinedload(Signature.campaign).lazyload(Campaign.texts),
+             joinedload(Signature.campaign).defer(Campaign.signature_count)))
 
 
 def signer_links(signature: Signature) -> dict[str, str]:
@@ -324,9 +329,27 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     if changed:
         # Thanks and next steps, in the same transaction: sent once, with the confirmation.
         _queue_signer_email("signature_thanks", signature, signature.campaign)
-    db.session.commit()
+    _commit_keeping(signature)
     metrics.count("signatures_confirmed", int(changed))
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
+
+
+def _commit_keeping(signature: Signature) -> None:
+    """Commit, keeping the signature and its campaign loaded but for what the confirmation
+    changed (state, count): the page after it needs no SELECT. Everything else in the
+    session expires, as any commit does."""
+    session = db.session()
+    keep = {signature, signature.campaign}
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    for instance in list(session.identity_map.values()):
+        if instance not in keep:
+            session.expire(instance)
+    session.expire(signature, ["status", "confirmed_at"])
+    session.expire(signature.campaign, ["signature_count"])
 
 
 REMINDER_AFTER = timedelta(hours=24)

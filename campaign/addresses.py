@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -20,7 +21,22 @@ class InvalidEmail(ValueError):
 
 
 def normalize_email(raw: str, *, check_deliverability: bool = False) -> tuple[str, str]:
-    """Return (address to write to, canonical key for uniqueness) or raise InvalidEmail."""
+    """Return (address to write to, canonical key for uniqueness) or raise InvalidEmail.
+
+    Syntax only unless `check_deliverability` (no DNS on the sign path). Remembered for the
+    last few addresses: a sign checks one address three times (form, disposable-domain
+    check, service), and the IDNA/Unicode checks are the costly part."""
+    if check_deliverability:
+        return _normalize_email(raw, True)
+    return _normalize_email_cached(raw)
+
+
+@lru_cache(maxsize=256)
+def _normalize_email_cached(raw: str) -> tuple[str, str]:
+    return _normalize_email(raw, False)
+
+
+def _normalize_email(raw: str, check_deliverability: bool) -> tuple[str, str]:
     try:
         info = validate_email(raw.strip(), check_deliverability=check_deliverability)
     except EmailNotValidError as exc:

@@ -105,11 +105,12 @@ def render_email(name: str, lang: str, **context: Any) -> tuple[str, str, str]:
     return re.sub(r"[ \t\r\n]+", " ", subject).strip(), text, html
 
 
-def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,
-                headers: dict[str, str] | None = None, campaign: Campaign | None = None,
-                **context: Any) -> OutboxMessage:
-    """Render and queue. `campaign`: what the mail is about (List-Id on bulk mail, bounce
-    counts per campaign); it is also passed to the templates."""
+def compose_email(name: str, *, lang: str, headers: dict[str, str] | None = None,
+                  campaign: Campaign | None = None, **context: Any
+                  ) -> tuple[str, str, str, dict[str, str]]:
+    """Subject, text, HTML and headers of an e-mail of kind `name` (its MailKind's headers
+    added): what `queue_email` queues now, and what a renderer at delivery builds
+    (outbox/rendering.py)."""
     kind = mail_kind(name)
     if campaign is not None:
         context["campaign"] = campaign
@@ -121,6 +122,16 @@ def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,
         headers["Precedence"] = "bulk"
         if campaign is not None:
             headers["List-Id"] = list_id(campaign)
+    return subject, text, html, headers
+
+
+def queue_email(name: str, *, to: str, lang: str, reply_to: str | None = None,
+                headers: dict[str, str] | None = None, campaign: Campaign | None = None,
+                **context: Any) -> OutboxMessage:
+    """Render and queue. `campaign`: what the mail is about (List-Id on bulk mail, bounce
+    counts per campaign); it is also passed to the templates."""
+    subject, text, html, headers = compose_email(name, lang=lang, headers=headers,
+                                                 campaign=campaign, **context)
     return outbox.enqueue(kind=name, to=to, subject=subject, body_text=text, body_html=html,
-                          reply_to=reply_to, headers=headers, priority=kind.priority,
+                          reply_to=reply_to, headers=headers, priority=mail_kind(name).priority,
                           campaign_id=campaign.id if campaign is not None else None)

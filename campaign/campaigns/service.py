@@ -8,8 +8,8 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import select
-from sqlalchemy.orm import defer, joinedload
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import defer, lazyload
 
 from ..extensions import db
 from .models import Campaign, CampaignText
@@ -39,12 +39,16 @@ def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:
 
 
 def campaign_to_sign(slug: str) -> Campaign | None:
-    """A public campaign with its texts, for taking a signature: one query, without the
-    count (the sign path does not show it)."""
-    return db.session.scalars(
-        select(Campaign).where(Campaign.slug == slug, Campaign.status != "draft")
-        .options(joinedload(Campaign.texts), defer(Campaign.signature_count))
-    ).unique().first()
+    """A public campaign for taking a signature: one small query, without the count or the
+    texts (an accepted signature needs neither; a form shown again with its errors loads
+    the texts when it renders them)."""
+    return db.session.scalars(_CAMPAIGN_TO_SIGN, {"slug": slug}).first()
+
+
+# Built once: a statement with loader options costs more to build than to run.
+_CAMPAIGN_TO_SIGN = (
+    select(Campaign).where(Campaign.slug == bindparam("slug"), Campaign.status != "draft")
+    .options(lazyload(Campaign.texts), defer(Campaign.signature_count)))
 
 
 def campaign_summary(slug: str) -> dict[str, Any] | None:

@@ -54,6 +54,11 @@ class OutboxMessage(Model):
     lease_until: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Rendered at delivery (outbox/rendering.py): while `render_ref` is set, subject and
+    # bodies are empty and the renderer registered for `kind` builds them from the record
+    # `render_ref` names (e.g. a signature), in `render_lang`, when the worker sends it.
+    render_lang: Mapped[str | None] = mapped_column(String(8))
+    render_ref: Mapped[int | None]
 
     # Loaded with the message (the worker detaches rows before sending).
     attachments: Mapped[list[OutboxAttachment]] = relationship(

@@ -24,12 +24,22 @@ from flask import Flask, Response, current_app, g, has_request_context
 from limits import parse_many
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import CursorResult, Table, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Insert,
+    Table,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from ..extensions import db
 from ..ops import metrics
 from ..util import utcnow
-from . import suppression
+from . import rendering, suppression
 from .models import OutboxAttachment, OutboxMessage
 from .transports import Bounce, Transport, get_transport
 
@@ -59,6 +69,59 @@ def enqueue(*, kind: str, to: str, subject: str, body_text: str, body_html: str 
     if has_request_context():
         g.outbox_queued = True
     return message
+
+
+def note_queued() -> None:
+    """Tell OUTBOX_INLINE delivery that this request queued mail (for rows a feature
+    inserted itself with `deferred_values`)."""
+    if has_request_context():
+        g.outbox_queued = True
+
+
+DEFERRED_PARAM_PREFIX = "mail_"
+_DEFERRED_COLUMNS = ("kind", "priority", "campaign_id", "to_addr", "subject", "body_text",
+                     "headers", "status", "attempts", "created_at", "next_attempt_at",
+                     "render_lang")
+
+
+def deferred_insert(ref: ColumnElement[int] | None = None) -> Insert:
+    """The Core INSERT of a message rendered at delivery (rendering.py), values as bind
+    parameters named `mail_<column>` (`deferred_params`). `ref`: an expression for the id
+    of the record it is about (e.g. from the caller's CTE), else the parameter
+    `mail_render_ref`. Build it once and keep it: executing it costs no statement
+    building."""
+    table = cast(Table, OutboxMessage.__table__)
+    values: dict[str, Any] = {
+        name: bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
+        for name in (*_DEFERRED_COLUMNS, "render_ref")}
+    if ref is not None:
+        values["render_ref"] = ref
+    return insert(table).values(values)
+
+
+_ENQUEUE_DEFERRED = deferred_insert()
+
+
+def deferred_params(*, kind: str, to: str, lang: str, ref: int | None = None,
+                    priority: int = PRIORITY_URGENT, campaign_id: int | None = None
+                    ) -> dict[str, object]:
+    """The parameters of `deferred_insert` for one message: `ref` is the id of the record
+    the renderer of `kind` builds it from (unused when the statement has its own `ref`)."""
+    now = utcnow()
+    values = {"kind": kind, "priority": priority, "campaign_id": campaign_id, "to_addr": to,
+              "subject": "", "body_text": "", "headers": {}, "status": "queued",
+              "attempts": 0, "created_at": now, "next_attempt_at": now, "render_lang": lang,
+              "render_ref": ref}
+    return {DEFERRED_PARAM_PREFIX + name: value for name, value in values.items()}
+
+
+def enqueue_deferred(*, kind: str, to: str, lang: str, ref: int,
+                     priority: int = PRIORITY_URGENT, campaign_id: int | None = None) -> None:
+    """Queue a message that the renderer registered for `kind` builds at delivery from the
+    record `ref`, in the current transaction (the caller commits)."""
+    db.session.execute(_ENQUEUE_DEFERRED, deferred_params(
+        kind=kind, to=to, lang=lang, ref=ref, priority=priority, campaign_id=campaign_id))
+    note_queued()
 
 
 def deliver_inline_after_request(response: Response) -> Response:
@@ -186,14 +249,15 @@ def deliver_batch(limit: int | None = None, transport: Transport | None = None) 
     claimed = claim_batch(limit)
     if not claimed:
         return 0
-    rows = _hold_back(claimed)
+    # Messages queued for rendering at delivery are built now (rendering.py).
+    rows, failures = rendering.render_due(_hold_back(claimed))
+    sendable = [row for row in rows if row.id not in failures]
     sent_ids: list[int] = []
-    failures: dict[int, str] = {}
-    pending = {row.id: row for row in rows}
+    pending = {row.id: row for row in sendable}
     own = transport is None
     transport = transport or get_transport()
     try:
-        for row, error in transport.send_batch(rows) if rows else ():
+        for row, error in transport.send_batch(sendable) if sendable else ():
             pending.pop(row.id, None)
             if error is None:
                 sent_ids.append(row.id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import CursorResult, Row, delete, select
+from sqlalchemy import CursorResult, Row, bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, SelectField, StringField
 from wtforms.validators import ValidationError
@@ -57,9 +57,13 @@ class FieldDefinitionError(ValueError):
 # --- definitions ---------------------------------------------------------------------------
 
 def fields_of(campaign_id: int) -> list[SignatureField]:
-    return list(db.session.scalars(select(SignatureField).where(
-        SignatureField.campaign_id == campaign_id).order_by(
-        SignatureField.position, SignatureField.id)))
+    return list(db.session.scalars(_FIELDS_OF, {"campaign_id": campaign_id}))
+
+
+# Built once (read on every signature).
+_FIELDS_OF = (select(SignatureField)
+              .where(SignatureField.campaign_id == bindparam("campaign_id"))
+              .order_by(SignatureField.position, SignatureField.id))
 
 
 @dataclass
@@ -167,7 +171,12 @@ class _Answer:
 
 def form_with_fields(base: type, definitions: list[SignatureField], lang: str,
                      default_lang: str) -> type:
-    """`base` with a WTForms field per custom field (cf_<key>), labelled in `lang`."""
+    """`base` with a WTForms field per custom field (cf_<key>), labelled in `lang`.
+
+    Without custom fields, `base` itself: a new class per request would make WTForms sort
+    and bind its fields afresh each time."""
+    if not definitions:
+        return base
     attributes: dict[str, Any] = {"custom_field_definitions": definitions}
     for d in definitions:
         label = label_of(d.labels, lang, default_lang)
@@ -223,11 +232,17 @@ def answers(form: Any) -> dict[str, str]:
 def store_answers(signature: Signature, values: dict[str, str],
                   definitions: list[SignatureField] | None = None) -> None:
     """Write a new signature's answers (the caller's transaction; the signature flushed)."""
+    store_answers_of(signature.id, signature.campaign_id, values, definitions)
+
+
+def store_answers_of(signature_id: int, campaign_id: int, values: dict[str, str],
+                     definitions: list[SignatureField] | None = None) -> None:
+    """store_answers for a signature known by id (inserted with Core on the sign path)."""
     if not values:
         return
     by_key = {d.key: d for d in (definitions if definitions is not None
-                                 else fields_of(signature.campaign_id))}
-    db.session.add_all([SignatureFieldValue(signature_id=signature.id,
+                                 else fields_of(campaign_id))}
+    db.session.add_all([SignatureFieldValue(signature_id=signature_id,
                                             field_id=by_key[key].id, value=value)
                         for key, value in values.items() if key in by_key])
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from babel import support
+from flask import current_app
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from werkzeug.datastructures import MultiDict
@@ -16,6 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import Select, html_params
 
@@ -93,7 +97,20 @@ class SignatureFields:
             raise ValidationError(_l("Please choose your country."))
 
 
+@lru_cache(maxsize=16)
+def _wtforms_translations(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class SignForm(SignatureFields, BotTrapForm):
+    class Meta:
+        def get_translations(self, form: Form) -> object:
+            """WTForms' own messages in the reader's language, read once per process
+            (Flask-WTF reads and parses the catalog file again in every request)."""
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)  # type: ignore[misc]
+            return _wtforms_translations(str(get_locale()))
+
     display = RadioField(
         _l("Show my name"),
         choices=[("full", _l("Show my full name")),
@@ -113,10 +130,16 @@ class SignForm(SignatureFields, BotTrapForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        locale = i18n.babel_locale(i18n.current_language())
-        self.country.options_locale = str(locale)
-        self.country.choices = [("", _l("Choose your country"))] + list(
-            country_choices(str(locale)))
+        locale = str(i18n.babel_locale(i18n.current_language()))
+        self.country.options_locale = locale
+        self.country.choices = _country_field_choices(locale)
+
+
+@lru_cache(maxsize=64)
+def _country_field_choices(babel_locale: str) -> list[tuple[str, object]]:
+    """The country field's choices in one language, built once per process (read only:
+    the widget renders from `_country_options`, validation checks COUNTRY_CODES)."""
+    return [("", _l("Choose your country")), *country_choices(babel_locale)]
 
 
 class PaperRowForm(SignatureFields, Form):

@@ -20,7 +20,8 @@ touches the slots. Nothing here commits: the caller owns the transaction.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final, Literal, cast
 
 from flask import Flask, current_app, has_app_context
@@ -29,10 +30,14 @@ from sqlalchemy import (
     CursorResult,
     Delete,
     Executable,
+    Insert,
     ScalarSelect,
+    Table,
     Update,
+    bindparam,
     delete,
     func,
+    insert,
     select,
     update,
 )
@@ -89,13 +94,23 @@ def add_to_count(campaign_id: int, delta: int) -> None:
     confirmations on one campaign rarely wait for each other. A campaign's slots are laid
     out on its first count (and by recount), so creating a campaign needs no counter code.
     """
-    statement = (update(SignatureCounter)
-                 .where(SignatureCounter.campaign_id == campaign_id,
-                        SignatureCounter.slot == random.randrange(COUNTER_SLOTS))
-                 .values(count=SignatureCounter.count + delta))
-    if _rows_changed(statement) == 0:
+    params = {"b_campaign": campaign_id, "b_slot": random.randrange(COUNTER_SLOTS),
+              "b_delta": delta}
+    if _rows_changed_with(_ADD_TO_SLOT, params) == 0:
         db.session.execute(_slot_insert(campaign_id))
-        db.session.execute(statement)
+        db.session.execute(_ADD_TO_SLOT, params)
+
+
+def _rows_changed_with(statement: Executable, params: dict[str, Any]) -> int:
+    return cast(CursorResult[Any], db.session.execute(statement, params)).rowcount
+
+
+# Built once (every confirmation runs it): Core, on the table.
+_COUNTERS = cast(Table, SignatureCounter.__table__)
+_ADD_TO_SLOT = (update(_COUNTERS)
+                .where(_COUNTERS.c.campaign_id == bindparam("b_campaign"),
+                       _COUNTERS.c.slot == bindparam("b_slot"))
+                .values(count=_COUNTERS.c.count + bindparam("b_delta")))
 
 
 def count_now(campaign_id: int) -> ScalarSelect[Any]:
@@ -196,9 +211,25 @@ def _one(signature: Signature) -> list[ColumnElement[bool]]:
 
 
 def confirm(signature: Signature) -> bool:
-    """pending -> confirmed, counted. Of two simultaneous confirmations only one counts."""
-    return transition(signature.campaign_id, to=CONFIRMED, from_=[PENDING],
-                      where=_one(signature)) > 0
+    """pending -> confirmed, counted. Of two simultaneous confirmations only one counts.
+
+    `transition(to=CONFIRMED, from_=[PENDING])` for one row, with a statement built once:
+    this runs for every click on a confirmation link."""
+    changed = _rows_changed_with(_CONFIRM_ONE, {
+        "b_id": signature.id, "b_campaign": signature.campaign_id, "b_now": utcnow()})
+    if changed:
+        add_to_count(signature.campaign_id, changed)
+        _count_rose(signature.campaign_id)
+    return changed > 0
+
+
+_SIGNATURES = cast(Table, Signature.__table__)
+_CONFIRM_ONE = (update(_SIGNATURES)
+                .where(_SIGNATURES.c.id == bindparam("b_id"),
+                       _SIGNATURES.c.campaign_id == bindparam("b_campaign"),
+                       _SIGNATURES.c.status == PENDING.value)
+                .values(status=CONFIRMED.value,
+                        confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type)))
 
 
 def invalidate(signature: Signature, reason: str) -> bool:
@@ -237,6 +268,32 @@ def add_new(campaign_id: int, signatures: Sequence[Signature], *, confirmed: boo
     if confirmed and signatures:
         add_to_count(campaign_id, len(signatures))
         _count_rose(campaign_id)
+
+
+PENDING_PARAM_PREFIX: Final = "sig_"
+
+
+@lru_cache(maxsize=16)
+def pending_insert(columns: tuple[str, ...]) -> Insert:
+    """The Core INSERT of one new pending signature, RETURNING its id, built once per set
+    of columns: its values are bind parameters named `sig_<column>` (`pending_params`), so
+    a signature in a surge costs no statement building. The sign path runs it alone or as
+    the CTE of its outbox row (one round trip on PostgreSQL). Pending counts nothing; a
+    repeated address raises IntegrityError when executed."""
+    table = cast(Table, Signature.__table__)
+    values: dict[str, Any] = {
+        name: bindparam(PENDING_PARAM_PREFIX + name, type_=table.c[name].type)
+        for name in ("campaign_id", *columns)}
+    values["status"] = PENDING.value
+    return insert(table).values(values).returning(table.c.id)
+
+
+def pending_params(campaign_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters of `pending_insert(tuple(values))` for one signature: `values` are
+    its columns except its campaign and state."""
+    params = {PENDING_PARAM_PREFIX + name: value for name, value in values.items()}
+    params[PENDING_PARAM_PREFIX + "campaign_id"] = campaign_id
+    return params
 
 
 def anonymise(campaign_id: int) -> int:

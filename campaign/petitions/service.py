@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, or_, select, update
+from sqlalchemy import CursorResult, Executable, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from .. import emails
 from ..abuse.limits import check_rate
@@ -24,6 +26,9 @@ from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
 from ..campaigns.next_steps import next_steps
 from ..extensions import db
 from ..ops import metrics
+from ..outbox import service as outbox
+from ..outbox.models import OutboxMessage
+from ..outbox.rendering import Rendered
 from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -95,10 +100,19 @@ def signature_from_token(purpose: str, token: str, max_age_seconds: int | None =
         return None
     if not isinstance(signature_id, int):
         return None
-    signature = db.session.get(Signature, signature_id)
+    # With its campaign, in one query (the link pages need it; texts and count on use).
+    signature = db.session.scalars(_SIGNATURE_WITH_CAMPAIGN, {"id": signature_id}).first()
     if signature is None or _email_digest(signature) != digest:
         return None
     return signature
+
+
+# With its campaign, in one query (the link pages need it; texts and count on use). Built
+# once: loader options cost more to build than the query to run.
+_SIGNATURE_WITH_CAMPAIGN = (
+    select(Signature).where(Signature.id == bindparam("id"))
+    .options(joinedload(Signature.campaign).lazyload(Campaign.texts),
+             joinedload(Signature.campaign).defer(Campaign.signature_count)))
 
 
 def signer_links(signature: Signature) -> dict[str, str]:
@@ -112,39 +126,115 @@ def signer_links(signature: Signature) -> dict[str, str]:
     }
 
 
+# The e-mails to a signer: queued in the signer's transaction as a row naming the signature,
+# built by the worker when it sends them (outbox/rendering.py, registered in init_app).
+SIGNER_MAIL_KINDS = ("signature_confirm", "signature_already", "signature_thanks",
+                     "signature_reminder")
+
+
 def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> None:
+    outbox.enqueue_deferred(kind=name, to=signature.email, lang=signature.locale,
+                            ref=signature.id, priority=emails.mail_kind(name).priority,
+                            campaign_id=campaign.id)
+
+
+def signer_email(name: str, signature: Signature, campaign: Campaign, lang: str
+                 ) -> Rendered:
+    """The e-mail of kind `name` to a signer, as the worker sends it: links signed now."""
     links = signer_links(signature)
-    text = campaign.text_for(signature.locale)
+    text = campaign.text_for(lang)
     title = text.title if text else campaign.slug
-    campaign_url = emails.external_url("campaigns.show", lang=signature.locale,
-                                       slug=campaign.slug)
-    emails.queue_email(
-        name, to=signature.email, lang=signature.locale,
-        headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
+    campaign_url = emails.external_url("campaigns.show", lang=lang, slug=campaign.slug)
+    subject, body_text, body_html, headers = emails.compose_email(
+        name, lang=lang, headers=emails.unsubscribe_headers(links["unsubscribe_url"]),
         signature=signature, campaign=campaign, campaign_title=title,
         campaign_url=campaign_url,
         # For the thank-you e-mail: ready share links, and the next steps, which the template
         # builds inside the reader's language.
         share_links=sharing.share_links(campaign_url, title, text.summary if text else ""),
         next_steps=next_steps, **links)
+    return Rendered(subject=subject, body_text=body_text, body_html=body_html,
+                    headers=headers)
+
+
+def render_signer_emails(rows: list[OutboxMessage]) -> dict[int, Rendered]:
+    """The outbox renderer of SIGNER_MAIL_KINDS: one query for a batch's signatures.
+
+    A row whose signature is gone (the forget link, an erasure, an anonymised campaign) or
+    is now someone else's (SQLite may reuse a deleted row's id) is left out: not sent."""
+    ids = {row.render_ref for row in rows}
+    signatures = {signature.id: signature for signature in db.session.scalars(
+        select(Signature).where(Signature.id.in_(ids))
+        .options(joinedload(Signature.campaign)))}
+    rendered: dict[int, Rendered] = {}
+    for row in rows:
+        signature = signatures.get(row.render_ref) if row.render_ref is not None else None
+        if (signature is None or signature.campaign_id != row.campaign_id
+                or signature.email != row.to_addr):
+            continue
+        rendered[row.id] = signer_email(row.kind, signature, signature.campaign,
+                                        row.render_lang or signature.locale)
+    return rendered
+
+
+def _signature_values(data: SignatureInput, email: str, email_key: str, now: datetime
+                      ) -> dict[str, object]:
+    """A new signature's columns from what the signer gave (not its campaign or state)."""
+    return {
+        "full_name": data.full_name, "email": email, "email_key": email_key,
+        "country": data.country, "locale": data.locale, "comment": data.comment or None,
+        "display": data.display, "updates_opt_in": bool(data.updates),
+        "updates_opt_in_at": now if data.updates else None, "source": data.source,
+        "created_at": now, "ref": data.ref, "partner_id": data.partner_id,
+        "source_origin": data.source_origin, "api_key_id": data.api_key_id,
+        "partner_opt_in": bool(data.partner_opt_in and data.partner_id),
+        "ip_hash": network_hash(data.ip, current_app.config["SECRET_KEY"]),
+        "comment_hidden": False, "name_hidden": False}
 
 
 def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_key: str,
-                   now: datetime, *, confirmed: bool, **extra: Any) -> Signature:
+                   now: datetime, *, confirmed: bool, **extra: object) -> Signature:
     """A signature row from what the signer gave, entered into its life (flushed: a
     repeated address raises IntegrityError)."""
-    signature = Signature(
-        full_name=data.full_name, email=email,
-        email_key=email_key, country=data.country, locale=data.locale,
-        comment=data.comment or None, display=data.display,
-        updates_opt_in=bool(data.updates), updates_opt_in_at=now if data.updates else None,
-        source=data.source, created_at=now, ref=data.ref, partner_id=data.partner_id,
-        source_origin=data.source_origin, api_key_id=data.api_key_id,
-        partner_opt_in=bool(data.partner_opt_in and data.partner_id),
-        ip_hash=network_hash(data.ip, current_app.config["SECRET_KEY"]), **extra)
+    signature = Signature(**_signature_values(data, email, email_key, now), **extra)
     lifecycle.add_new(campaign.id, [signature], confirmed=confirmed)
     custom_fields.store_answers(signature, data.custom)
     return signature
+
+
+@lru_cache(maxsize=16)
+def _pending_with_mail_statements(dialect: str, columns: tuple[str, ...]
+                                  ) -> tuple[Executable, ...]:
+    """The statements that write a pending signature and its e-mail, built once per
+    process: on PostgreSQL one (the signature's INSERT as a CTE of the outbox row's, which
+    RETURNs the new id), on SQLite two (no INSERT in a CTE there)."""
+    signature = lifecycle.pending_insert(columns)
+    if dialect == "postgresql":
+        new = signature.cte("new_signature")
+        table = OutboxMessage.__table__
+        return (outbox.deferred_insert(select(new.c.id).scalar_subquery())
+                .add_cte(new).returning(table.c.render_ref),)
+    return signature, outbox.deferred_insert()
+
+
+def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kind: str
+                              ) -> int:
+    """Insert a pending signature and its e-mail's outbox row (rendered at delivery) with
+    prebuilt Core statements, no ORM unit of work. Returns the signature's id; a repeated
+    address raises IntegrityError before anything is written."""
+    params = {**lifecycle.pending_params(campaign.id, values),
+              **outbox.deferred_params(kind=kind, to=str(values["email"]),
+                                       lang=str(values["locale"]),
+                                       priority=emails.mail_kind(kind).priority,
+                                       campaign_id=campaign.id)}
+    statements = _pending_with_mail_statements(db.session.get_bind().dialect.name,
+                                               tuple(values))
+    signature_id = db.session.execute(statements[0], params).scalar_one()
+    if len(statements) > 1:
+        params[outbox.DEFERRED_PARAM_PREFIX + "render_ref"] = signature_id
+        db.session.execute(statements[1], params)
+    outbox.note_queued()
+    return int(signature_id)
 
 
 def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
@@ -158,16 +248,17 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
     now = utcnow()
+    values = _signature_values(data, email, email_key, now)
+    values["last_emailed_at"] = now
     try:
-        signature = _new_signature(campaign, data, email, email_key, now, confirmed=False,
-                                   last_emailed_at=now)
+        signature_id = _insert_pending_with_mail(campaign, values, "signature_confirm")
     except IntegrityError:
         db.session.rollback()
         existing = _find(campaign.id, email_key)
         if existing is None:
             raise
         return _repeat_signature(existing, campaign)
-    _queue_signer_email("signature_confirm", signature, campaign)
+    custom_fields.store_answers_of(signature_id, campaign.id, data.custom)
     db.session.commit()
     metrics.count("signatures_created")
     return SignOutcome.CREATED
@@ -240,10 +331,27 @@ def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
     if changed:
         # Thanks and next steps, in the same transaction: sent once, with the confirmation.
         _queue_signer_email("signature_thanks", signature, signature.campaign)
-    db.session.commit()
+    _commit_keeping(signature)
     metrics.count("signatures_confirmed", int(changed))
-    db.session.refresh(signature)
     return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
+
+
+def _commit_keeping(signature: Signature) -> None:
+    """Commit, keeping the signature and its campaign loaded but for what the confirmation
+    changed (state, count): the page after it needs no SELECT. Everything else in the
+    session expires, as any commit does."""
+    session = db.session()
+    keep = {signature, signature.campaign}
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+    for instance in list(session.identity_map.values()):
+        if instance not in keep:
+            session.expire(instance)
+    session.expire(signature, ["status", "confirmed_at"])
+    session.expire(signature.campaign, ["signature_count"])
 
 
 REMINDER_AFTER = timedelta(hours=24)

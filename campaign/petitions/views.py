@@ -159,6 +159,9 @@ def _signature_or_error(purpose: str, token: str
 
 @bp.get("/confirm/<token>")
 def confirm(token: str) -> ResponseReturnValue:
+    """Count the signature once; the page after it is the same for every signer of a
+    campaign in a language (and outcome), so it comes from the page cache like the thanks
+    page (its count at most CAMPAIGN_PAGE_CACHE_SECONDS old)."""
     try:
         outcome, signature = service.confirm(token)
     except ExpiredToken:
@@ -167,18 +170,23 @@ def confirm(token: str) -> ResponseReturnValue:
         return _link_problem("invalid")
     if outcome is service.ConfirmOutcome.NOT_FOUND:
         return _link_problem("gone")
-    assert signature is not None
-    g.lang = signature.locale
+    assert signature is not None  # found, whatever the outcome
+    lang = g.lang = signature.locale
     campaign = signature.campaign
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
-    text = campaign.text_for(signature.locale)
-    campaign_url = public_url("campaigns.show", slug=campaign.slug)
-    return render_template(
-        "petitions/confirmed.html", outcome=outcome.value, campaign=campaign, text=text,
-        steps=next_steps(campaign, signature.locale) if status == 200 else [],
-        share_links=sharing.share_links(campaign_url, text.title if text else campaign.slug,
-                                        text.summary if text else ""),
-        campaign_url=campaign_url), status
+
+    def render() -> tuple[str, int]:
+        text = campaign.text_for(lang)
+        campaign_url = public_url("campaigns.show", slug=campaign.slug)
+        return render_template(
+            "petitions/confirmed.html", outcome=outcome.value, campaign=campaign, text=text,
+            steps=next_steps(campaign, lang) if status == 200 else [],
+            share_links=sharing.share_links(campaign_url, text.title if text else campaign.slug,
+                                            text.summary if text else ""),
+            campaign_url=campaign_url), status
+
+    shell = page_cache.get_shell(("confirmed", outcome.value, lang, campaign.slug), render)
+    return page_cache.fill(shell), shell.status
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

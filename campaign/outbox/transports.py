@@ -20,9 +20,10 @@ import smtplib
 from email.header import Header
 from email.mime.application import MIMEApplication
 from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
+from email.mime.nonmultipart import MIMENonMultipart
 from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -64,6 +65,7 @@ class Transport:
         """Release what the transport keeps between batches (an SMTP session)."""
 
 
+@lru_cache(maxsize=256)  # the same sender on every message of a batch
 def _address_header(value: str) -> str:
     """`Name <addr>` with a non-ASCII name encoded (RFC 2047)."""
     name, address = parseaddr(value)
@@ -98,10 +100,12 @@ def _boundary() -> str:
     return f"=_{secrets.token_hex(16)}"
 
 
-def _text_part(text: str, subtype: str) -> MIMEText:
+def _text_part(text: str, subtype: str) -> MIMENonMultipart:
     # Base64 body: lines stay short (SMTP refuses lines over 998 bytes) whatever the text.
-    part = MIMEText("", subtype, "utf-8")
-    part.replace_header("Content-Transfer-Encoding", "base64")
+    # The headers MIMEText("", subtype, "utf-8") would give, without encoding an empty body
+    # through the charset machinery first.
+    part = MIMENonMultipart("text", subtype, charset="utf-8")
+    part["Content-Transfer-Encoding"] = "base64"
     part.set_payload(base64.encodebytes(text.encode("utf-8")).decode("ascii"))
     return part
 

@@ -46,7 +46,7 @@ def set_security_headers(response: Response) -> Response:
     headers = response.headers
     # What a view set itself stays (as setdefault would): one pass over the headers instead
     # of one per default.
-    present = {name.lower() for name, _value in headers.items()}
+    present = {name.lower() for name, _value in headers}
     wanted = [(name, value) for lower, name, value
               in _default_headers(config.get("CSP_FORM_ACTION") or "'self'")
               if lower not in present]
@@ -55,7 +55,13 @@ def set_security_headers(response: Response) -> Response:
     # Pages with tokens or personal data must not linger in shared caches.
     if "cache-control" not in present and request.path.startswith(_NO_STORE_PREFIXES):
         wanted.append(("Cache-Control", "no-store"))
-    headers.extend(wanted)
+    # Our own constants, checked once: appended as they are, without Werkzeug checking each
+    # value for line breaks again on every response (the public way when that list is gone).
+    header_list = getattr(headers, "_list", None)
+    if isinstance(header_list, list):
+        header_list.extend(wanted)
+    else:
+        headers.extend(wanted)
     return response
 
 
@@ -152,15 +158,15 @@ def refuse_malformed_urls(*_ignored: object) -> None:
     # decoded PATH_INFO, whose latin-1 text holds the client's bytes.
     environ = request.environ
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    query = environ.get("QUERY_STRING", "")
     if raw_uri:
         raw_path = raw_uri.split("?", 1)[0]
         if not _plain(raw_path) and _malformed(unquote_to_bytes(raw_path)):
             abort(404)  # no page of the site has such an address
     elif _malformed(environ.get("PATH_INFO", "").encode("latin-1", "replace")):
         abort(404)
-    query = request.query_string
-    if query and (not query.isascii() or b"%" in query or b"\x00" in query) \
-            and _malformed(unquote_to_bytes(query)):
+    if query and not _plain(query) \
+            and _malformed(unquote_to_bytes(request.query_string)):
         abort(400)
 
 

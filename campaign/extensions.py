@@ -93,7 +93,7 @@ class LoginManager(_LoginManager):
         # Flask-Login reads the session on every response to look for "_remember"; reading
         # `session` marks it accessed (Vary: Cookie). An empty session has nothing to do
         # unless every request refreshes the cookie.
-        opened = getattr(request_ctx._get_current_object(), "_session", True)
+        opened = getattr(request_ctx, "_session", True)  # the session, without marking it read
         if not opened and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
             return response
         return super()._update_remember_cookie(response)  # type: ignore[no-any-return]

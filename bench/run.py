@@ -18,6 +18,7 @@ import platform
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -302,10 +303,14 @@ def sign_workload(site: Site, args, report: Report, base_rps: float, name: str, 
     pending = after["signatures"].get("pending", 0) - before["signatures"].get("pending", 0)
     queued = after["outbox_signature_confirm"] - before["outbox_signature_confirm"]
     in_flight = result["sent"] - result["answered"]
-    report.row(name, result, base_rps,
-               ">= 600/s, >= 25% of healthz, p99 < 150 ms, 0 errors",
-               result["rps"] >= 600 and result["rps"] >= 0.25 * base_rps
-               and result["p99_ms"] < 150 and result["errors"] == 0)
+    if site.kind == "sqlite":  # issue 18's targets: 600/s and 25% on SQLite, 20% on PG
+        target, met = (">= 600/s, >= 25% of healthz, p99 < 150 ms, 0 errors",
+                       result["rps"] >= 600 and result["rps"] >= 0.25 * base_rps)
+    else:
+        target, met = (">= 20% of healthz, p99 < 150 ms, 0 errors",
+                       result["rps"] >= 0.20 * base_rps)
+    report.row(name, result, base_rps, target,
+               met and result["p99_ms"] < 150 and result["errors"] == 0)
     others = {k: v for k, v in result["statuses"].items() if k not in ("303", "200")}
     if others:
         report.notes.append(f"{name}: other answers {others}")
@@ -338,6 +343,8 @@ def http_workloads(site: Site, args, report: Report, sink) -> None:
     base_rps = base["rps"]
     report.rows[0]["ratio"] = hello_rps / base_rps  # the ceiling, in /healthz units
 
+    if args.only == "ceiling":
+        return
     if args.production:
         sign_workload(site, args, report, base_rps,
                       "POST sign + GET thanks, production settings (XFF from 65,536 /24s, "
@@ -363,13 +370,20 @@ def http_workloads(site: Site, args, report: Report, sink) -> None:
                   "POST sign + GET thanks, outbox worker draining on the same machine",
                   thanks=True, sink=sink)
 
+    confirm_workload(site, args, report, base_rps, "GET confirm link (pre-generated)")
+
+
+def confirm_workload(site: Site, args, report: Report, base_rps: float, name: str,
+                     duration: int | None = None) -> None:
+    """Each pre-generated confirmation link followed once; the counter checked."""
     log("confirm: seeding pending signatures and their links")
-    token_file = site.instance / "confirm-tokens.txt"
-    site.flask("bench", "seed", "--signatures", str(args.duration * 4000), "--pending",
-               "--tokens-out", str(token_file))
+    token_file = site.instance / f"confirm-tokens-{secrets.token_hex(3)}.txt"
+    site.flask("bench", "seed", "--signatures", str((duration or args.duration) * 4000),
+               "--pending", "--tokens-out", str(token_file))
     before = site.flask_json("bench", "counts")
-    log("confirm")
-    result = wrk(site, args, "confirm", str(token_file), str(args.wrk_threads))
+    log(name)
+    result = wrk(site, args, "confirm", str(token_file), str(args.wrk_threads),
+                 duration=duration)
     ok = result["statuses"].get("200", 0)
     time.sleep(1)
     after = site.flask_json("bench", "counts")
@@ -377,12 +391,12 @@ def http_workloads(site: Site, args, report: Report, sink) -> None:
                  - before["signatures"].get("confirmed", 0))
     counted = after["counter"] - before["counter"]
     in_flight = result["sent"] - result["answered"]
-    report.row("GET confirm link (pre-generated)", result, base_rps, ">= 1,000/s, 0 errors",
-               result["rps"] >= 1000 and result["errors"] == 0)
-    report.check("confirm: counter = confirmed signatures", confirmed == counted,
+    report.row(name, result, base_rps, ">= 40% of healthz, 0 errors",
+               result["rps"] >= 0.4 * base_rps and result["errors"] == 0)
+    report.check(f"{name}: counter = confirmed signatures", confirmed == counted,
                  f"{confirmed:,} confirmed, counter moved by {counted:,}")
     fresh = ok - result["reused"]
-    report.check("confirm: confirmed = wrk's 200 answers",
+    report.check(f"{name}: confirmed = wrk's 200 answers",
                  fresh <= confirmed <= fresh + in_flight,
                  f"{fresh:,} first-time 200s; {confirmed:,} confirmed in the database; "
                  f"{in_flight} in flight at the stop; {result['reused']} link(s) reused")
@@ -400,11 +414,25 @@ def big_campaign(site: Site, args, report: Report, small: dict) -> None:
             site.get(path)
     duration = max(3, args.duration // 2)
     base = wrk(site, args, "get", "/healthz", duration=duration)
+    big = f"{args.big:,} signatures"
+    report.row(f"GET /healthz, {big}", base, base["rps"])
     for name, path, extra in (("campaign page", page, "gzip, br"), ("count API", api, "")):
         result = wrk(site, args, "get", path, extra, duration=duration)
         ratio, small_ratio = result["rps"] / base["rps"], small[name]
-        report.row(f"GET {name}, {args.big:,} signatures", result, base["rps"],
-                   "as fast as with few", ratio >= 0.85 * small_ratio and result["errors"] == 0)
+        report.row(f"GET {name}, {big}", result, base["rps"],
+                   "within 10% of the few-signatures ratio",
+                   ratio >= 0.9 * small_ratio and result["errors"] == 0)
+    # Sign and confirm too (issue 18: no figure may drop more than 10% at 1M signatures).
+    for name, thanks in (("POST sign alone", False), ("POST sign + GET thanks", True)):
+        sign_workload(site, args, report, base["rps"], f"{name}, {big}", thanks=thanks)
+        row = report.rows[-1]
+        row["target"] = "within 10% of the few-signatures ratio"
+        row["met"] = row["ratio"] >= 0.9 * small[name] and row["errors"] == 0
+    confirm_workload(site, args, report, base["rps"], f"GET confirm link, {big}",
+                     duration=duration)
+    row = report.rows[-1]
+    row["target"] = "within 10% of the few-signatures ratio"
+    row["met"] = row["ratio"] >= 0.9 * small["confirm"] and row["errors"] == 0
     export = site.flask_json("bench", "export")
     report.check("CSV export >= 100,000 rows/s, peak memory < 200 MB",
                  export["rows_per_s"] >= 100_000 and export["peak_rss_mb"] < 200,
@@ -454,26 +482,65 @@ class Sink:
         self.controller.stop()
 
 
-def outbox(site: Site, args, report: Report, sink) -> None:
-    env = dict(site.env, MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1",
-               MAIL_PORT=str(sink.port))
+class SinkProcesses:
+    """One SMTP sink process (bench/smtp_sink.py) per outbox worker, each on its own port.
+
+    A real MTA takes each connection in its own process or thread; one Python event loop
+    for both workers (the in-process sink, or two connections that SO_REUSEPORT happened to
+    hash to the same process) was what limited two workers, not the workers."""
+
+    def __init__(self, count: int):
+        self.folder = Path(tempfile.mkdtemp(prefix="bench-sink-"))
+        self.ports: list[int] = []
+        self.procs: list[subprocess.Popen] = []
+        for number in range(count):
+            port = free_port()
+            proc = subprocess.Popen(
+                [PY, str(ROOT / "bench" / "smtp_sink.py"), "--port", str(port),
+                 "--out", str(self.folder / f"{number}.json")],
+                stdout=subprocess.PIPE, text=True)
+            proc.stdout.readline()  # "ready"
+            self.ports.append(port)
+            self.procs.append(proc)
+
+    def stop(self) -> tuple[list[str], float]:
+        """Every Message-ID received, and messages/s from the first to the last arrival."""
+        for proc in self.procs:
+            proc.send_signal(signal.SIGTERM)
+        results = []
+        for number, proc in enumerate(self.procs):
+            proc.wait(30)
+            results.append(json.loads((self.folder / f"{number}.json").read_text()))
+        shutil.rmtree(self.folder, ignore_errors=True)
+        ids = [i for r in results for i in r["ids"]]
+        firsts = [r["first"] for r in results if r["first"]]
+        lasts = [r["last"] for r in results if r["last"]]
+        rate = ((len(ids) - 1) / (max(lasts) - min(firsts))
+                if len(ids) > 1 and max(lasts) > min(firsts) else 0.0)
+        return ids, rate
+
+
+def outbox(site: Site, args, report: Report) -> None:
     runs = [1, 2] if site.kind == "postgresql" else [1]
     single = None
     for workers in runs:
         site.flask("bench", "seed-outbox", "--messages", str(args.outbox))
         total = sum(site.flask_json("bench", "counts")["outbox"].get(s, 0)
                     for s in ("queued", "sending"))
-        sink.reset()
-        log(f"outbox: {total:,} messages, {workers} worker(s)")
+        sinks = SinkProcesses(workers)
+        log(f"outbox: {total:,} messages, {workers} worker(s); load "
+            f"{os.getloadavg()[0]:.1f}")
+        load = os.getloadavg()[0]
         started = time.monotonic()
-        procs = [subprocess.Popen([PY, "-m", "flask", "outbox", "work", "--once"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL) for _ in range(workers)]
+        procs = [subprocess.Popen([PY, "-m", "flask", "outbox", "work", "--once"], cwd=ROOT,
+                                  env=dict(site.env, MAIL_TRANSPORT="smtp",
+                                           MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port)),
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for port in sinks.ports]
         for proc in procs:
             proc.wait()
         wall = time.monotonic() - started
-        ids = list(sink.ids)
-        rate = sink.rate()
+        ids, rate = sinks.stop()
         duplicates = len(ids) - len(set(ids))
         left = site.flask_json("bench", "counts")["outbox"].get("queued", 0)
         if workers == 1:
@@ -481,14 +548,15 @@ def outbox(site: Site, args, report: Report, sink) -> None:
             report.check("outbox: one worker >= 300 messages/s to local SMTP",
                          rate >= 300 and len(ids) == total,
                          f"{len(ids):,} delivered of {total:,} at {rate:,.0f}/s "
-                         f"(first to last arrival; {wall:.1f} s with start-up)")
+                         f"(first to last arrival; {wall:.1f} s with start-up); load "
+                         f"before {load:.1f}")
         else:
-            report.check("outbox: two workers (PostgreSQL) nearly double, no duplicates",
+            report.check("outbox: two workers (PostgreSQL) >= 1.8x one, no duplicates",
                          duplicates == 0 and len(set(ids)) == total and
-                         rate >= 1.6 * single,
+                         rate >= 1.8 * single,
                          f"{len(set(ids)):,} distinct of {total:,}, {duplicates} "
                          f"duplicate(s), {rate:,.0f}/s = {rate / single:.2f}× one worker; "
-                         f"{left} left queued")
+                         f"{left} left queued; load before {load:.1f}")
 
 
 def main() -> None:
@@ -513,6 +581,9 @@ def main() -> None:
                         "fill time, SMTP, TRUSTED_PROXIES=1) and sign from many networks via "
                         "X-Forwarded-For; runs hello, /healthz and sign + thanks only")
     parser.add_argument("--redis-url", help="with --production: REDIS_URL for the limits")
+    parser.add_argument("--only", choices=["ceiling", "outbox"],
+                        help="ceiling: only the bare Flask hello and /healthz rows (the cost "
+                        "of the per-request hooks); outbox: only the outbox workers")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     args = parser.parse_args()
 
@@ -525,17 +596,23 @@ def main() -> None:
     try:
         log(f"database: {site.kind}; instance {site.instance}")
         site.prepare_database()
-        site.start()
-        http_workloads(site, args, report, sink)
-        if not args.production:
+        if args.only != "outbox":
+            site.start()
+            http_workloads(site, args, report, sink)
+        if not args.production and args.only is None:
             ratios = {row["name"]: row["ratio"] for row in report.rows}
             small = {"campaign page": ratios["GET campaign page (new visitor, gzip/br)"],
-                     "count API": ratios["GET /api/v1/campaigns/<slug>/count"]}
+                     "count API": ratios["GET /api/v1/campaigns/<slug>/count"],
+                     "POST sign alone": ratios["POST sign alone (valid, CSRF, new address)"],
+                     "POST sign + GET thanks": ratios["POST sign + GET thanks (one sign)"],
+                     "confirm": ratios["GET confirm link (pre-generated)"]}
             if args.big:
                 big_campaign(site, args, report, small)
             site.stop()
             if args.outbox:
-                outbox(site, args, report, sink)
+                outbox(site, args, report)
+        if args.only == "outbox":
+            outbox(site, args, report)
     finally:
         site.stop()
         sink.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -22,6 +23,28 @@ from .config import load_config
 from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
+_HEALTHY = b'{"status":"ok"}\n'  # what jsonify({"status": "ok"}) sends
+
+
+class CampaignFlask(Flask):
+    """Flask, with `ensure_sync` answered from a cache: Flask asks it for every hook of every
+    request (about twenty), and each answer is an `inspect` of the function. The hooks do not
+    change between requests; a function seen for the first time is asked about as before."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        cache: dict[Callable[..., Any], Callable[..., Any]] = self.__dict__.setdefault(
+            "_sync_functions", {})
+        try:
+            return cache[func]
+        except (KeyError, TypeError):  # TypeError: an unhashable callable
+            pass
+        result = super().ensure_sync(func)
+        try:
+            if len(cache) < 1024:
+                cache[func] = result
+        except TypeError:
+            pass
+        return result
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -32,7 +55,7 @@ class DatabaseIdConverter(IntegerConverter):
 
 def create_app(config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
     """Build the app; `config` overrides settings (tests), `instance_path` moves instance/."""
-    app = Flask(
+    app = CampaignFlask(
         __name__,
         instance_path=instance_path or os.environ.get("INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
@@ -40,6 +63,8 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     app.config.update(load_config(app.instance_path))
     if config:
         app.config.update(config)
+    from .sessions import CookieSessionInterface
+    app.session_interface = CookieSessionInterface()
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from .sqlite_writelock import WriteLockConnection
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -110,8 +135,10 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     @app.get("/healthz")
     @limiter.exempt
     def healthz() -> ResponseReturnValue:
-        db.session.execute(db.text("SELECT 1"))
-        return {"status": "ok"}
+        # A connection of the pool, not the ORM session: the database answers, nothing more.
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+        return app.response_class(_HEALTHY, mimetype="application/json")
 
     return app
 

@@ -14,6 +14,7 @@ from email_validator import EmailNotValidError, validate_email
 
 # Providers that ignore dots in the local part (plus-tags are stripped for every domain).
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+DOTLESS_DOMAINS = frozenset(_DOTLESS_DOMAINS)
 
 
 class InvalidEmail(ValueError):

@@ -1,14 +1,22 @@
-"""Extensions, created unbound and bound to the app in create_app (init_app style)."""
-from typing import TYPE_CHECKING
+"""Extensions, created unbound and bound to the app in create_app (init_app style).
 
+Three are subclassed only to skip per-request work whose outcome is known in advance (the
+decisions are still the extension's own; tests/test_request_hooks.py holds them to that):
+compression of an answer that is never compressed, the CSRF hook of a GET, and the
+remember-me cookie hook of a request without a session.
+"""
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, current_app, g, request
+from flask.globals import request_ctx
 from flask_babel import Babel
-from flask_compress import Compress
+from flask_compress import Compress as _Compress
 from flask_limiter import Limiter
-from flask_login import LoginManager
+from flask_login import LoginManager as _LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
+from flask_wtf import CSRFProtect as _CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -33,6 +41,64 @@ if TYPE_CHECKING:
         pass
 else:
     Model = db.Model
+
+
+class Compress(_Compress):
+    def after_request(self, response: Response | None) -> Response:
+        """A redirect, an error, a 304 or a body under COMPRESS_MIN_SIZE is sent as it is
+        whatever the client accepts: no compression and no `Vary: Accept-Encoding`."""
+        if response is not None and not response.is_streamed and (
+                not 200 <= response.status_code < 300
+                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
+            return response
+        return super().after_request(response)
+
+
+_CSRF_PASSED = "campaign.csrf_passed"
+
+
+class CSRFProtect(_CSRFProtect):
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        # Flask-WTF's hook looks the view up for exemptions before it looks at the method;
+        # a GET needs neither.
+        hooks = app.before_request_funcs[None]
+        check = hooks[-1]  # the hook super().init_app just registered
+        assert getattr(check, "__name__", "") == "csrf_protect"
+
+        def csrf_protect() -> Any:
+            if request.method not in app.config["WTF_CSRF_METHODS"]:
+                return None
+            return check()
+
+        hooks[-1] = csrf_protect
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """The check, once per request: a request it passed is not checked again (the console
+        gate after the app-wide hook). Noted in the request's environ, not in `g`, which an
+        app context shared by several requests (tests) would carry over."""
+        environ = request.environ
+        if environ.get(_CSRF_PASSED):
+            return
+        # Flask-WTF returns without checking for an exempt view or an unchecked method, and
+        # sets g.csrf_valid only when it checked and the token was good.
+        g.pop("csrf_valid", None)
+        super().protect(apply_exemptions)
+        if g.get("csrf_valid"):
+            environ[_CSRF_PASSED] = True
+
+
+class LoginManager(_LoginManager):
+    def _update_remember_cookie(self, response: Response) -> Response:
+        # Flask-Login reads the session on every response to look for "_remember"; reading
+        # `session` marks it accessed (Vary: Cookie). An empty session has nothing to do
+        # unless every request refreshes the cookie.
+        opened = getattr(request_ctx, "_session", True)  # the session, without marking it read
+        if not opened and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return response
+        return super()._update_remember_cookie(response)  # type: ignore[no-any-return]
+
+
 migrate = Migrate()
 csrf = CSRFProtect()
 mail = Mail()

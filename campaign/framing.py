@@ -11,6 +11,7 @@ app-wide after_request functions in reverse order of registration, so this one r
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 import idna
@@ -57,6 +58,7 @@ def allow_framing(ancestors: list[str]) -> None:
     request.environ[_KEY] = list(ancestors) or ["'none'"]
 
 
+@lru_cache(maxsize=256)  # a pure function of a few strings that repeat on every response
 def _with_directive(csp: str | None, name: str, value: str) -> str:
     directives = [d.strip() for d in (csp or "").split(";") if d.strip()]
     kept = [d for d in directives if d.split()[0].lower() != name]
@@ -65,10 +67,10 @@ def _with_directive(csp: str | None, name: str, value: str) -> str:
 
 def apply_frame_policy(response: Response) -> Response:
     ancestors = request.environ.get(_KEY)
+    headers = response.headers
     if ancestors is None:
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers[CSP] = _with_directive(response.headers.get(CSP), "frame-ancestors",
-                                                "'none'")
+        headers["X-Frame-Options"] = "DENY"
+        headers[CSP] = _with_directive(headers.get(CSP), "frame-ancestors", "'none'")
     else:
         response.headers.pop("X-Frame-Options", None)
         response.headers[CSP] = _with_directive(response.headers.get(CSP), "frame-ancestors",

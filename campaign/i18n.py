@@ -243,6 +243,7 @@ def init_app(app: Flask) -> None:
     def _pull_lang(endpoint: str | None, values: dict[str, Any] | None) -> None:
         # A request starts with no language of its own (tests reuse one app context).
         g.pop("lang", None)
-        flask_babel.refresh()
+        if g.get("_flask_babel") is not None:  # Flask-Babel's state from an earlier request
+            flask_babel.refresh()
         if values and "lang" in values:
             g.lang = values.pop("lang")

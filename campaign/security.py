@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -25,21 +26,43 @@ def _is_https() -> bool:
     return request.is_secure or current_app.config.get("SITE_URL", "").startswith("https://")
 
 
+_NO_STORE_PREFIXES = ("/confirm/", "/forget/", "/unsubscribe/", "/privacy/", "/organize")
+_HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+@lru_cache(maxsize=16)
+def _default_headers(form_action: str) -> tuple[tuple[str, str, str], ...]:
+    """(lower-case name, name, value) of every header each response gets unless it has its
+    own: built once per CSP_FORM_ACTION value, not on every response."""
+    headers = (("Content-Security-Policy", _CSP.format(form_action=form_action)),
+               ("X-Content-Type-Options", "nosniff"),
+               ("Referrer-Policy", "same-origin"),
+               ("Permissions-Policy", _PERMISSIONS),
+               ("Cross-Origin-Opener-Policy", "same-origin"))
+    return tuple((name.lower(), name, value) for name, value in headers)
+
+
 def set_security_headers(response: Response) -> Response:
     config = current_app.config
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", _CSP.format(
-        form_action=config.get("CSP_FORM_ACTION") or "'self'"))
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", _PERMISSIONS)
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    if _is_https():
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # What a view set itself stays (as setdefault would): one pass over the headers instead
+    # of one per default.
+    present = {name.lower() for name, _value in headers}
+    wanted = [(name, value) for lower, name, value
+              in _default_headers(config.get("CSP_FORM_ACTION") or "'self'")
+              if lower not in present]
+    if _is_https() and "strict-transport-security" not in present:
+        wanted.append(_HSTS)
     # Pages with tokens or personal data must not linger in shared caches.
-    if request.path.startswith(("/confirm/", "/forget/", "/unsubscribe/", "/privacy/",
-                                "/organize")):
-        headers.setdefault("Cache-Control", "no-store")
+    if "cache-control" not in present and request.path.startswith(_NO_STORE_PREFIXES):
+        wanted.append(("Cache-Control", "no-store"))
+    # Our own constants, checked once: appended as they are, without Werkzeug checking each
+    # value for line breaks again on every response (the public way when that list is gone).
+    header_list = getattr(headers, "_list", None)
+    if isinstance(header_list, list):
+        header_list.extend(wanted)
+    else:
+        headers.extend(wanted)
     return response
 
 
@@ -123,6 +146,11 @@ def _malformed(raw: bytes) -> bool:
         return True
 
 
+def _plain(text: str) -> bool:
+    """ASCII without escapes or NUL: nothing in it can decode badly (almost every URL)."""
+    return text.isascii() and "%" not in text and "\x00" not in text
+
+
 def refuse_malformed_urls(*_ignored: object) -> None:
     """A path (404) or query string (400) with a NUL byte or non-UTF-8 bytes is refused
     before any view, for every URL of the site. (Form fields with a NUL get the form's own
@@ -131,11 +159,15 @@ def refuse_malformed_urls(*_ignored: object) -> None:
     # decoded PATH_INFO, whose latin-1 text holds the client's bytes.
     environ = request.environ
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    path = (unquote_to_bytes(raw_uri.split("?", 1)[0]) if raw_uri
-            else environ.get("PATH_INFO", "").encode("latin-1", "replace"))
-    if _malformed(path):
-        abort(404)  # no page of the site has such an address
-    if _malformed(unquote_to_bytes(request.query_string)):
+    query = environ.get("QUERY_STRING", "")
+    if raw_uri:
+        raw_path = raw_uri.split("?", 1)[0]
+        if not _plain(raw_path) and _malformed(unquote_to_bytes(raw_path)):
+            abort(404)  # no page of the site has such an address
+    elif _malformed(environ.get("PATH_INFO", "").encode("latin-1", "replace")):
+        abort(404)
+    if query and not _plain(query) \
+            and _malformed(unquote_to_bytes(request.query_string)):
         abort(400)
 
 
@@ -149,8 +181,7 @@ def init_app(app: Flask) -> None:
     install_log_masking()
     # First of all hooks: CSRF protection parses the form, after which the raw body is gone.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_invalid_utf8_forms)
-    app.before_request_funcs[None].insert(0, refuse_malformed_urls)
     # URL value preprocessors run before any before_request hook (the widget's loads the
-    # campaign by slug): the same check first of all of them.
+    # campaign by slug), for every request, routed or not: the URL check runs there, once.
     app.url_value_preprocessors.setdefault(None, []).insert(0, refuse_malformed_urls)
     app.after_request(set_security_headers)

@@ -57,7 +57,9 @@ def guard_console() -> ResponseReturnValue | None:
         return None
     if request.method not in _SAFE_METHODS:
         if current_app.config.get("WTF_CSRF_ENABLED", True):
-            csrf.protect()  # raises CSRFError (400) without a valid token
+            # Raises CSRFError (400) without a valid token; returns at once when the app-wide
+            # check already passed this request (one check per request).
+            csrf.protect()
         if security.form_has_nul():
             abort(400)  # no console field takes a NUL byte
     if request.endpoint in OPEN_ENDPOINTS:

@@ -17,6 +17,7 @@ from campaign.targets import service as targets
 from tests.conftest import csrf_from
 from tests.factories import make_signature, make_user
 from tests.letters.conftest import ADDRESS, confirm_by_outbox, confirm_link, today_in
+from tests.ops.test_metrics import TOKEN, scrape
 
 NAME = "Айша Ванахун"
 PLACE = "Алматы"
@@ -282,9 +283,12 @@ def test_daily_cap_holds_letters_for_one_digest(smtp_app, smtp_server, live, cli
         confirm_by_outbox(client, f"s{n}@example.org")
     statuses = db.session.scalars(select(Letter.status).order_by(Letter.id)).all()
     assert statuses == ["queued", "queued", "held", "held", "held"]
+    smtp_app.config["METRICS_TOKEN"] = TOKEN  # operators see the held letters (/metrics)
+    assert scrape(client)["campaign_letters_held{}"] == 3
 
     result = smtp_app.test_cli_runner().invoke(args=["letters", "digest"])
     assert result.exit_code == 0 and "un_min\t3" in result.output
+    assert scrape(client)["campaign_letters_held{}"] == 0
     outbox.work(once=True)
     to_target = [m for m in smtp_server.messages if m["To"] == target.email]
     assert len(to_target) == 3  # two letters and one digest

@@ -1,10 +1,14 @@
 """/metrics: Prometheus text, off by default, only with the token; counts what happened."""
 import re
+from datetime import timedelta
 
 from prometheus_client.parser import text_string_to_metric_families
 
 from campaign.extensions import db
 from campaign.outbox import service as outbox
+from campaign.util import utcnow
+from tests.donations.conftest import event, post_event
+from tests.donations.fake_stripe import WEBHOOK_SECRET
 from tests.factories import make_campaign
 from tests.forms_util import sign_post
 
@@ -76,7 +80,9 @@ def test_metrics_count_signatures_latency_queue_and_refusals(client, app, sent_m
 
 def test_failed_deliveries_and_webhook_results_are_counted(client, app):
     app.config.update(METRICS_TOKEN=TOKEN, MAIL_TRANSPORT="smtp", MAIL_SERVER="127.0.0.1",
-                      MAIL_PORT=1)
+                      MAIL_PORT=1, STRIPE_SECRET_KEY="sk_test_fake",
+                      STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET)
+    app.extensions.pop("donations_gateway", None)
     app.extensions["mail"].server, app.extensions["mail"].port = "127.0.0.1", 1
     before = scrape(client)
     outbox.enqueue(kind="test", to="x@example.org", subject="s", body_text="b")
@@ -85,7 +91,27 @@ def test_failed_deliveries_and_webhook_results_are_counted(client, app):
     response = client.post("/stripe/webhook", data=b"{}",
                            headers={"Stripe-Signature": "t=1,v1=bad"})
     assert response.status_code == 400
+    # A well-signed event of a type the site does not handle, delivered twice by Stripe.
+    unhandled = event("customer.created", {"id": "cus_1", "object": "customer"})
+    assert post_event(client, unhandled).get_json()["outcome"] == "ignored"
+    assert post_event(client, unhandled).get_json()["outcome"] == "duplicate"
     after = scrape(client)
     assert delta(after, before, "campaign_outbox_delivery_failures_total{}") == 1
     assert delta(after, before, "campaign_webhook_events_total{result=refused}") == 1
+    assert delta(after, before, "campaign_webhook_events_total{result=ignored}") == 1
+    assert delta(after, before, "campaign_webhook_events_total{result=duplicate}") == 1
     assert after["campaign_outbox_queue_depth{}"] == 1
+    app.extensions.pop("donations_gateway", None)
+
+
+def test_oldest_waiting_message_age_is_its_real_age(client, app):
+    """The "mail stuck" alert (docs/operations.md: oldest age > 300 s) reads this gauge."""
+    app.config.update(METRICS_TOKEN=TOKEN)
+    message = outbox.enqueue(kind="test", to="x@example.org", subject="s", body_text="b")
+    message.created_at = utcnow() - timedelta(minutes=7)
+    db.session.commit()
+    age = scrape(client)["campaign_outbox_oldest_age_seconds{}"]
+    assert 420 <= age < 480
+    message.status = "sent"
+    db.session.commit()
+    assert scrape(client)["campaign_outbox_oldest_age_seconds{}"] == 0

@@ -349,17 +349,37 @@ def test_metrics_come_from_every_process_and_stay_private(stack):
     """Under gunicorn (several processes) /metrics sums them; the balancer refuses the path."""
     from prometheus_client.parser import text_string_to_metric_families
     app2 = f"http://127.0.0.1:{stack.app_ports[1]}/metrics"
-    response = requests.get(app2, timeout=15,
-                            headers={"Authorization": "Bearer scaleout-metrics"})
-    assert response.status_code == 200
-    values = {sample.name: sample.value
-              for family in text_string_to_metric_families(response.text)
-              for sample in family.samples if not sample.labels}
+
+    def scrape() -> dict[str, float]:
+        response = requests.get(app2, timeout=15,
+                                headers={"Authorization": "Bearer scaleout-metrics"})
+        assert response.status_code == 200
+        return {sample.name: sample.value
+                for family in text_string_to_metric_families(response.text)
+                for sample in family.samples if not sample.labels}
+
+    values = scrape()
     stored = sql(stack, "SELECT count(*) FROM signatures")[0][0]
     # app1 is gone (its counts went with it); app2's processes counted their share.
     assert 0 < values["campaign_signatures_created_total"] <= stored
     assert values["campaign_sign_seconds_count"] >= values["campaign_signatures_created_total"]
     assert values["campaign_outbox_queue_depth"] == 0
+    # Twelve more signatures straight to app2, each on a new connection (the kernel hands
+    # them to either gunicorn process): the scrape counts every one, whichever process
+    # answered it and whichever process answers the scrape.
+    own_pids = set()
+    for n in range(12):
+        session = session_from(f"127.0.{200 + n}.1")  # networks no other test uses
+        assert sign_once(session, f"http://127.0.0.1:{stack.app_ports[1]}",
+                         f"metrics{n}x@gmail.com") == 303
+        session.close()
+    after = scrape()
+    assert after["campaign_signatures_created_total"] - values[
+        "campaign_signatures_created_total"] == 12
+    assert after["campaign_sign_seconds_count"] - values["campaign_sign_seconds_count"] == 12
+    for path in (stack.tmp / "app2" / "prometheus").glob("counter_*.db"):
+        own_pids.add(path.stem.rsplit("_", 1)[-1])
+    assert len(own_pids) >= 2, own_pids  # both processes wrote their own counter files
     assert requests.get(app2, timeout=15).status_code == 403
     assert requests.get(f"{stack.base}/metrics", timeout=15,
                         headers={"Authorization": "Bearer scaleout-metrics"}

@@ -20,7 +20,7 @@ import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
 
-from tests.conftest import RecordingHandler, free_port, make_app
+from tests.conftest import RecordingHandler, csrf_from, free_port, make_app
 from tests.forms_util import hidden_inputs
 from tests.scaleout.stack import (
     BATCH_SIZE,
@@ -128,6 +128,10 @@ def test_rate_limits_are_shared_between_servers(stack):
     # Another network is not affected, and through the balancer the limit holds too.
     assert sign_once(session_from("127.0.4.1"), stack.base, "othernetx@gmail.com") == 303
     assert sign_once(session_from("127.0.3.200"), stack.base, "samenetx@gmail.com") == 429
+    # An X-Forwarded-For the client makes up changes nothing: HAProxy drops it and adds the
+    # address it saw, and the apps trust exactly that one proxy.
+    assert sign_once(session_from("127.0.3.201"), stack.base, "spoofx@gmail.com",
+                     **{"X-Forwarded-For": "198.51.100.9"}) == 429
     FIGURES["rate_limit"] = {"limit_per_minute": NETWORK_LIMIT, "answers": dict(Counter(answers))}
 
 
@@ -142,8 +146,18 @@ def test_an_organizer_session_works_on_both_servers(stack):
     for base in (app2, app1, app2):
         console = session.get(f"{base}/organize/", allow_redirects=False, timeout=15)
         assert console.status_code == 200, (base, console.status_code)
-    # And a form shown by one server is accepted by the other (CSRF lives in the session).
     assert session.get(f"{app2}/organize/users", timeout=15).status_code == 200
+    # A form shown by one server is accepted by the other (the CSRF token lives in the
+    # signed session), and one without the token is refused there.
+    token = csrf_from(session.get(f"{app1}/organize/", timeout=15).text)
+    refused = session.post(f"{app2}/organize/logout", allow_redirects=False, timeout=15)
+    assert refused.status_code == 400
+    out = session.post(f"{app2}/organize/logout", data={"csrf_token": token},
+                       allow_redirects=False, timeout=15)
+    assert out.status_code in (302, 303) and "/organize/login" in out.headers["Location"]
+    # Logged out through server 2 is logged out on server 1 too.
+    after = session.get(f"{app1}/organize/", allow_redirects=False, timeout=15)
+    assert after.status_code in (302, 303), after.status_code
 
 
 # --- load --------------------------------------------------------------------------------------

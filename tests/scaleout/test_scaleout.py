@@ -1,5 +1,6 @@
 """Scale-out on loopback: HAProxy, two gunicorn servers, PostgreSQL, Redis, two outbox
-workers and a real SMTP sink (see stack.py). Bounded in time (about two minutes).
+workers and a real SMTP sink (see stack.py). Bounded in time: 3.5 to 5 minutes on a loaded
+2-core machine (docs/operations.md, "Figures").
 
 Skipped locally without haproxy, redis-server or TEST_DATABASE_URL; failed under CI=true.
 Figures go to test-artifacts/scaleout.json (docs/operations.md quotes a run).

@@ -178,6 +178,16 @@ def test_soft_bounces_retry_and_suppress_only_after_days(app, sink, tmp_path):
     assert suppression.is_suppressed("full@example.org")
 
 
+def test_an_old_soft_bounce_does_not_suppress_a_new_one(app):
+    suppression.record_bounce("full@example.org", hard=False, status="4.2.2", source="dsn")
+    db.session.commit()
+    # Last spring's full mailbox, then none for months: today's is a new run of bounces.
+    db.session.execute(db.update(MailBounce).values(created_at=utcnow() - timedelta(days=90)))
+    suppression.record_bounce("full@example.org", hard=False, status="4.2.2", source="dsn")
+    db.session.commit()
+    assert not suppression.is_suppressed("full@example.org")
+
+
 def test_a_forged_verp_token_is_not_believed(app, sink, tmp_path):
     sent = _send_one(sink, "reader@example.org")
     forged = re.sub(r"-[0-9a-f]{10}@", "-0000000000@", sent.mail_from)

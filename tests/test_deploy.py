@@ -64,6 +64,6 @@ def test_every_periodic_job_has_a_timer_with_a_real_command(tmp_path):
         assert group is not None and group.get_command(None, words[1]) is not None, command
         commands[" ".join(words[:2])] = timer
     for job in ("letters digest", "letters prune", "privacy purge", "outbox prune",
-                "campaigns recount", "petitions send-scheduled"):
+                "campaigns recount", "petitions send-scheduled", "outbox bounces"):
         assert f"flask {job}" in readme or f"flask --app wsgi {job}" in readme, job
         assert job in commands, f"no timer runs flask {job}"

@@ -34,22 +34,16 @@ PRIVACY_MAIL_PURPOSE = "privacy-mail"  # read by privacy.service.email_key_from_
 @dataclass(frozen=True)
 class MailKind:
     priority: int = outbox.PRIORITY_URGENT
-    # RFC 3834: "auto-generated" for mail a machine sends on its own, "auto-replied" for an
-    # automatic answer to something the reader did; None for mail a person wrote.
+    # RFC 3834: "auto-generated" for mail a machine sends; None for mail a person wrote.
+    # ("auto-replied" is for an automatic answer to a received e-mail: the site answers
+    # none, a confirmation answers a web form.)
     auto_submitted: str | None = "auto-generated"
     bulk: bool = False
 
 
 MAIL_KINDS: dict[str, MailKind] = {
-    "signature_confirm": MailKind(auto_submitted="auto-replied"),
-    "signature_already": MailKind(auto_submitted="auto-replied"),
-    "letters_confirm": MailKind(auto_submitted="auto-replied"),
-    "privacy_link": MailKind(auto_submitted="auto-replied"),
-    "organizer_reset": MailKind(auto_submitted="auto-replied"),
-    "organizer_invite": MailKind(),
-    "donation_receipt": MailKind(),
-    "letters_digest": MailKind(),
-    "target_bounced": MailKind(),
+    # Queued by a sweep, possibly thousands at once: after today's confirmations.
+    "signature_reminder": MailKind(priority=outbox.PRIORITY_BACKGROUND),
     # A supporter's own letter, sent on their behalf: written by a person.
     "letters_letter": MailKind(auto_submitted=None),
     "campaign_update": MailKind(priority=outbox.PRIORITY_BULK, bulk=True),

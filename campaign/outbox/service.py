@@ -7,10 +7,11 @@ row; SQLite has a single writer), send them outside any transaction over one SMT
 then record the outcome. A worker killed mid-batch leaves its rows "sending"; their lease
 lapses and another worker sends them again: delivery is at least once, never lost.
 
-Most urgent first: a claim takes the lowest `priority` (confirmations and receipts 0, bulk
-updates 10), so a queue of 100,000 updates does not hold up a confirmation. Nothing is sent to
-an address on the suppression list (`suppression.py`), and a recipient refused with a 5xx is
-not tried again. OUTBOX_DOMAIN_RATE_LIMIT spreads a big send over time per recipient domain.
+Most urgent first: a claim takes the lowest `priority` (confirmations and receipts 0,
+reminders 5, bulk updates 10), so a queue of 100,000 updates does not hold up a
+confirmation. Nothing is sent to an address on the suppression list (`suppression.py`), and
+a recipient refused with a 5xx is not tried again. OUTBOX_DOMAIN_RATE_LIMIT spreads a big
+send over time per recipient domain.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from .transports import Bounce, Transport, get_transport
 
 # Claim order: lower first. What a person is waiting for goes before news.
 PRIORITY_URGENT = 0
+PRIORITY_BACKGROUND = 5  # a sweep's mail to people (reminders): after what they wait for
 PRIORITY_BULK = 10
 
 log = logging.getLogger(__name__)

@@ -120,12 +120,15 @@ def record_bounce(address: str, *, hard: bool, status: str, source: str,
 
 def _soft_bouncing_for_days(digest: str) -> bool:
     """Soft bounces (mailbox full, greylisting) are retried; an address still bouncing
-    OUTBOX_SOFT_BOUNCE_DAYS after its first soft bounce is given up."""
+    OUTBOX_SOFT_BOUNCE_DAYS after its first soft bounce is given up. Only the bounces of the
+    last twice that many days count: a mailbox that was full once last spring and is full
+    again today is not given up today."""
+    days = timedelta(days=current_app.config["OUTBOX_SOFT_BOUNCE_DAYS"])
+    now = utcnow()
     first = db.session.scalar(select(func.min(MailBounce.created_at)).where(
         MailBounce.address_hash == digest, MailBounce.hard.is_(False),
-        MailBounce.complaint.is_(False)))
-    days = current_app.config["OUTBOX_SOFT_BOUNCE_DAYS"]
-    return first is not None and utcnow() - first >= timedelta(days=days)
+        MailBounce.complaint.is_(False), MailBounce.created_at >= now - 2 * days))
+    return first is not None and now - first >= days
 
 
 def hard_bounces(address: str) -> int:

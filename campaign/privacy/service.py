@@ -135,9 +135,12 @@ def request_data_link(address: str, lang: str) -> bool:
         return False
     # To the address(es) we hold, never the variant typed into the form ("A+x@Gmail.com"
     # matches "a@gmail.com" but is not where the signer reads their mail, or is someone else's).
+    # It goes only to people the site holds data about: one-click unsubscribe, as on all
+    # their mail (news from every campaign; this link still comes when asked for).
+    headers = emails.unsubscribe_headers(emails.address_links(address)["unsubscribe_all_url"])
     for to in stored:
         emails.queue_email("privacy_link", to=to, lang=lang, data_url=emails.external_url(
-            "privacy.data", token=data_token(email_key)),
+            "privacy.data", token=data_token(email_key)), headers=headers,
             hours=current_app.config["PRIVACY_LINK_MAX_AGE_HOURS"])
     db.session.commit()
     return True

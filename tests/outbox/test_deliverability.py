@@ -104,7 +104,7 @@ def test_every_kind_of_mail_carries_the_right_headers(app, sink, client, stripe_
         return item.message
 
     # Automated mail says so; a supporter's own letter is not marked automated.
-    assert only("signature_confirm")["Auto-Submitted"] == "auto-replied"
+    assert only("signature_confirm")["Auto-Submitted"] == "auto-generated"
     assert only("donation_receipt")["Auto-Submitted"] == "auto-generated"
     assert only("organizer_invite")["Auto-Submitted"] == "auto-generated"
     assert only("campaign_update")["Auto-Submitted"] == "auto-generated"
@@ -115,14 +115,15 @@ def test_every_kind_of_mail_carries_the_right_headers(app, sink, client, stripe_
     # One-click unsubscribe on every mail to a signer, donor or letter writer; not to the
     # institution or an organizer.
     for kind in ("signature_confirm", "signature_already", "campaign_update",
-                 "donation_receipt", "letters_confirm"):
+                 "donation_receipt", "letters_confirm", "privacy_link"):
         message = only(kind)
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", kind
         _one_click_path(message)
     assert only("signature_confirm")["List-Unsubscribe"].strip().startswith(
         "<https://korday.example/unsubscribe/")
-    assert only("donation_receipt")["List-Unsubscribe"].strip().startswith(
-        "<https://korday.example/unsubscribe/all/")
+    for kind in ("donation_receipt", "letters_confirm", "privacy_link"):
+        assert only(kind)["List-Unsubscribe"].strip().startswith(
+            "<https://korday.example/unsubscribe/all/"), kind
     for kind in ("letters_letter", "organizer_invite"):
         assert only(kind)["List-Unsubscribe"] is None, kind
     # The data link the site footer promises, in the receipt and the letters confirmation.
@@ -270,3 +271,166 @@ def test_the_access_log_hides_the_address_wide_unsubscribe_token():
 
     for path in ("/unsubscribe/all/SECRET.TOKEN", "/unsubscribe/SECRET.TOKEN"):
         assert "SECRET" not in _TOKEN_PATH.sub(r"/\1/…", path)
+
+
+def _check_identity(item, now):
+    """Message-ID on the site's domain with a keyed part, a Date of now, the VERP sender."""
+    from email.utils import parsedate_to_datetime
+
+    message = item.message
+    match = MESSAGE_ID.match(message["Message-ID"])
+    assert match, message["Message-ID"]
+    sent = parsedate_to_datetime(message["Date"])
+    assert abs((sent - now).total_seconds()) < 300, message["Date"]
+    assert signing.message_id_from_return_path(item.mail_from) == int(match.group(1))
+
+
+def test_signer_mail_rendered_at_delivery_has_its_headers_and_data_link_in_kazakh(
+        app, sink, client):
+    """Every e-mail to a signer (built by the worker at delivery, petitions' renderer, and
+    the update queued whole) in the signer's language: one-click headers, Auto-Submitted,
+    List-Id on news only, and a working link that removes their signature and data."""
+    from datetime import UTC, datetime, timedelta
+
+    app.config["SITE_URL"] = SITE
+    now = datetime.now(UTC)
+    campaign = make_campaign(locales=("en", "kk"))
+    admin, _ = make_user(role="admin", campaigns=[campaign])
+    # Confirmation, then thanks (confirmed), then news, then "already signed".
+    make_signature(campaign, email="kz@example.org", updates=True, locale="kk")
+    item = updates.save(admin, campaign, {"en": {"subject": "News", "body": "Body"},
+                                          "kk": {"subject": "Жаңалық", "body": "Мәтін"}})
+    updates.send(admin, campaign, item)
+    db.session.execute(db.update(Signature).values(last_emailed_at=None))
+    db.session.commit()
+    petitions.sign(campaign, petitions.SignatureInput(
+        full_name="Again", email="kz@example.org", country="KZ", locale="kk"))
+    db.session.commit()
+    # A second signer who never confirms gets the one reminder.
+    pending = make_signature(campaign, email="late@example.org", locale="kk",
+                             confirmed=False)
+    assert petitions.send_reminders(now=pending.created_at + timedelta(hours=25)) == 1
+    db.session.commit()
+    while outbox.deliver_batch():
+        pass
+
+    kinds = _by_kind(sink)
+    expected = {"signature_confirm", "signature_thanks", "campaign_update",
+                "signature_already", "signature_reminder"}
+    assert set(kinds) == expected
+    for kind in expected:
+        # The reminder went to the pending signer; each other kind once to the first one.
+        to = "late@example.org" if kind == "signature_reminder" else "kz@example.org"
+        [received] = [item for item in kinds[kind] if item.rcpt_tos == [to]]
+        message = received.message
+        _check_identity(received, now)
+        assert message["Auto-Submitted"] == "auto-generated", kind
+        assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click", kind
+        assert _one_click_path(message).startswith("/unsubscribe/"), kind
+        assert (message["List-Id"] == f"<{campaign.slug}.korday.example>") is (
+            kind == "campaign_update"), kind
+        # The footer's removal link, in Kazakh, in both parts, and it opens the page that
+        # deletes this very signature.
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert "Қолтаңбаңызды және барлық деректеріңізді жою" in text, kind
+        assert "Қолтаңбаңызды және барлық деректеріңізді жою" in html, kind
+        assert "Remove your signature" not in text, kind
+        forget = re.search(r"https://korday\.example(/forget/\S+)", text)
+        assert forget, (kind, text)
+        assert forget.group(1) in html, kind
+        page = client.get(forget.group(1))
+        assert page.status_code == 200 and 'method="post"' in page.get_data(as_text=True)
+
+
+def test_mail_to_organizers_and_institutions_is_marked_automated_without_signer_links(
+        app, sink):
+    """Invitation, reset, milestone, test update, a paused institution's notice, the daily
+    digest to an institution: identity headers and Auto-Submitted, no unsubscribe headers,
+    and no footer promising a signer's links (nor a link that leads nowhere)."""
+    from datetime import UTC, datetime
+
+    from campaign.milestones import service as milestones
+
+    app.config.update(SITE_URL=SITE, LETTERS_DAILY_CAP_PER_TARGET=0)
+    now = datetime.now(UTC)
+    campaign = make_campaign()
+    admin, _ = make_user(role="admin", campaigns=[campaign], email="admin@example.org")
+    organizers.invite(admin, "new@example.org")
+    organizers.request_reset("admin@example.org")
+    milestones.set_milestones(admin, campaign, [1])
+    make_signature(campaign, email="first@example.org")
+    item = updates.save(admin, campaign, {"en": {"subject": "News", "body": "Body"}})
+    updates.test_send(admin, campaign, item)
+    targets.import_csv("short_id,organisation,name,role,email,postal_address,web_url,"
+                       "source_url,source_date,languages\nun_min,UN,UN Rapporteur,,"
+                       "rapporteur@un.example.org,,,https://s.test/1,2012,en\n")
+    body = targets.all_targets()[0]
+    targets.mark_verified(body, by=admin)
+    letters.install_default_templates(campaign)
+    letters.set_campaign_targets(campaign, {body.id}, {body.id})
+    subject, text, _template = letters.draft(campaign, "en")
+    letters.send_letters(campaign, targets=[body], name="Writer", email="writer@example.org",
+                         place="Bishkek", subject=subject, body=text, locale="en")
+    while outbox.deliver_batch():
+        pass
+    [confirm] = _by_kind(sink)["letters_confirm"]
+    link = re.search(r"https://korday\.example/letters/confirm/(\S+)",
+                     confirm.message.get_body(("plain",)).get_content()).group(1)
+    letters.confirm_batch(link)  # over the daily cap of 0: held for the digest
+    assert letters.send_digests() == {"un_min": 1}
+    for _number in range(app.config["TARGET_PAUSE_AFTER_BOUNCES"]):
+        suppression.record_bounce("rapporteur@un.example.org", hard=True, status="5.1.1",
+                                  source="dsn")
+    db.session.commit()
+    while outbox.deliver_batch():
+        pass
+
+    kinds = _by_kind(sink)
+    for kind in ("organizer_invite", "organizer_reset", "milestone_reached",
+                 "campaign_update_test", "letters_digest", "target_bounced"):
+        assert kind in kinds, kind
+        for received in kinds[kind]:
+            message = received.message
+            _check_identity(received, now)
+            assert message["Auto-Submitted"] == "auto-generated", kind
+            if kind == "campaign_update_test":
+                continue  # the organizer's preview of the update, footer and all
+            assert message["List-Unsubscribe"] is None, kind
+            assert message["List-Id"] is None, kind
+            html = message.get_body(("html",)).get_content()
+            text = message.get_body(("plain",)).get_content()
+            assert 'href=""' not in html and "href=''" not in html, kind
+            assert "Remove your signature" not in html + text, kind
+
+
+def test_a_sweep_of_reminders_does_not_hold_up_a_new_confirmation(app):
+    from datetime import timedelta
+
+    campaign = make_campaign()
+    pending = [make_signature(campaign, confirmed=False) for _ in range(4)]
+    db.session.execute(db.update(OutboxMessage).values(status="sent"))  # their confirmations
+    db.session.commit()
+    assert petitions.send_reminders(now=pending[-1].created_at + timedelta(hours=25)) == 4
+    outbox.enqueue(kind="campaign_update", to="n@example.org", subject="s", body_text="b",
+                   priority=outbox.PRIORITY_BULK)
+    make_signature(campaign, email="new@example.org", confirmed=False)
+    claimed = outbox.claim_batch(6)
+    assert [row.kind for row in claimed] == ["signature_confirm"] + ["signature_reminder"] * 4 \
+        + ["campaign_update"]
+    assert claimed[0].to_addr == "new@example.org"
+
+
+def test_configured_message_id_domain_and_bounce_address(app, sink):
+    app.config.update(SITE_URL=SITE, MAIL_MESSAGE_ID_DOMAIN="mail.korday.example",
+                      MAIL_BOUNCE_ADDRESS="returns@korday.example")
+    outbox.enqueue(kind="test", to="reader@example.org", subject="s", body_text="b")
+    db.session.commit()
+    outbox.deliver_batch()
+    [item] = sink.received
+    match = re.fullmatch(r"<outbox-(\d+)\.[0-9a-f]{16}@mail\.korday\.example>",
+                         item.message["Message-ID"])
+    assert match
+    assert re.fullmatch(rf"returns\+{match.group(1)}-[0-9a-f]{{10}}@korday\.example",
+                        item.mail_from)
+    assert signing.message_id_from_return_path(item.mail_from) == int(match.group(1))

@@ -19,7 +19,7 @@ from campaign.audit.models import AuditEntry
 from campaign.extensions import db
 from campaign.outbox import service as outbox
 from campaign.outbox import suppression
-from campaign.outbox.models import MailBounce, OutboxMessage
+from campaign.outbox.models import MailBounce, MailSuppression, OutboxMessage
 from campaign.targets import service as targets
 from campaign.targets.models import Target
 from campaign.util import utcnow
@@ -152,6 +152,13 @@ def test_a_dsn_in_the_maildir_suppresses_the_address(app, sink, tmp_path):
     assert suppression.is_suppressed("gone@example.org")
     assert suppression.counts_for_campaign(campaign.id) == {
         "hard": 1, "soft": 0, "complaints": 0, "suppressed": 1}
+    # The lists hold a keyed hash, never the address.
+    for model in (MailBounce, MailSuppression):
+        rows = db.session.scalars(select(model)).all()
+        assert rows
+        for row in rows:
+            values = " ".join(str(getattr(row, column.name)) for column in model.__table__.columns)
+            assert "gone" not in values.lower(), values
     # Nothing more is sent to it, of any kind.
     outbox.enqueue(kind="signature_confirm", to="Gone@Example.org", subject="s", body_text="b")
     db.session.commit()
@@ -176,6 +183,16 @@ def test_soft_bounces_retry_and_suppress_only_after_days(app, sink, tmp_path):
     box.flush()
     _run_bounces(app, tmp_path / "bounces.mbox")
     assert suppression.is_suppressed("full@example.org")
+
+
+def test_an_old_soft_bounce_does_not_suppress_a_new_one(app):
+    suppression.record_bounce("full@example.org", hard=False, status="4.2.2", source="dsn")
+    db.session.commit()
+    # Last spring's full mailbox, then none for months: today's is a new run of bounces.
+    db.session.execute(db.update(MailBounce).values(created_at=utcnow() - timedelta(days=90)))
+    suppression.record_bounce("full@example.org", hard=False, status="4.2.2", source="dsn")
+    db.session.commit()
+    assert not suppression.is_suppressed("full@example.org")
 
 
 def test_a_forged_verp_token_is_not_believed(app, sink, tmp_path):

@@ -28,7 +28,7 @@ def test_the_request_queues_the_mail_and_the_worker_writes_it(client, app, sent_
     assert "Подтвердите" in message["Subject"] or "подпис" in message["Subject"].lower()
     assert message["List-Unsubscribe"].strip().startswith("<http://campaign.test/unsubscribe/")
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    assert message["Auto-Submitted"] == "auto-replied"
+    assert message["Auto-Submitted"] == "auto-generated"
     assert client.get(link).status_code == 200
     assert db.session.get(Signature, signature.id).status == "confirmed"
 

@@ -141,6 +141,18 @@ def test_a_forged_host_is_refused_in_production(tmp_path, database_url):
     assert client.get("/favicon.ico", headers={"Host": "korday.example"}).status_code == 200
 
 
+def test_production_settings_allow_only_the_sites_hosts(tmp_path):
+    """From the environment as a deployment sets it: an https SITE_URL alone allows only its
+    host; ALLOWED_HOSTS names more; plain http (development) allows any."""
+    from campaign.config import load_config
+    def hosts(**environ):
+        return load_config(str(tmp_path), environ)["TRUSTED_HOSTS"]
+    assert hosts(SITE_URL="https://Korday.example/") == ["korday.example"]
+    assert hosts(SITE_URL="https://korday.example", ALLOWED_HOSTS="korday.example, www.k.example"
+                 ) == ["korday.example", "www.k.example"]
+    assert hosts(SITE_URL="http://localhost:5000") is None
+
+
 def test_absolute_links_come_from_site_url_not_the_host_header(client, app):
     campaign = make_campaign(locales=("en", "ru"))
     page = client.get(f"/en/c/{campaign.slug}", headers={"Host": "evil.test"}).get_data(

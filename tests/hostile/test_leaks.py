@@ -8,6 +8,7 @@ import tempfile
 import pytest
 
 from campaign import create_app
+from campaign.extensions import db
 from campaign.util import local_path
 from tests.conftest import csrf_from, login, make_app
 from tests.factories import make_campaign, make_signature, make_user
@@ -168,6 +169,14 @@ def test_widget_origins_are_stored_idna_encoded(app):
     assert widget.normalize_origin("https://Пример.рф/путь") == "https://xn--e1afmkfd.xn--p1ai"
     with pytest.raises(widget.BadOrigin):
         widget.normalize_origin("https://a\u200b\u0000.example")
+    # Stored that way, so the CSP header (ASCII only) names it as browsers send it.
+    campaign = make_campaign()
+    widget.set_framing(campaign.id, ["https://Пример.рф", "https://bücher.example:8443"])
+    db.session.expire_all()
+    assert widget.settings_for(campaign.id).allowed_origins == (
+        "https://xn--e1afmkfd.xn--p1ai https://xn--bcher-kva.example:8443")
+    assert widget.frame_ancestors(campaign.id) == ["https://xn--e1afmkfd.xn--p1ai",
+                                                  "https://xn--bcher-kva.example:8443"]
 
 
 def test_gunicorn_has_no_shared_control_socket(monkeypatch, tmp_path):

@@ -97,8 +97,8 @@ WATCHED = {
                               "locale"),
     "retention_policies": Watch("privacy.retention", ("days_after_delivery",)),
     "campaign_targets": Watch("letters.targets", ("target_id", "preselected"), "target_id"),
-    "deliveries": Watch("letters.deliver", ("target_id", "locale", "signature_count",
-                                            "export_sha256"), "target_id"),
+    "petition_deliveries": Watch("letters.deliver", ("target_id", "locale", "signature_count",
+                                                     "export_sha256"), "target_id"),
 }
 
 

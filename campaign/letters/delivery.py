@@ -411,7 +411,8 @@ def deliver(campaign: Campaign, job: DossierJob, *, mode: str, user: User) -> li
             body=letter.body + f"\nSHA-256: {job.export_sha256}\n", reply_to=reply_to,
             attachments=attachments, locale=job.locale)
         db.session.flush()
-        delivery = Delivery(campaign_id=campaign.id, target=letter.target, locale=job.locale,
+        delivery = Delivery(campaign_id=campaign.id, target_id=letter.target.id,
+                            target=letter.target, locale=job.locale,
                             signature_count=job.signature_count,
                             export_sha256=job.export_sha256, delivered_at=now,
                             outbox_message_id=message.id if message else None)

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import i18n
+from ..audit import service as audit
 from ..campaigns.models import Campaign
 from ..organization import service as organization_service
 from ..organizers import registry as console_registry
@@ -124,6 +125,8 @@ def download(campaign: Campaign, job_id: int) -> ResponseReturnValue:
     job = delivery.job_of(campaign, job_id)
     if job is None or job.status not in ("done", "sent"):
         abort(404)
+    audit.note(current_user, "letters.dossier", campaign_id=campaign.id, target=job.locale,
+               job=job.id)
     response = make_response(job.pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = (
@@ -135,6 +138,8 @@ def download(campaign: Campaign, job_id: int) -> ResponseReturnValue:
 @campaign_access
 def export(campaign: Campaign) -> ResponseReturnValue:
     """The canonical export whose SHA-256 the dossier prints, streamed."""
+    audit.note(current_user, "signature.export_delivery", campaign_id=campaign.id,
+               target=campaign.slug)
     response = Response(stream_with_context(delivery.export_chunks(campaign.id)),
                         mimetype="text/csv")
     response.headers["Content-Disposition"] = (

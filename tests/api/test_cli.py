@@ -17,3 +17,18 @@ def test_cli_creates_a_key_and_sets_widget_sites(app):
     assert widget.frame_ancestors(campaign.id) == ["https://partner.org"]
     bad = runner.invoke(args=["widget", "allow", campaign.slug, "ftp://x"])
     assert bad.exit_code != 0 and widget.frame_ancestors(campaign.id) == ["https://partner.org"]
+
+
+def test_only_admins_make_trusted_import_keys_from_the_cli(app):
+    campaign = make_campaign()
+    organizer, _ = make_user(campaigns=[campaign])
+    admin, _ = make_user(role="admin")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["api", "create-key", organizer.email, "bulk", campaign.slug,
+                                  "--trusted-import"])
+    assert refused.exit_code != 0 and "admin" in refused.output
+    assert api.keys_of(organizer) == []
+    made = runner.invoke(args=["api", "create-key", admin.email, "bulk", campaign.slug,
+                               "--trusted-import"])
+    assert made.exit_code == 0
+    assert api.authenticate(made.output.strip()).trusted_import

@@ -61,3 +61,20 @@ def test_nobody_revokes_another_users_key(client, app):
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(ApiKey, key.id).revoked_at is None
+
+
+def test_the_list_shows_each_keys_scopes_and_expiry(client, app):
+    campaign = make_campaign()
+    user, password = make_user(campaigns=[campaign])
+    login(client, user.email, password)
+    page = client.get("/organize/api-keys/").get_data(as_text=True)
+    created = client.post("/organize/api-keys/", data={
+        "csrf_token": csrf_from(page), "name": "counts-partner", "campaigns": [str(campaign.id)],
+        "scopes": ["read_aggregates", "write_signatures"], "expires_on": "2099-03-31"})
+    assert created.status_code == 201
+    listing = client.get("/organize/api-keys/").get_data(as_text=True)
+    row = next(r for r in listing.split("<tr") if "counts-partner" in r)
+    assert "read counts; add signatures" in row and "read signers" not in row
+    assert "2099-03-31" in row  # valid until the end of that day
+    key = db.session.scalar(select(ApiKey))
+    assert key.expires_at.date().isoformat() == "2099-04-01"

@@ -8,6 +8,7 @@ import tempfile
 import pytest
 
 from campaign import create_app
+from campaign.extensions import db
 from campaign.util import local_path
 from tests.conftest import csrf_from, login, make_app
 from tests.factories import make_campaign, make_signature, make_user
@@ -141,6 +142,18 @@ def test_a_forged_host_is_refused_in_production(tmp_path, database_url):
     assert client.get("/favicon.ico", headers={"Host": "korday.example"}).status_code == 200
 
 
+def test_production_settings_allow_only_the_sites_hosts(tmp_path):
+    """From the environment as a deployment sets it: an https SITE_URL alone allows only its
+    host; ALLOWED_HOSTS names more; plain http (development) allows any."""
+    from campaign.config import load_config
+    def hosts(**environ):
+        return load_config(str(tmp_path), environ)["TRUSTED_HOSTS"]
+    assert hosts(SITE_URL="https://Korday.example/") == ["korday.example"]
+    assert hosts(SITE_URL="https://korday.example", ALLOWED_HOSTS="korday.example, www.k.example"
+                 ) == ["korday.example", "www.k.example"]
+    assert hosts(SITE_URL="http://localhost:5000") is None
+
+
 def test_absolute_links_come_from_site_url_not_the_host_header(client, app):
     campaign = make_campaign(locales=("en", "ru"))
     page = client.get(f"/en/c/{campaign.slug}", headers={"Host": "evil.test"}).get_data(
@@ -156,6 +169,14 @@ def test_widget_origins_are_stored_idna_encoded(app):
     assert widget.normalize_origin("https://Пример.рф/путь") == "https://xn--e1afmkfd.xn--p1ai"
     with pytest.raises(widget.BadOrigin):
         widget.normalize_origin("https://a\u200b\u0000.example")
+    # Stored that way, so the CSP header (ASCII only) names it as browsers send it.
+    campaign = make_campaign()
+    widget.set_framing(campaign.id, ["https://Пример.рф", "https://bücher.example:8443"])
+    db.session.expire_all()
+    assert widget.settings_for(campaign.id).allowed_origins == (
+        "https://xn--e1afmkfd.xn--p1ai https://xn--bcher-kva.example:8443")
+    assert widget.frame_ancestors(campaign.id) == ["https://xn--e1afmkfd.xn--p1ai",
+                                                  "https://xn--bcher-kva.example:8443"]
 
 
 def test_gunicorn_has_no_shared_control_socket(monkeypatch, tmp_path):

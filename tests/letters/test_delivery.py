@@ -9,6 +9,7 @@ from babel.dates import format_date
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from campaign.audit.models import AuditEntry
 from campaign.campaigns import service as campaigns
 from campaign.campaigns.models import Campaign
 from campaign.extensions import db
@@ -98,7 +99,8 @@ def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_ser
     assert "No e-mail address: recorded as handed over by you." in preview
     outbox.work(once=True)
     assert not any("Petition" in m["Subject"] for m in smtp_server.messages)  # not yet sent
-    response = client.post(response.headers["Location"] + "/send", data={
+    job_url = response.headers["Location"]
+    response = client.post(job_url + "/send", data={
         "csrf_token": csrf_from(preview), "mode": "close"})
     assert response.status_code == 303
 
@@ -127,6 +129,19 @@ def test_delivery_and_reply_show_on_the_campaign_page(client, smtp_app, smtp_ser
     assert sorted((d.target.short_id, d.signature_count, d.export_sha256, bool(
         d.outbox_message_id)) for d in deliveries) == [
         ("eu_form", 4, sha, False), ("un_min", 4, sha, True)]
+    # On the record: the delivery (one entry per institution, with the checksum), and each
+    # download of its dossier and of the export it was made from.
+    recorded = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "letters.deliver").order_by(AuditEntry.id)).all()
+    assert sorted(e.target for e in recorded) == sorted(str(d.target_id) for d in deliveries)
+    assert {e.user_email for e in recorded} == {user.email}
+    assert all(e.detail["changes"]["export_sha256"]["new"] == sha for e in recorded)
+    assert client.get(f"{job_url}/dossier.pdf").status_code == 200
+    assert client.get(f"/organize/c/{campaign.slug}/delivery/export.csv").status_code == 200
+    downloads = {e.action: e for e in db.session.scalars(select(AuditEntry).where(
+        AuditEntry.campaign_id == campaign.id))}
+    assert downloads["letters.dossier"].user_email == user.email
+    assert downloads["signature.export_delivery"].user_email == user.email
 
     page = client.get(f"/organize/c/{campaign.slug}/letters").get_data(as_text=True)
     bad = client.post(f"/organize/c/{campaign.slug}/letters/replies", data={

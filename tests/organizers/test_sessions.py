@@ -214,3 +214,20 @@ def test_lock_out_hides_accounts_and_spares_a_known_browser(client, app):
     assert login(stranger, user.email, password).status_code == 422
     # ...the owner's known browser is not.
     assert login(client, user.email, password).status_code == 302
+
+
+def test_a_locked_out_owner_gets_back_in_by_reset_from_a_new_browser(client, app, sent_mail):
+    user, password = make_user(email="locked@example.org")
+    stranger = app.test_client()
+    for n in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        login(stranger, user.email, f"guess-{n}")
+    new_browser = app.test_client()
+    assert login(new_browser, user.email, password).status_code == 422  # locked here too
+    post_form(new_browser, "/organize/reset", {"email": "locked@example.org"})
+    path = link_in(deliver(sent_mail)[-1], "/organize/reset/")
+    assert post_form(new_browser, path, {"password": "a-brand-new-password"}
+                     ).status_code == 302
+    _fresh_request()
+    another = app.test_client()
+    assert login(another, user.email, "a-brand-new-password").status_code == 302
+    assert login(stranger, user.email, password).status_code == 422  # the old one is gone

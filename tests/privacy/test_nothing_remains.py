@@ -102,15 +102,26 @@ def test_purge_also_erases_letters_and_stored_dossiers(app):
 
 
 def test_donor_manage_links_expire_after_30_days(app, monkeypatch):
-    token = make_token("donation-manage", [1, "digest"])
-    assert read_token("donation-manage", token) == [1, "digest"]
-    monkeypatch.setitem(__import__("campaign.tokens").tokens.DEFAULT_MAX_AGE_SECONDS,
-                        "donation-manage", -1)
+    import time
+
+    from campaign.donations import ledger
+    real_time = time.time
+
+    def made_days_ago(days):
+        monkeypatch.setattr(time, "time", lambda: real_time() - days * 86400)
+        token = make_token("donation-manage", [1, "digest"])
+        monkeypatch.setattr(time, "time", real_time)
+        return token
+    assert read_token("donation-manage", made_days_ago(29)) == [1, "digest"]
     with pytest.raises(ExpiredToken):
-        read_token("donation-manage", token)
+        read_token("donation-manage", made_days_ago(31))
+    with pytest.raises(ExpiredToken):  # the function the manage page calls
+        ledger.donation_from_manage_token(made_days_ago(31))
     # Single-purpose: a manage token opens nothing else.
-    with pytest.raises(InvalidToken):
-        read_token("privacy", token)
+    token = make_token("donation-manage", [1, "digest"])
+    for purpose in ("privacy", "confirm", "unsubscribe", "forget"):
+        with pytest.raises(InvalidToken):
+            read_token(purpose, token)
 
 
 def test_no_link_token_in_any_log_line(client, app, caplog, tmp_path):

@@ -88,13 +88,15 @@ def main() -> None:
     client: FlaskClient = app.test_client()
     page = client.get(f"/en/c/{SLUG}").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    started = re.search(r'name="form_started"[^>]*value="([^"]+)"', page)
     assert token, "no CSRF token"
+    assert started, "no form start token"
     tag = secrets.token_hex(3)
 
     def form(i: int) -> dict[str, str]:
         return {"csrf_token": token.group(1), "full_name": f"Signer {i}",
                 "email": f"inproc-{tag}-{i}@example.org", "country": "KZ",
-                "display": "full"}
+                "display": "full", "form_started": started.group(1)}
 
     def healthz(i: int) -> None:
         assert client.get("/healthz").status_code == 200

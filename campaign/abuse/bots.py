@@ -95,19 +95,25 @@ class BotTrapForm(FlaskForm):
 
 
 def is_bot(form: BotTrapForm) -> bool:
-    reason = _bot_reason(form)
+    return is_bot_post(form.website.data, form.form_started.data)
+
+
+def is_bot_post(website: str | None, form_started: str | None) -> bool:
+    """is_bot on a post's honeypot and start token (the sign view reads them without a
+    form)."""
+    reason = _bot_reason(website, form_started)
     if reason:
         _log_dropped(reason)
     return reason is not None
 
 
-def _bot_reason(form: BotTrapForm) -> str | None:
-    if (form.website.data or "").strip():
+def _bot_reason(website: str | None, form_started: str | None) -> str | None:
+    if (website or "").strip():
         return "honeypot filled"
     minimum = current_app.config.get("ABUSE_MIN_FILL_SECONDS") or 0
     if minimum <= 0:
         return None
-    token = form.form_started.data or ""
+    token = form_started or ""
     started = _started_at(token)
     if started is None:
         return "form start time missing or tampered"

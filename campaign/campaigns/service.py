@@ -8,8 +8,7 @@ from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy import select
 
 from ..extensions import db
 from .models import Campaign, CampaignText
@@ -36,19 +35,6 @@ def campaign_by_slug(slug: str, *, public: bool = True) -> Campaign | None:
     if public:
         query = query.where(Campaign.status != "draft")
     return db.session.scalar(query)
-
-
-def campaign_to_sign(slug: str) -> Campaign | None:
-    """A public campaign for taking a signature: one small query, without the count or the
-    texts (an accepted signature needs neither; a form shown again with its errors loads
-    the texts when it renders them)."""
-    return db.session.scalars(_CAMPAIGN_TO_SIGN, {"slug": slug}).first()
-
-
-# Built once: a statement with loader options costs more to build than to run.
-_CAMPAIGN_TO_SIGN = (
-    select(Campaign).where(Campaign.slug == bindparam("slug"), Campaign.status != "draft")
-    .options(lazyload(Campaign.texts), defer(Campaign.signature_count)))
 
 
 def campaign_summary(slug: str) -> dict[str, Any] | None:

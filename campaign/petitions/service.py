@@ -14,9 +14,9 @@ from functools import lru_cache
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import CursorResult, Executable, bindparam, or_, select, update
+from sqlalchemy import CursorResult, Executable, bindparam, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload, lazyload
 
 from .. import emails
 from ..abuse.limits import check_rate
@@ -34,7 +34,7 @@ from ..tokens import make_token, read_token
 from ..util import utcnow
 from . import custom_fields, lifecycle
 from .lifecycle import counted
-from .models import PetitionSettings, Signature, SignatureStatus
+from .models import PetitionSettings, Signature, SignatureField, SignatureStatus
 
 # A second "sign" with the same address re-sends its e-mail at most this often.
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -177,6 +177,24 @@ def render_signer_emails(rows: list[OutboxMessage]) -> dict[int, Rendered]:
     return rendered
 
 
+def campaign_to_sign(slug: str) -> tuple[Campaign | None, bool]:
+    """A public campaign for taking a signature, and whether it has custom fields, in one
+    small query (without the count or the texts: an accepted signature needs neither; a form
+    shown again with its errors loads the texts when it renders them)."""
+    row = db.session.execute(_CAMPAIGN_TO_SIGN, {"slug": slug}).first()
+    if row is None:
+        return None, False
+    return row[0], bool(row[1])
+
+
+# Built once: a statement with loader options costs more to build than to run.
+_CAMPAIGN_TO_SIGN = (
+    select(Campaign, exists().where(SignatureField.campaign_id == Campaign.id)
+           .correlate(Campaign))
+    .where(Campaign.slug == bindparam("slug"), Campaign.status != "draft")
+    .options(lazyload(Campaign.texts), defer(Campaign.signature_count)))
+
+
 def _signature_values(data: SignatureInput, email: str, email_key: str, now: datetime
                       ) -> dict[str, object]:
     """A new signature's columns from what the signer gave (not its campaign or state)."""
@@ -227,12 +245,14 @@ def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kin
                                        lang=str(values["locale"]),
                                        priority=emails.mail_kind(kind).priority,
                                        campaign_id=campaign.id)}
-    statements = _pending_with_mail_statements(db.session.get_bind().dialect.name,
-                                               tuple(values))
-    signature_id = db.session.execute(statements[0], params).scalar_one()
+    # The session's connection (its transaction): Core statements need none of the ORM's
+    # execution layers.
+    connection = db.session.connection()
+    statements = _pending_with_mail_statements(connection.dialect.name, tuple(values))
+    signature_id = connection.execute(statements[0], params).scalar_one()
     if len(statements) > 1:
         params[outbox.DEFERRED_PARAM_PREFIX + "render_ref"] = signature_id
-        db.session.execute(statements[1], params)
+        connection.execute(statements[1], params)
     outbox.note_queued()
     return int(signature_id)
 

@@ -15,7 +15,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 
 from .. import i18n
-from ..abuse.bots import is_bot
+from ..abuse.bots import is_bot_post
 from ..abuse.limits import peek_rate
 from ..campaigns import page_cache, sharing
 from ..campaigns import service as campaigns
@@ -26,7 +26,7 @@ from ..extensions import csrf
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
 from . import custom_fields, service, sources
-from .forms import SignForm, sign_form_for
+from .forms import SignForm, checked_sign_values, sign_form_for
 from .models import Signature
 
 bp = Blueprint("petitions", __name__)
@@ -79,34 +79,43 @@ def sign(slug: str) -> ResponseReturnValue:
     # valid, so the form does not check the token again. (WTF_CSRF_ENABLED as CSRFProtect.)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
-    campaign = campaigns.campaign_to_sign(slug)
+    campaign, has_fields = service.campaign_to_sign(slug)
     if campaign is None:
         abort(404)
-    form = custom_fields.form_for_campaign(SignForm, campaign)()
-    valid = form.validate()
-    if not campaign.is_open:
-        return render_campaign_page(campaign, status=403, overrides={"petition": {
-            "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
-    ref = (sources.clean_ref(form.ref.data)
+    form_class = (custom_fields.form_for_campaign(SignForm, campaign) if has_fields
+                  else SignForm)
+    # A valid post to an open campaign is checked by the form's own validators without
+    # building the form (forms.checked_sign_values); anything else builds it.
+    data = checked_sign_values(form_class, request.form) if campaign.is_open else None
+    form, valid = None, True
+    if data is None:
+        form = form_class()
+        valid = form.validate()
+        if not campaign.is_open:
+            return render_campaign_page(campaign, status=403, overrides={"petition": {
+                "form": form, "recent": service.public_recent_signers(campaign),
+                "closed": True}})
+        data = form.data
+    ref = (sources.clean_ref(data["ref"])
            or sources.ref_from_referrer(request.referrer, request.host))
     partner = sources.partner_for_ref(campaign.id, ref)
-    if not valid:
+    if form is not None and not valid:
         form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign),
             "comments": service.public_comments(campaign.id),
             "partner": _named_partner(partner)}})
-    if is_bot(form):
+    if is_bot_post(data["website"], data["form_started"]):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
         return redirect(url_for("petitions.thanks", slug=slug), code=303)
     service.sign(campaign, service.SignatureInput(
-        full_name=form.full_name.data, email=form.email.data, country=form.country.data,
-        comment=form.comment.data, display=form.display.data, updates=form.updates.data,
+        full_name=data["full_name"], email=data["email"], country=data["country"],
+        comment=data["comment"], display=data["display"], updates=data["updates"],
         locale=i18n.current_language(), ip=request.remote_addr,
-        custom=custom_fields.answers(form), ref=ref,
+        custom=custom_fields.answers(form) if form is not None else {}, ref=ref,
         partner_id=partner.id if partner is not None else None,
         # Offered only to a visit through a named partner's link; anything else is ignored.
-        partner_opt_in=bool(_named_partner(partner) and form.partner_opt_in.data)))
+        partner_opt_in=bool(_named_partner(partner) and data["partner_opt_in"])))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
     return redirect(url_for("petitions.thanks", slug=slug), code=303)
 

@@ -156,7 +156,9 @@ def _rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = Fa
         columns.append(column)
     query = _filtered(campaign_id, flt).with_only_columns(*columns).order_by(
         search.order_key(flt.q))
-    yield from db.session.connection().execution_options(yield_per=2000).execute(query)
+    result = db.session.connection().execution_options(yield_per=2000).execute(query)
+    for rows in result.partitions():  # a list of 2000 at a time, not a fetch per row
+        yield from rows
 
 
 def export_header(campaign_id: int) -> tuple[str, ...]:

@@ -154,9 +154,11 @@ def _rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = Fa
         if flags_as_numbers and isinstance(column.type, Boolean):
             column = cast(column, Integer).label(name)
         columns.append(column)
+    # yield_per on the statement: on the connection it would stay set for every later
+    # statement of the session (a server-side cursor for an INSERT fails on PostgreSQL).
     query = _filtered(campaign_id, flt).with_only_columns(*columns).order_by(
-        search.order_key(flt.q))
-    result = db.session.connection().execution_options(yield_per=2000).execute(query)
+        search.order_key(flt.q)).execution_options(yield_per=2000)
+    result = db.session.connection().execute(query)
     for rows in result.partitions():  # a list of 2000 at a time, not a fetch per row
         yield from rows
 

@@ -12,7 +12,7 @@ from typing import Any, cast
 import click
 import pyotp
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from werkzeug.test import TestResponse
 
 from ..campaigns import service as campaigns
@@ -60,8 +60,17 @@ def seed_command(slug: str, signatures: int, pending: bool, tokens_out: str | No
 @click.option("--kind", default="bench", show_default=True)
 @click.option("--priority", default=0, show_default=True,
               help="Claim priority (10: bulk, as campaign updates).")
-def seed_outbox_command(messages: int, kind: str, priority: int) -> None:
-    """Queue MESSAGES e-mails the size of a real confirmation e-mail."""
+@click.option("--render", "render_slug", metavar="SLUG",
+              help="Instead: MESSAGES new pending signatures of campaign SLUG, each with its "
+              "confirmation e-mail queued for the worker to render (as the sign path does).")
+def seed_outbox_command(messages: int, kind: str, priority: int,
+                        render_slug: str | None) -> None:
+    """Queue MESSAGES e-mails the size of a real confirmation e-mail (pre-rendered), or with
+    --render, confirmation e-mails of new signers that the worker renders."""
+    if render_slug:
+        service.seed_signer_mail(_campaign_id(render_slug), messages)
+        click.echo(json.dumps({"messages": messages, "rendered_by_worker": True}))
+        return
     from ..campaigns.models import Campaign
     from ..emails import render_email
     campaign = db.session.scalar(select(Campaign).limit(1))
@@ -74,6 +83,16 @@ def seed_outbox_command(messages: int, kind: str, priority: int) -> None:
     service.seed_outbox(messages, body_text=text, body_html=html, subject=subject, kind=kind,
                         priority=priority)
     click.echo(json.dumps({"messages": messages}))
+
+
+@bench_cli.command("empty-outbox")
+def empty_outbox_command() -> None:
+    """Delete every outbox message (a benchmark round starts from an empty queue)."""
+    from ..outbox.models import OutboxAttachment
+    db.session.execute(delete(OutboxAttachment))
+    db.session.execute(delete(OutboxMessage))
+    db.session.commit()
+    click.echo(json.dumps({"emptied": True}))
 
 
 @bench_cli.command("counts")

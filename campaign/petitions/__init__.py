@@ -19,7 +19,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     # E-mails to signers are built when the worker sends them, not in the request.
     from ..outbox.rendering import register_renderer
-    from .service import SIGNER_MAIL_KINDS, render_signer_emails
+    from .service import SIGNER_MAIL_KINDS
+    from .signer_mail import render_signer_emails
     register_renderer(app, SIGNER_MAIL_KINDS, render_signer_emails)
     register_section(app, "petition", "petitions/_section.html", 10,
                      views.petition_section)

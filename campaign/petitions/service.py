@@ -141,7 +141,13 @@ def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> 
 def signer_email(name: str, signature: Signature, campaign: Campaign, lang: str
                  ) -> Rendered:
     """The e-mail of kind `name` to a signer, as the worker sends it: links signed now."""
-    links = signer_links(signature)
+    return compose_signer_email(name, signature, campaign, lang, signer_links(signature))
+
+
+def compose_signer_email(name: str, signature: Signature, campaign: Campaign, lang: str,
+                         links: dict[str, str]) -> Rendered:
+    """The e-mail of kind `name` to a signer with the given links (signer_mail.py renders
+    it once per batch with marks in place of the signer's name and links)."""
     text = campaign.text_for(lang)
     title = text.title if text else campaign.slug
     campaign_url = emails.external_url("campaigns.show", lang=lang, slug=campaign.slug)
@@ -155,26 +161,6 @@ def signer_email(name: str, signature: Signature, campaign: Campaign, lang: str
         next_steps=next_steps, **links)
     return Rendered(subject=subject, body_text=body_text, body_html=body_html,
                     headers=headers)
-
-
-def render_signer_emails(rows: list[OutboxMessage]) -> dict[int, Rendered]:
-    """The outbox renderer of SIGNER_MAIL_KINDS: one query for a batch's signatures.
-
-    A row whose signature is gone (the forget link, an erasure, an anonymised campaign) or
-    is now someone else's (SQLite may reuse a deleted row's id) is left out: not sent."""
-    ids = {row.render_ref for row in rows}
-    signatures = {signature.id: signature for signature in db.session.scalars(
-        select(Signature).where(Signature.id.in_(ids))
-        .options(joinedload(Signature.campaign)))}
-    rendered: dict[int, Rendered] = {}
-    for row in rows:
-        signature = signatures.get(row.render_ref) if row.render_ref is not None else None
-        if (signature is None or signature.campaign_id != row.campaign_id
-                or signature.email != row.to_addr):
-            continue
-        rendered[row.id] = signer_email(row.kind, signature, signature.campaign,
-                                        row.render_lang or signature.locale)
-    return rendered
 
 
 def campaign_to_sign(slug: str) -> tuple[Campaign | None, bool]:

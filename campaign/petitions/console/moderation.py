@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Boolean, Integer, Select, cast, select
 
 from ...audit import service as audit
 from ...extensions import db
@@ -142,13 +142,25 @@ def set_name_hidden(user: User, signature: Signature, hidden: bool) -> None:
 
 # --- exports ------------------------------------------------------------------------------
 
-def _rows(campaign_id: int, flt: SignatureFilter) -> Iterator[Sequence[Any]]:
-    # Plain rows (no ORM objects) streamed in batches by yield_per (a server-side cursor on
-    # PostgreSQL): memory stays flat however many signatures there are.
-    columns = [getattr(Signature, f) for f in EXPORT_FIELDS]
+def _rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = False
+          ) -> Iterator[Sequence[Any]]:
+    # Plain Core rows (no ORM loading step) streamed in batches by yield_per (a server-side
+    # cursor on PostgreSQL): memory stays flat however many signatures there are.
+    # `flags_as_numbers`: yes/no columns as 1/0, as the CSV writes them anyway (the CSV
+    # writer then takes whole chunks at once: spreadsheet.iter_csv).
+    columns: list[Any] = []
+    for name in EXPORT_FIELDS:
+        column = getattr(Signature, name)
+        if flags_as_numbers and isinstance(column.type, Boolean):
+            column = cast(column, Integer).label(name)
+        columns.append(column)
+    # yield_per on the statement: on the connection it would stay set for every later
+    # statement of the session (a server-side cursor for an INSERT fails on PostgreSQL).
     query = _filtered(campaign_id, flt).with_only_columns(*columns).order_by(
         search.order_key(flt.q)).execution_options(yield_per=2000)
-    yield from db.session.execute(query)
+    result = db.session.connection().execute(query)
+    for rows in result.partitions():  # a list of 2000 at a time, not a fetch per row
+        yield from rows
 
 
 def export_header(campaign_id: int) -> tuple[str, ...]:
@@ -156,18 +168,22 @@ def export_header(campaign_id: int) -> tuple[str, ...]:
     return (*EXPORT_FIELDS, *_field_keys(campaign_id))
 
 
-def export_rows(campaign_id: int, flt: SignatureFilter) -> Iterator[tuple[Any, ...]]:
+def export_rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = False
+                ) -> Iterator[tuple[Any, ...]]:
     """Every column of the filtered signatures with the custom fields' answers, oldest first,
-    streamed (CSV and XLSX exports; spreadsheet.py defuses formulas)."""
-    return _with_answers(campaign_id, flt, _field_keys(campaign_id))
+    streamed (CSV and XLSX exports; spreadsheet.py defuses formulas). `flags_as_numbers`:
+    yes/no columns as 1/0 (the CSV export)."""
+    return _with_answers(campaign_id, flt, _field_keys(campaign_id),
+                         flags_as_numbers=flags_as_numbers)
 
 
-def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]
-                  ) -> Iterator[tuple[Any, ...]]:
+def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str], *,
+                  flags_as_numbers: bool = False) -> Iterator[tuple[Any, ...]]:
     """The rows with the custom fields' answers appended (column "field:<key>"), looked up
     500 signatures at a time so memory stays flat."""
+    rows = _rows(campaign_id, flt, flags_as_numbers=flags_as_numbers)
     if not keys:  # no custom fields: the rows as they come, no lookups
-        yield from (tuple(row) for row in _rows(campaign_id, flt))
+        yield from (tuple(row) for row in rows)
         return
     batch: list[tuple[Any, ...]] = []
 
@@ -178,7 +194,7 @@ def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]
             yield (*row, *(mine.get(key, "") for key in keys))
         batch.clear()
 
-    for row in _rows(campaign_id, flt):
+    for row in rows:
         batch.append(tuple(row))
         if len(batch) == 500:
             yield from flush()

@@ -123,7 +123,8 @@ def export_sheet(campaign: Campaign, kind: str) -> ResponseReturnValue:
     flt = moderation.SignatureFilter.from_args(request.args)
     moderation.audit_export(current_user, campaign.id, kind, flt)
     return exports.download(kind, moderation.export_header(campaign.id),
-                            moderation.export_rows(campaign.id, flt),
+                            moderation.export_rows(campaign.id, flt,
+                                                   flags_as_numbers=kind == "csv"),
                             f"{campaign.slug}-signatures")
 
 

@@ -113,11 +113,12 @@ _ADD_TO_SLOT = (update(_COUNTERS)
                 .values(count=_COUNTERS.c.count + bindparam("b_delta")))
 
 
-def count_now(campaign_id: int) -> ScalarSelect[Any]:
+def count_now(campaign_id: int | ColumnElement[int]) -> ScalarSelect[Any]:
     """The count as a scalar subquery, for a statement that acts on it (milestones): it
-    reads the slots inside that statement, so the caller's own uncommitted change counts."""
-    return (select(func.coalesce(func.sum(SignatureCounter.count), 0))
-            .where(SignatureCounter.campaign_id == campaign_id).scalar_subquery())
+    reads the slots inside that statement, so the caller's own uncommitted change counts.
+    `campaign_id` may be a bind parameter, for a statement built once."""
+    return (select(func.coalesce(func.sum(_COUNTERS.c.count), 0))
+            .where(_COUNTERS.c.campaign_id == campaign_id).scalar_subquery())
 
 
 def register_count_listener(app: Flask, listener: Callable[[int], object]) -> None:

@@ -23,6 +23,7 @@ from ..extensions import db
 from ..organizers.service import members
 from ..petitions.console import updates
 from ..petitions.lifecycle import count_now
+from ..prepared import Prepared
 from ..util import utcnow
 from .models import GoalNote, Milestone
 
@@ -79,8 +80,8 @@ def check_crossings(campaign_id: int) -> list[int]:
     """Claim the steps the count has reached and queue the organizers' e-mail for each (the
     caller's transaction). Returns the thresholds claimed here. One UPDATE when nothing is
     crossed: this runs on every confirmation."""
-    claimed = db.session.execute(
-        _CLAIM_REACHED, {"m_campaign": campaign_id, "m_now": utcnow()}).scalars().all()
+    claimed = [threshold for (threshold,) in _CLAIM_REACHED.all(
+        {"m_campaign": campaign_id, "m_now": utcnow()})]
     if claimed:
         _tell_organizers(campaign_id, sorted(claimed))
     return sorted(claimed)
@@ -89,7 +90,7 @@ def check_crossings(campaign_id: int) -> list[int]:
 # Built once (it runs on every confirmation): Core, on the table; the count is read inside
 # the statement, so the confirmation's own uncommitted increment counts.
 _MILESTONES = cast(Table, Milestone.__table__)
-_CLAIM_REACHED = (
+_CLAIM_REACHED = Prepared(
     update(_MILESTONES)
     .where(_MILESTONES.c.campaign_id == bindparam("m_campaign"),
            _MILESTONES.c.reached_at.is_(None),

@@ -27,6 +27,7 @@ from typing import Any, Final, Literal, NamedTuple, cast
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     CursorResult,
     Delete,
     Executable,
@@ -87,7 +88,7 @@ def _slot_insert(campaign_id: int) -> PgInsert | SqliteInsert:
     return sqlite.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
 
 
-def add_to_count(campaign_id: int, delta: int) -> None:
+def add_to_count(campaign_id: int, delta: int, connection: Connection | None = None) -> None:
     """Add `delta` to one random slot of the campaign's count (the caller's transaction).
 
     Called by the transitions below, and for rows written in bulk outside the ORM (bench
@@ -99,7 +100,7 @@ def add_to_count(campaign_id: int, delta: int) -> None:
     """
     params = {"b_campaign": campaign_id, "b_slot": random.randrange(COUNTER_SLOTS),
               "b_delta": delta}
-    if _ADD_TO_SLOT_PREPARED.rowcount(params) == 0:
+    if _ADD_TO_SLOT_PREPARED.rowcount(params, connection) == 0:
         db.session.execute(_slot_insert(campaign_id))
         db.session.execute(_ADD_TO_SLOT, params)
 
@@ -255,14 +256,15 @@ def confirm_open(signature_id: int, accept: Callable[[ConfirmedRow], bool]
     link's digest of the e-mail key); a row it refuses is put back to pending in the same
     transaction, uncounted, and None is returned. Of two simultaneous confirmations only
     one changes the row, so the count moves once."""
-    row = _CONFIRM_IF_OPEN.first({"b_id": signature_id, "b_now": utcnow()})
+    connection = db.session.connection()  # once: the session's transaction, on its cursor
+    row = _CONFIRM_IF_OPEN.first({"b_id": signature_id, "b_now": utcnow()}, connection)
     if row is None:
         return None
     confirmed = ConfirmedRow(*row)
     if not accept(confirmed):
-        _BACK_TO_PENDING.execute({"b_id": signature_id})
+        _BACK_TO_PENDING.execute({"b_id": signature_id}, connection)
         return None
-    add_to_count(confirmed.campaign_id, 1)
+    add_to_count(confirmed.campaign_id, 1, connection)
     _count_rose(confirmed.campaign_id)
     return confirmed
 

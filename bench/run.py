@@ -345,6 +345,9 @@ def http_workloads(site: Site, args, report: Report, sink) -> None:
 
     if args.only == "ceiling":
         return
+    if args.only == "confirm":
+        confirm_workload(site, args, report, base_rps, "GET confirm link (pre-generated)")
+        return
     if args.production:
         sign_workload(site, args, report, base_rps,
                       "POST sign + GET thanks, production settings (XFF from 65,536 /24s, "
@@ -606,9 +609,10 @@ def main() -> None:
                         "fill time, SMTP, TRUSTED_PROXIES=1) and sign from many networks via "
                         "X-Forwarded-For; runs hello, /healthz and sign + thanks only")
     parser.add_argument("--redis-url", help="with --production: REDIS_URL for the limits")
-    parser.add_argument("--only", choices=["ceiling", "outbox"],
+    parser.add_argument("--only", choices=["ceiling", "confirm", "outbox"],
                         help="ceiling: only the bare Flask hello and /healthz rows (the cost "
-                        "of the per-request hooks); outbox: only the outbox workers")
+                        "of the per-request hooks); confirm: those and the confirm row; "
+                        "outbox: only the outbox workers")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     args = parser.parse_args()
 

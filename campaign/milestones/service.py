@@ -10,11 +10,11 @@ saw only their own increment is claimed by the next confirmation (`threshold <= 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 
 from .. import emails, i18n
 from ..audit import service as audit
@@ -23,6 +23,7 @@ from ..extensions import db
 from ..organizers.service import members
 from ..petitions.console import updates
 from ..petitions.lifecycle import count_now
+from ..prepared import Prepared
 from ..util import utcnow
 from .models import GoalNote, Milestone
 
@@ -79,17 +80,23 @@ def check_crossings(campaign_id: int) -> list[int]:
     """Claim the steps the count has reached and queue the organizers' e-mail for each (the
     caller's transaction). Returns the thresholds claimed here. One UPDATE when nothing is
     crossed: this runs on every confirmation."""
-    count = count_now(campaign_id)
-    claimed = db.session.execute(
-        update(Milestone)
-        .where(Milestone.campaign_id == campaign_id, Milestone.reached_at.is_(None),
-               Milestone.threshold <= count)
-        .values(reached_at=utcnow())
-        .returning(Milestone.threshold)
-        .execution_options(synchronize_session=False)).scalars().all()
+    claimed = [threshold for (threshold,) in _CLAIM_REACHED.all(
+        {"m_campaign": campaign_id, "m_now": utcnow()})]
     if claimed:
         _tell_organizers(campaign_id, sorted(claimed))
     return sorted(claimed)
+
+
+# Built once (it runs on every confirmation): Core, on the table; the count is read inside
+# the statement, so the confirmation's own uncommitted increment counts.
+_MILESTONES = cast(Table, Milestone.__table__)
+_CLAIM_REACHED = Prepared(
+    update(_MILESTONES)
+    .where(_MILESTONES.c.campaign_id == bindparam("m_campaign"),
+           _MILESTONES.c.reached_at.is_(None),
+           _MILESTONES.c.threshold <= count_now(bindparam("m_campaign")))
+    .values(reached_at=bindparam("m_now", type_=_MILESTONES.c.reached_at.type))
+    .returning(_MILESTONES.c.threshold))
 
 
 def _tell_organizers(campaign_id: int, thresholds: list[int]) -> None:

@@ -22,11 +22,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, Literal, NamedTuple, cast
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import (
     ColumnElement,
+    Connection,
     CursorResult,
     Delete,
     Executable,
@@ -36,8 +37,10 @@ from sqlalchemy import (
     Update,
     bindparam,
     delete,
+    exists,
     func,
     insert,
+    or_,
     select,
     update,
 )
@@ -45,8 +48,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.dml import Insert as PgInsert
 from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 
-from ..campaigns.models import COUNTER_SLOTS, SignatureCounter
+from ..campaigns.models import COUNTER_SLOTS, Campaign, SignatureCounter
 from ..extensions import db
+from ..prepared import Prepared
 from ..util import utcnow
 from .models import Signature, SignatureStatus
 
@@ -84,7 +88,7 @@ def _slot_insert(campaign_id: int) -> PgInsert | SqliteInsert:
     return sqlite.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
 
 
-def add_to_count(campaign_id: int, delta: int) -> None:
+def add_to_count(campaign_id: int, delta: int, connection: Connection | None = None) -> None:
     """Add `delta` to one random slot of the campaign's count (the caller's transaction).
 
     Called by the transitions below, and for rows written in bulk outside the ORM (bench
@@ -96,7 +100,7 @@ def add_to_count(campaign_id: int, delta: int) -> None:
     """
     params = {"b_campaign": campaign_id, "b_slot": random.randrange(COUNTER_SLOTS),
               "b_delta": delta}
-    if _rows_changed_with(_ADD_TO_SLOT, params) == 0:
+    if _ADD_TO_SLOT_PREPARED.rowcount(params, connection) == 0:
         db.session.execute(_slot_insert(campaign_id))
         db.session.execute(_ADD_TO_SLOT, params)
 
@@ -111,13 +115,15 @@ _ADD_TO_SLOT = (update(_COUNTERS)
                 .where(_COUNTERS.c.campaign_id == bindparam("b_campaign"),
                        _COUNTERS.c.slot == bindparam("b_slot"))
                 .values(count=_COUNTERS.c.count + bindparam("b_delta")))
+_ADD_TO_SLOT_PREPARED = Prepared(_ADD_TO_SLOT)
 
 
-def count_now(campaign_id: int) -> ScalarSelect[Any]:
+def count_now(campaign_id: int | ColumnElement[int]) -> ScalarSelect[Any]:
     """The count as a scalar subquery, for a statement that acts on it (milestones): it
-    reads the slots inside that statement, so the caller's own uncommitted change counts."""
-    return (select(func.coalesce(func.sum(SignatureCounter.count), 0))
-            .where(SignatureCounter.campaign_id == campaign_id).scalar_subquery())
+    reads the slots inside that statement, so the caller's own uncommitted change counts.
+    `campaign_id` may be a bind parameter, for a statement built once."""
+    return (select(func.coalesce(func.sum(_COUNTERS.c.count), 0))
+            .where(_COUNTERS.c.campaign_id == campaign_id).scalar_subquery())
 
 
 def register_count_listener(app: Flask, listener: Callable[[int], object]) -> None:
@@ -230,6 +236,58 @@ _CONFIRM_ONE = (update(_SIGNATURES)
                        _SIGNATURES.c.status == PENDING.value)
                 .values(status=CONFIRMED.value,
                         confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type)))
+
+
+class ConfirmedRow(NamedTuple):
+    """What the page and the e-mail after a confirmation need, returned by its UPDATE."""
+    campaign_id: int
+    email_key: str
+    email: str
+    locale: str
+
+
+def confirm_open(signature_id: int, accept: Callable[[ConfirmedRow], bool]
+                 ) -> ConfirmedRow | None:
+    """pending -> confirmed, counted, if the signature is pending and its campaign open: one
+    conditional `UPDATE ... RETURNING` (a confirmation link's first click, the hot path).
+
+    None when nothing changed (already confirmed, invalidated, removed, campaign closed: the
+    caller reads the row to tell which). `accept(row)` vets the row the UPDATE changed (the
+    link's digest of the e-mail key); a row it refuses is put back to pending in the same
+    transaction, uncounted, and None is returned. Of two simultaneous confirmations only
+    one changes the row, so the count moves once."""
+    connection = db.session.connection()  # once: the session's transaction, on its cursor
+    row = _CONFIRM_IF_OPEN.first({"b_id": signature_id, "b_now": utcnow()}, connection)
+    if row is None:
+        return None
+    confirmed = ConfirmedRow(*row)
+    if not accept(confirmed):
+        _BACK_TO_PENDING.execute({"b_id": signature_id}, connection)
+        return None
+    add_to_count(confirmed.campaign_id, 1, connection)
+    _count_rose(confirmed.campaign_id)
+    return confirmed
+
+
+_CAMPAIGNS = cast(Table, Campaign.__table__)
+_CONFIRM_IF_OPEN = Prepared(
+    update(_SIGNATURES)
+    .where(_SIGNATURES.c.id == bindparam("b_id"), _SIGNATURES.c.status == PENDING.value,
+           # Campaign.is_open, in the statement: live and not past its deadline.
+           exists().where(_CAMPAIGNS.c.id == _SIGNATURES.c.campaign_id,
+                          _CAMPAIGNS.c.status == "live",
+                          or_(_CAMPAIGNS.c.deadline.is_(None),
+                              _CAMPAIGNS.c.deadline > bindparam(
+                                  "b_now", type_=_CAMPAIGNS.c.deadline.type))))
+    .values(status=CONFIRMED.value,
+            confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type))
+    .returning(_SIGNATURES.c.campaign_id, _SIGNATURES.c.email_key, _SIGNATURES.c.email,
+               _SIGNATURES.c.locale))
+# Undoes the UPDATE above in its own transaction, before anything was counted.
+_BACK_TO_PENDING = Prepared(update(_SIGNATURES)
+                            .where(_SIGNATURES.c.id == bindparam("b_id"),
+                                   _SIGNATURES.c.status == CONFIRMED.value)
+                            .values(status=PENDING.value, confirmed_at=None))
 
 
 def invalidate(signature: Signature, reason: str) -> bool:

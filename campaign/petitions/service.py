@@ -29,6 +29,7 @@ from ..ops import metrics
 from ..outbox import service as outbox
 from ..outbox.models import OutboxMessage
 from ..outbox.rendering import Rendered
+from ..prepared import Prepared
 from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
@@ -82,8 +83,12 @@ class ConfirmOutcome(Enum):
 
 
 def _email_digest(signature: Signature) -> str:
+    return _key_digest(signature.email_key)
+
+
+def _key_digest(email_key: str) -> str:
     # Binds a token to this signer: ids can be reused after a deletion on SQLite.
-    return hashlib.sha256(signature.email_key.encode()).hexdigest()[:12]
+    return hashlib.sha256(email_key.encode()).hexdigest()[:12]
 
 
 def signature_token(purpose: str, signature: Signature) -> str:
@@ -93,12 +98,8 @@ def signature_token(purpose: str, signature: Signature) -> str:
 def signature_from_token(purpose: str, token: str, max_age_seconds: int | None = None
                          ) -> Signature | None:
     """The signature a link points to; raises InvalidToken/ExpiredToken for bad links."""
-    payload = read_token(purpose, token, max_age_seconds)
-    try:
-        signature_id, digest = payload
-    except (TypeError, ValueError):
-        return None
-    if not isinstance(signature_id, int):
+    signature_id, digest = _link_payload(read_token(purpose, token, max_age_seconds))
+    if signature_id is None:
         return None
     # With its campaign, in one query (the link pages need it; texts and count on use).
     signature = db.session.scalars(_SIGNATURE_WITH_CAMPAIGN, {"id": signature_id}).first()
@@ -322,42 +323,103 @@ def _find(campaign_id: int, email_key: str) -> Signature | None:
         Signature.campaign_id == campaign_id, Signature.email_key == email_key))
 
 
-def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
-    """Confirm the signature behind a link, counting it exactly once."""
+@dataclass(frozen=True)
+class Confirmation:
+    """What a click on a confirmation link did, and what its page needs: the signature's
+    campaign and language (None when the link led to no signature)."""
+    outcome: ConfirmOutcome
+    signature_id: int | None = None
+    campaign_id: int | None = None
+    locale: str | None = None
+
+
+def confirm_link(token: str) -> Confirmation:
+    """Confirm the signature behind a link, counting it exactly once, and queue its thanks
+    e-mail in the same transaction (so it exists exactly when the confirmation does).
+    Raises InvalidToken/ExpiredToken for bad links. Commits.
+
+    The first click is one conditional UPDATE that returns what the page and the e-mail
+    need (no ORM objects, no SELECT), then the count, the milestones' check, the outbox row
+    and the COMMIT; only a click that changes nothing reads the row to say why."""
     max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 24 * 3600
-    signature = signature_from_token("confirm", token, max_age)
-    if signature is None or signature.status == SignatureStatus.INVALIDATED:
-        return ConfirmOutcome.NOT_FOUND, signature
-    if signature.status == SignatureStatus.CONFIRMED:
-        return ConfirmOutcome.ALREADY_CONFIRMED, signature
-    if not signature.campaign.is_open:
-        return ConfirmOutcome.CLOSED, signature
-    # A conditional update: of two simultaneous confirmations only one counts.
-    changed = lifecycle.confirm(signature)
-    if changed:
-        # Thanks and next steps, in the same transaction: sent once, with the confirmation.
-        _queue_signer_email("signature_thanks", signature, signature.campaign)
-    _commit_keeping(signature)
-    metrics.count("signatures_confirmed", int(changed))
-    return (ConfirmOutcome.CONFIRMED if changed else ConfirmOutcome.ALREADY_CONFIRMED), signature
+    signature_id, digest = _link_payload(read_token("confirm", token, max_age))
+    if signature_id is None:
+        return Confirmation(ConfirmOutcome.NOT_FOUND)
+    confirmed = _confirm_and_thank(signature_id, digest)
+    if confirmed is None:
+        return _confirm_unchanged(signature_id, digest)
+    return Confirmation(ConfirmOutcome.CONFIRMED, signature_id, confirmed.campaign_id,
+                        confirmed.locale)
 
 
-def _commit_keeping(signature: Signature) -> None:
-    """Commit, keeping the signature and its campaign loaded but for what the confirmation
-    changed (state, count): the page after it needs no SELECT. Everything else in the
-    session expires, as any commit does."""
-    session = db.session()
-    keep = {signature, signature.campaign}
-    session.expire_on_commit = False
+def _confirm_and_thank(signature_id: int, digest: str | None
+                       ) -> lifecycle.ConfirmedRow | None:
+    """pending -> confirmed for an open campaign, with the thanks and next-steps e-mail in
+    the same transaction (sent once, with the confirmation), committed; None (and nothing
+    written) if the signature was not pending, its campaign not open, or the link's digest
+    not its address's."""
+    confirmed = lifecycle.confirm_open(
+        signature_id, lambda row: _key_digest(row.email_key) == digest)
+    if confirmed is None:
+        db.session.rollback()
+        return None
+    _QUEUE_THANKS.execute(outbox.deferred_params(
+        kind="signature_thanks", to=confirmed.email, lang=confirmed.locale, ref=signature_id,
+        priority=_THANKS_PRIORITY, campaign_id=confirmed.campaign_id))
+    outbox.note_queued()
+    db.session.commit()
+    metrics.count("signatures_confirmed", 1)
+    return confirmed
+
+
+_THANKS_PRIORITY = emails.mail_kind("signature_thanks").priority
+_QUEUE_THANKS = Prepared(outbox.deferred_insert())  # outbox.enqueue_deferred, prepared
+
+
+def _link_payload(payload: Any) -> tuple[int | None, str | None]:
     try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
-    for instance in list(session.identity_map.values()):
-        if instance not in keep:
-            session.expire(instance)
-    session.expire(signature, ["status", "confirmed_at"])
-    session.expire(signature.campaign, ["signature_count"])
+        signature_id, digest = payload
+    except (TypeError, ValueError):
+        return None, None
+    if not isinstance(signature_id, int) or isinstance(signature_id, bool):
+        return None, None
+    return signature_id, digest
+
+
+def _confirm_unchanged(signature_id: int, digest: str | None) -> Confirmation:
+    """Why the first click's UPDATE changed nothing: removed or invalidated (or a link of
+    a deleted signature whose id was reused), already confirmed, or the campaign closed."""
+    row = db.session.execute(_SIGNATURE_STATE, {"id": signature_id}).first()
+    db.session.rollback()  # nothing was written: end the read
+    if row is None or _key_digest(row.email_key) != digest:
+        return Confirmation(ConfirmOutcome.NOT_FOUND)
+    outcome = ConfirmOutcome.NOT_FOUND  # invalidated
+    if row.status == SignatureStatus.CONFIRMED:
+        outcome = ConfirmOutcome.ALREADY_CONFIRMED
+    elif row.status == SignatureStatus.PENDING:
+        outcome = ConfirmOutcome.CLOSED
+        if row.campaign_status == "live" and (row.deadline is None
+                                              or row.deadline > utcnow()):
+            # Opened (or put back to pending) between the UPDATE and this read: once more;
+            # changing nothing again means another click got there first.
+            outcome = (ConfirmOutcome.CONFIRMED if _confirm_and_thank(signature_id, digest)
+                       else ConfirmOutcome.ALREADY_CONFIRMED)
+    return Confirmation(outcome, signature_id, row.campaign_id, row.locale)
+
+
+_SIGNATURE_STATE = (
+    select(Signature.campaign_id, Signature.status, Signature.email_key, Signature.locale,
+           Campaign.status.label("campaign_status"), Campaign.deadline)
+    .join(Campaign, Campaign.id == Signature.campaign_id)
+    .where(Signature.id == bindparam("id")))
+
+
+def confirm(token: str) -> tuple[ConfirmOutcome, Signature | None]:
+    """`confirm_link`, with the signature (for callers other than the link's page)."""
+    done = confirm_link(token)
+    signature = (db.session.get(Signature, done.signature_id)
+                 if done.signature_id is not None else None)
+    return done.outcome, signature
 
 
 REMINDER_AFTER = timedelta(hours=24)

@@ -22,7 +22,7 @@ from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..campaigns.next_steps import next_steps
 from ..campaigns.views import public_url, render_campaign_page
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..outbox.views import protect_unless_one_click
 from ..tokens import ExpiredToken, InvalidToken
 from . import custom_fields, service, sources
@@ -170,21 +170,26 @@ def _signature_or_error(purpose: str, token: str
 def confirm(token: str) -> ResponseReturnValue:
     """Count the signature once; the page after it is the same for every signer of a
     campaign in a language (and outcome), so it comes from the page cache like the thanks
-    page (its count at most CAMPAIGN_PAGE_CACHE_SECONDS old)."""
+    page (its count at most CAMPAIGN_PAGE_CACHE_SECONDS old). A first click reads no
+    campaign: the confirmation's UPDATE returns what the page's cache key needs."""
     try:
-        outcome, signature = service.confirm(token)
+        done = service.confirm_link(token)
     except ExpiredToken:
         return _link_problem("expired")
     except InvalidToken:
         return _link_problem("invalid")
-    if outcome is service.ConfirmOutcome.NOT_FOUND:
+    if done.outcome is service.ConfirmOutcome.NOT_FOUND:
         return _link_problem("gone")
-    assert signature is not None  # found, whatever the outcome
-    lang = g.lang = signature.locale
-    campaign = signature.campaign
+    assert done.campaign_id is not None  # found
+    assert done.locale is not None
+    campaign_id, outcome = done.campaign_id, done.outcome
+    lang = g.lang = done.locale
     status = 409 if outcome is service.ConfirmOutcome.CLOSED else 200
 
     def render() -> tuple[str, int]:
+        campaign = db.session.get(Campaign, campaign_id)
+        if campaign is None:  # deleted since the click
+            abort(404)
         text = campaign.text_for(lang)
         campaign_url = public_url("campaigns.show", slug=campaign.slug)
         return render_template(
@@ -194,7 +199,7 @@ def confirm(token: str) -> ResponseReturnValue:
                                             text.summary if text else ""),
             campaign_url=campaign_url), status
 
-    shell = page_cache.get_shell(("confirmed", outcome.value, lang, campaign.slug), render)
+    shell = page_cache.get_shell(("confirmed", outcome.value, lang, str(campaign_id)), render)
     return page_cache.fill(shell), shell.status
 
 

@@ -27,3 +27,29 @@ def test_an_expired_confirmation_link_says_so(client, app):
     app.config["CONFIRM_MAX_AGE_DAYS"] = -1
     response = client.get(f"/confirm/{token}")
     assert response.status_code == 410 and "expired" in response.get_data(as_text=True)
+
+
+def test_a_link_to_an_id_now_held_by_another_signer_confirms_nothing(client, app):
+    """SQLite may give a deleted signature's id to a new one: the old link names the id but
+    carries the digest of the first signer's address. Its first click changes nothing."""
+    from sqlalchemy import update
+
+    from campaign.extensions import db
+    from campaign.outbox.models import OutboxMessage
+    from campaign.petitions.models import Signature
+    campaign = make_campaign()
+    signature = make_signature(campaign, confirmed=False)
+    token = petitions.signature_token("confirm", signature)
+    # The row now belongs to someone else (as a reused id would).
+    db.session.execute(update(Signature).where(Signature.id == signature.id)
+                       .values(email="other@example.org", email_key="other@example.org"))
+    db.session.commit()
+    before = db.session.get(type(campaign), campaign.id).signature_count
+    queued = db.session.query(OutboxMessage).filter_by(kind="signature_thanks").count()
+    response = client.get(f"/confirm/{token}")
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Signature, signature.id).status == "pending"
+    assert db.session.get(Signature, signature.id).confirmed_at is None
+    assert db.session.get(type(campaign), campaign.id).signature_count == before
+    assert db.session.query(OutboxMessage).filter_by(kind="signature_thanks").count() == queued

@@ -1,0 +1,121 @@
+"""Statements of the hottest write path (a confirmation link's first click), compiled once
+per database and run on the DBAPI cursor of the session's connection, in its transaction.
+
+Executing even a prebuilt Core statement through the session costs 40-70 µs of Python
+(statement cache lookup, parameter processing, result wrapping: bench/RESULTS.md), about
+ten times what SQLite itself takes for a one-row UPDATE; a confirmation runs four. A
+`Prepared` statement is compiled by SQLAlchemy once per dialect; executing it is the
+statement's own literal values plus the caller's parameters, each through SQLAlchemy's bind
+processor for its type (dates on SQLite, JSON), and the DBAPI `execute`. The statement joins
+the session's transaction (the caller commits through the session as usual), and the
+driver's own statement cache (sqlite3, psycopg's prepared statements) does the rest.
+
+Rows come back as the driver gives them, unprocessed: return only columns whose values need
+no conversion (integers, strings). Anything that is not a hot path uses the session.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ClauseElement, Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from .extensions import db
+
+
+@dataclass(frozen=True)
+class _Form:
+    """One statement compiled for one dialect."""
+    sql: str
+    names: Sequence[str] | None    # positional drivers: each placeholder's parameter name
+    fixed: Mapping[str, Any]       # the statement's own values, already processed
+    processors: Mapping[str, Callable[[Any], Any]]  # of the caller's parameters, by name
+
+    def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
+        values = dict(self.fixed)
+        for name, value in given.items():
+            process = self.processors.get(name)
+            values[name] = process(value) if process is not None and value is not None \
+                else value
+        if self.names is None:
+            return values
+        return [values[name] for name in self.names]
+
+
+class Prepared:
+    """A Core statement run with as little Python as its driver allows (module docstring).
+    Build it once, at import, like any prebuilt statement."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._forms: dict[str, _Form] = {}
+
+    def _form(self, dialect: Dialect) -> _Form:
+        form = self._forms.get(dialect.name)
+        if form is None:
+            form = self._forms[dialect.name] = self._compile(dialect)
+        return form
+
+    def _compile(self, dialect: Dialect) -> _Form:
+        compiled = self.statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        binds = compiled.binds
+        required = {name for name, bind in binds.items() if bind.required}
+        processors: dict[str, Callable[[Any], Any]] = {}
+        for name, bind in binds.items():
+            bind_processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind_processor is not None:
+                processors[name] = bind_processor
+        fixed: dict[str, Any] = {}
+        for name, value in compiled.construct_params(dict.fromkeys(required)).items():
+            if name in required:
+                continue
+            process = processors.get(name)
+            fixed[name] = process(value) if process is not None and value is not None \
+                else value
+        names = list(compiled.positiontup) if compiled.positional and compiled.positiontup \
+            else None
+        return _Form(compiled.string, names, fixed,
+                     {name: processors[name] for name in required if name in processors})
+
+    def _execute(self, params: Mapping[str, Any], connection: Connection | None) -> Any:
+        connection = connection if connection is not None else db.session.connection()
+        form = self._form(connection.dialect)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # a checked-out connection always has one
+        cursor.execute(form.sql, form.parameters(params))
+        return cursor
+
+    def rowcount(self, params: Mapping[str, Any], connection: Connection | None = None
+                 ) -> int:
+        """Run it (an UPDATE or DELETE without RETURNING); how many rows it changed."""
+        cursor = self._execute(params, connection)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def first(self, params: Mapping[str, Any], connection: Connection | None = None
+              ) -> tuple[Any, ...] | None:
+        """Run it; its first row (RETURNING or SELECT), or None. The rest are read and
+        dropped, so the statement is finished either way."""
+        cursor = self._execute(params, connection)
+        try:
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return tuple(rows[0]) if rows else None
+
+    def all(self, params: Mapping[str, Any], connection: Connection | None = None
+            ) -> list[tuple[Any, ...]]:
+        cursor = self._execute(params, connection)
+        try:
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def execute(self, params: Mapping[str, Any], connection: Connection | None = None
+                ) -> None:
+        """Run it for its effect (an INSERT without RETURNING)."""
+        self._execute(params, connection).close()

@@ -105,7 +105,10 @@ class Compress(_Compress):
         whatever the client accepts: no compression and no `Vary: Accept-Encoding`."""
         if response is not None and not response.is_streamed and (
                 not 200 <= response.status_code < 300
-                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
+                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]
+                or "Content-Encoding" in response.headers):
+            # The last: already encoded by the view (the campaign page's spliced gzip); Vary
+            # is the view's to set then, as the choice was.
             return response
         return super().after_request(response)
 

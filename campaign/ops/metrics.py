@@ -178,11 +178,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start_clock() -> None:
-        g.metrics_started = time.perf_counter()
+        if app.config.get("METRICS_TOKEN"):  # off: nothing to time (this app's own config)
+            g.metrics_started = time.perf_counter()
 
     @app.after_request
     def _record_response(response: Response) -> Response:
-        if not enabled():
+        if not app.config.get("METRICS_TOKEN"):  # enabled(), for the app serving this request
             return response
         endpoint = request.endpoint or "none"
         started = g.get("metrics_started")

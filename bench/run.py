@@ -359,6 +359,8 @@ def http_workloads(site: Site, args, report: Report, sink) -> None:
     result = wrk(site, args, "get", page, "gzip, br")
     report.row("GET campaign page (new visitor, gzip/br)", result, base_rps,
                ">= 50% of healthz", result["rps"] >= 0.5 * base_rps and result["errors"] == 0)
+    if args.only == "page":
+        return
 
     log("count API")
     result = wrk(site, args, "get", api)
@@ -609,9 +611,10 @@ def main() -> None:
                         "fill time, SMTP, TRUSTED_PROXIES=1) and sign from many networks via "
                         "X-Forwarded-For; runs hello, /healthz and sign + thanks only")
     parser.add_argument("--redis-url", help="with --production: REDIS_URL for the limits")
-    parser.add_argument("--only", choices=["ceiling", "confirm", "outbox"],
+    parser.add_argument("--only", choices=["ceiling", "confirm", "page", "outbox"],
                         help="ceiling: only the bare Flask hello and /healthz rows (the cost "
                         "of the per-request hooks); confirm: those and the confirm row; "
+                        "page: those and the campaign page; "
                         "outbox: only the outbox workers")
     parser.add_argument("--markdown", type=Path, help="also write the report to this file")
     args = parser.parse_args()

@@ -1,10 +1,13 @@
 """Extensions, created unbound and bound to the app in create_app (init_app style).
 
-Three are subclassed only to skip per-request work whose outcome is known in advance (the
+Four are subclassed only to skip per-request work whose outcome is known in advance (the
 decisions are still the extension's own; tests/test_request_hooks.py holds them to that):
-compression of an answer that is never compressed, the CSRF hook of a GET, and the
-remember-me cookie hook of a request without a session.
+compression of an answer that is never compressed, the CSRF hook of a GET, the remember-me
+cookie hook of a request without a session, and the database session's teardown of a request
+that never opened one. The database's connection check (`pool_pre_ping`) is narrowed to what
+it guards against, see `SQLAlchemy._make_engine`.
 """
+import time
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, current_app, g, request
@@ -15,10 +18,13 @@ from flask_limiter import Limiter
 from flask_login import LoginManager as _LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
-from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy import SQLAlchemy as _SQLAlchemy
 from flask_wtf import CSRFProtect as _CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from .abuse.limits import address_key
 
@@ -30,6 +36,56 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# A pooled connection used this recently is not checked again before its next use.
+PING_AFTER_IDLE_SECONDS = 1.0
+_CHECKED_IN = "campaign.checked_in"
+
+
+class SQLAlchemy(_SQLAlchemy):
+    def _make_engine(self, bind_key: str | None, options: dict[str, Any], app: Flask
+                     ) -> Engine:
+        """`pool_pre_ping` as it is meant: a server that restarted or a connection a firewall
+        dropped while idle is found before a request uses it. SQLAlchemy pings on every
+        checkout (a round trip per request on PostgreSQL, ~15% of a /healthz there); here a
+        connection is pinged when it sat idle in the pool for PING_AFTER_IDLE_SECONDS or more.
+        One in steady use is not: if it died since its last use the request fails as without
+        the option, and SQLAlchemy drops the whole pool on that disconnect. SQLite has no
+        server to lose: never pinged."""
+        options = dict(options)
+        ping = options.pop("pool_pre_ping", False)
+        engine = super()._make_engine(bind_key, options, app)
+        if ping and engine.dialect.name != "sqlite":
+            _ping_idle_connections(engine)
+        return engine
+
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        if self.session.registry.has():  # a request that never used the ORM has none
+            super()._teardown_session(exc)
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    def connected(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    def checked_in(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info[_CHECKED_IN] = time.monotonic()
+
+    def checkout(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+        last = record.info.get(_CHECKED_IN)
+        if last is not None and time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            # The pool drops this connection and checks out another (SQLAlchemy's documented
+            # pessimistic disconnect handling).
+            raise sa_exc.DisconnectionError(str(error)) from error
+
+    event.listen(engine, "connect", connected)
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checkout)
+
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
@@ -49,7 +105,10 @@ class Compress(_Compress):
         whatever the client accepts: no compression and no `Vary: Accept-Encoding`."""
         if response is not None and not response.is_streamed and (
                 not 200 <= response.status_code < 300
-                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]):
+                or (response.content_length or 0) < current_app.config["COMPRESS_MIN_SIZE"]
+                or "Content-Encoding" in response.headers):
+            # The last: already encoded by the view (the campaign page's spliced gzip); Vary
+            # is the view's to set then, as the choice was.
             return response
         return super().after_request(response)
 

@@ -65,8 +65,25 @@ def _with_directive(csp: str | None, name: str, value: str) -> str:
     return "; ".join(kept + [f"{name} {value}"])
 
 
+# Set by the security-headers hook when it already gave the response the refusal below (the
+# common case: no view allowed framing, no view set its own CSP or X-Frame-Options).
+APPLIED = "campaign.frame_refusal_applied"
+
+
+def refused_csp(csp: str) -> str:
+    """`csp` with the refusal's frame-ancestors directive, as this hook would make it."""
+    return _with_directive(csp, "frame-ancestors", "'none'")
+
+
+def framing_refused() -> bool:
+    return request.environ.get(_KEY) is None
+
+
 def apply_frame_policy(response: Response) -> Response:
-    ancestors = request.environ.get(_KEY)
+    environ = request.environ
+    ancestors = environ.get(_KEY)
+    if ancestors is None and environ.pop(APPLIED, False):
+        return response  # the refusal is in place (security.set_security_headers)
     headers = response.headers
     if ancestors is None:
         headers["X-Frame-Options"] = "DENY"

@@ -14,6 +14,8 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Flask, Response, abort, current_app, request
 
+from . import framing
+
 # No 'unsafe-inline' for scripts; styles too come only from our stylesheet.
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -22,24 +24,29 @@ _PERMISSIONS = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                 "interest-cohort=(), browsing-topics=()")
 
 
-def _is_https() -> bool:
-    return request.is_secure or current_app.config.get("SITE_URL", "").startswith("https://")
-
-
 _NO_STORE_PREFIXES = ("/confirm/", "/forget/", "/unsubscribe/", "/privacy/", "/organize")
 _HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
 @lru_cache(maxsize=16)
-def _default_headers(form_action: str) -> tuple[tuple[str, str, str], ...]:
+def _default_headers(form_action: str, refuse_framing: bool = False
+                     ) -> tuple[tuple[str, str, str], ...]:
     """(lower-case name, name, value) of every header each response gets unless it has its
-    own: built once per CSP_FORM_ACTION value, not on every response."""
-    headers = (("Content-Security-Policy", _CSP.format(form_action=form_action)),
+    own: built once per CSP_FORM_ACTION value, not on every response. With
+    `refuse_framing`, the CSP and X-Frame-Options exactly as framing.apply_frame_policy would
+    make them for a page nobody may frame, so that hook has nothing left to do."""
+    csp = _CSP.format(form_action=form_action)
+    headers = [("Content-Security-Policy", framing.refused_csp(csp) if refuse_framing else csp),
                ("X-Content-Type-Options", "nosniff"),
                ("Referrer-Policy", "same-origin"),
                ("Permissions-Policy", _PERMISSIONS),
-               ("Cross-Origin-Opener-Policy", "same-origin"))
+               ("Cross-Origin-Opener-Policy", "same-origin")]
+    if refuse_framing:
+        headers.append(("X-Frame-Options", "DENY"))
     return tuple((name.lower(), name, value) for name, value in headers)
+
+
+_FRAMING_HEADERS = frozenset({"content-security-policy", "x-frame-options"})
 
 
 def set_security_headers(response: Response) -> Response:
@@ -47,18 +54,27 @@ def set_security_headers(response: Response) -> Response:
     headers = response.headers
     # What a view set itself stays (as setdefault would): one pass over the headers instead
     # of one per default.
-    present = {name.lower() for name, _value in headers}
+    header_list = getattr(headers, "_list", None)
+    present = {name.lower() for name, _value in (
+        header_list if isinstance(header_list, list) else headers)}
+    environ = request.environ
+    refuse = framing.framing_refused() and present.isdisjoint(_FRAMING_HEADERS)
     wanted = [(name, value) for lower, name, value
-              in _default_headers(config.get("CSP_FORM_ACTION") or "'self'")
+              in _default_headers(config.get("CSP_FORM_ACTION") or "'self'", refuse)
               if lower not in present]
-    if _is_https() and "strict-transport-security" not in present:
+    if refuse:
+        environ[framing.APPLIED] = True
+    if "strict-transport-security" not in present and (
+            environ.get("wsgi.url_scheme") == "https"  # request.is_secure, without the proxy
+            or config.get("SITE_URL", "").startswith("https://")):
         wanted.append(_HSTS)
-    # Pages with tokens or personal data must not linger in shared caches.
-    if "cache-control" not in present and request.path.startswith(_NO_STORE_PREFIXES):
+    # Pages with tokens or personal data must not linger in shared caches. (PATH_INFO is
+    # request.path's source; the prefixes are ASCII.)
+    if "cache-control" not in present and environ.get("PATH_INFO", "").startswith(
+            _NO_STORE_PREFIXES):
         wanted.append(("Cache-Control", "no-store"))
     # Our own constants, checked once: appended as they are, without Werkzeug checking each
     # value for line breaks again on every response (the public way when that list is gone).
-    header_list = getattr(headers, "_list", None)
     if isinstance(header_list, list):
         header_list.extend(wanted)
     else:

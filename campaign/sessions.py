@@ -6,7 +6,7 @@ and every decision it makes is left to it); only:
 - the signing serializer is built once per set of keys, not on every request (building an
   itsdangerous serializer derives nothing, but costs more than reading a small cookie);
 - a request without a session cookie gets an empty session without touching the
-  serializer at all;
+  serializer at all (without a Cookie header, without parsing cookies either);
 - an empty session nobody read or changed (a health check, an API call, a static file) ends
   without the cookie logic: Flask would neither set nor delete a cookie nor add
   `Vary: Cookie` for it either.
@@ -40,7 +40,10 @@ class CookieSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        # No Cookie header at all (a new visitor, a health check, an API client): nothing to
+        # parse, not even the empty cookie jar.
+        if app.secret_key and ("HTTP_COOKIE" not in request.environ
+                               or not request.cookies.get(self.get_cookie_name(app))):
             return self.session_class()
         return super().open_session(app, request)
 

@@ -9,15 +9,30 @@ the page is therefore at most CAMPAIGN_PAGE_CACHE_SECONDS old.
 
 Browsers revalidate with an ETag built from the shell and the reader's session token: a reader
 whose session still holds the token that is in their copy gets a 304 without any rendering.
+
+A stale shell is re-rendered by one request of the process while the others go on serving
+the stale copy (for at most the time that one render takes), so a slow render never queues
+every reader behind it.
+
+Compression (`gzip_body`): the shell's shared text is compressed once per shell, as raw
+deflate segments cut at the per-reader values; each reader's values go between them as
+stored (uncompressed) deflate blocks. The result is one ordinary gzip member (RFC 1951/1952:
+every segment ends byte-aligned and non-final), so a new reader's page costs a CRC and a
+join instead of compressing 40 KB again. Brotli streams cannot be spliced like this, so a
+client that accepts gzip gets gzip for this page; one that accepts only brotli gets the
+ordinary path (Flask-Compress).
 """
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, g, session
@@ -34,9 +49,15 @@ class Shell:
     status: int
     etag: str            # of the shell; the response's ETag adds the reader's session token
     expires: float       # time.monotonic() after which it is rendered again
+    # Built on first use: (static text's raw-deflate segment, the text's UTF-8) or a
+    # placeholder (str) where a reader's own value goes.
+    segments: list[tuple[bytes, bytes] | str] | None = field(
+        default=None, compare=False, repr=False)
 
 
 _lock = threading.Lock()
+# Keys whose stale shell one request is rendering again (the others serve the stale copy).
+_refreshing: set[tuple[str, ...]] = set()
 
 
 def _store() -> dict[tuple[str, ...], Shell]:
@@ -61,8 +82,23 @@ def get_shell(key: tuple[str, ...], render: Callable[[], tuple[str, int]]) -> Sh
     now = time.monotonic()
     cache = _store()
     shell = cache.get(key)
-    if shell is not None and shell.expires > now:
-        return shell
+    if shell is not None:
+        if shell.expires > now:
+            return shell
+        with _lock:  # one refresher per key and process; the others serve the stale copy
+            if key in _refreshing:
+                return shell
+            _refreshing.add(key)
+    try:
+        return _render(cache, key, render, ttl, now)
+    finally:
+        if shell is not None:
+            with _lock:
+                _refreshing.discard(key)
+
+
+def _render(cache: dict[tuple[str, ...], Shell], key: tuple[str, ...],
+            render: Callable[[], tuple[str, int]], ttl: float, now: float) -> Shell:
     had_token = _FIELD in g
     saved = g.get(_FIELD)
     setattr(g, _FIELD, PLACEHOLDER)
@@ -129,3 +165,53 @@ def fill(shell: Shell) -> str:
     if PLACEHOLDER not in body:
         return body
     return body.replace(PLACEHOLDER, generate_csrf())
+
+
+_GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"  # deflate, no name/time, OS unknown
+_FINAL_BLOCK = b"\x03\x00"  # an empty final block (fixed Huffman): ends the deflate stream
+
+
+def _segments(shell: Shell, placeholders: list[str]) -> list[tuple[bytes, bytes] | str]:
+    if shell.segments is not None:
+        return shell.segments
+    pattern = "(" + "|".join(re.escape(p) for p in placeholders) + ")"
+    segments: list[tuple[bytes, bytes] | str] = []
+    for i, part in enumerate(re.split(pattern, shell.body)):
+        if i % 2:
+            segments.append(part)
+        elif part:
+            raw = part.encode()
+            compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+            segments.append((compressor.compress(raw) + compressor.flush(zlib.Z_FULL_FLUSH),
+                             raw))
+    object.__setattr__(shell, "segments", segments)  # frozen: built once, same for all
+    return segments
+
+
+def gzip_body(shell: Shell) -> bytes:
+    """What `fill(shell)` returns, gzip-compressed, for this reader (see the module doc)."""
+    makers: dict[str, Callable[[], str]] = dict(
+        current_app.extensions.get("page_cache_reader_values", ()))
+    makers[PLACEHOLDER] = generate_csrf
+    out = [_GZIP_HEADER]
+    crc = size = 0
+    values: dict[str, bytes] = {}
+    for segment in _segments(shell, list(makers)):
+        if isinstance(segment, str):
+            raw = values.get(segment)
+            if raw is None:  # one value per reader, however often the page holds it
+                raw = values[segment] = makers[segment]().encode()
+            for start in range(0, len(raw), 0xFFFF):  # stored blocks: at most 65,535 bytes
+                chunk = raw[start:start + 0xFFFF]
+                out.append(b"\x00" + struct.pack("<HH", len(chunk), len(chunk) ^ 0xFFFF))
+                out.append(chunk)
+            crc = zlib.crc32(raw, crc)
+            size += len(raw)
+        else:
+            deflated, raw = segment
+            out.append(deflated)
+            crc = zlib.crc32(raw, crc)  # zlib has no crc32_combine in Python: ~10 µs
+            size += len(raw)
+    out.append(_FINAL_BLOCK)
+    out.append(struct.pack("<II", crc, size & 0xFFFFFFFF))
+    return b"".join(out)

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_compress.flask_compress import _choose_algorithm
 
 from .. import i18n
 from . import page_cache, photo, service, share_card, sharing
@@ -92,6 +93,13 @@ def show(slug: str) -> ResponseReturnValue:
     etag = page_cache.reader_etag(shell)
     if etag and request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
+    elif shell.status == 200 and _accepts_gzip():
+        # Compressed once per shell, this reader's tokens spliced in (page_cache.gzip_body).
+        response = make_response(page_cache.gzip_body(shell), shell.status)
+        response.mimetype = "text/html"
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        etag = page_cache.reader_etag(shell)
     else:
         response = make_response(page_cache.fill(shell), shell.status)
         etag = page_cache.reader_etag(shell)  # the reader may have just got a session
@@ -102,6 +110,10 @@ def show(slug: str) -> ResponseReturnValue:
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
+
+
+def _accepts_gzip() -> bool:
+    return _choose_algorithm(("gzip",), request.headers.get("Accept-Encoding", "")) == "gzip"
 
 
 @bp.get("/<lang:lang>/c/<slug>/qr.svg")

@@ -109,3 +109,57 @@ def test_campaign_page_is_light_and_self_hosted(client):
     assert all(url.startswith("/") and not url.startswith("//") for url in assets)
     total = len(html.encode()) + sum(len(client.get(url).get_data()) for url in assets)
     assert total < 60_000
+
+
+def test_gzip_page_is_whole_and_each_readers_own(app):
+    """The page's gzip body is spliced from parts compressed once per cached copy: it must
+    still be one valid gzip stream (checksum and length) with this reader's tokens."""
+    import zlib
+
+    app.config["CAMPAIGN_PAGE_CACHE_SECONDS"] = 60
+    campaign = make_campaign()
+    url = f"/en/c/{campaign.slug}"
+    pages = []
+    for _ in range(2):
+        response = fresh(app, lambda: app.test_client().get(
+            url, headers={"Accept-Encoding": "gzip, br"}))
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        body = response.get_data()
+        inflater = zlib.decompressobj(31)
+        html = inflater.decompress(body).decode()  # raises on a bad CRC or length
+        assert inflater.eof and not inflater.unused_data
+        assert "placeholder" not in html
+        pages.append(html)
+    assert csrf_from(pages[0]) != csrf_from(pages[1])
+    assert re.sub(r'value="[^"]*"', "", pages[0]) == re.sub(r'value="[^"]*"', "", pages[1])
+
+
+def test_page_for_a_brotli_only_client_is_the_same_page(app, client):
+    import brotli
+
+    campaign = make_campaign()
+    url = f"/en/c/{campaign.slug}"
+    response = client.get(url, headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert 'data-count="0"' in brotli.decompress(response.get_data()).decode()
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "Content-Encoding" not in plain.headers
+    assert 'data-count="0"' in plain.get_data(as_text=True)
+
+
+def test_a_stale_page_is_served_while_another_request_renders_it(app, client):
+    from campaign.campaigns import page_cache
+
+    app.config["CAMPAIGN_PAGE_CACHE_SECONDS"] = 1
+    campaign = make_campaign()
+    url = f"/en/c/{campaign.slug}"
+    assert count_on(client.get(url).get_data(as_text=True)) == 0
+    make_signature(campaign)
+    time.sleep(1.1)
+    page_cache._refreshing.add(("en", campaign.slug))  # another request is rendering it
+    try:
+        assert count_on(client.get(url).get_data(as_text=True)) == 0
+    finally:
+        page_cache._refreshing.discard(("en", campaign.slug))
+    assert count_on(client.get(url).get_data(as_text=True)) == 1

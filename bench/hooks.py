@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""CPU per request of the app's per-request machinery, in process, through the WSGI call as
+gunicorn makes it (no test client): the bare Flask "hello" (bench/hello.py), GET /healthz, and
+the campaign page for a new visitor (no cookie, `Accept-Encoding: gzip, br`) and for a
+returning one (session cookie). The gap between hello and /healthz is what every request of
+the site pays for its hooks; see bench/RESULTS.md.
+
+    .venv/bin/python bench/hooks.py [--database-url postgresql://...] [-n 2000]
+                                    [--profile healthz|page] [--encoding "gzip, br"]
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/profile.py would shadow the standard library's `profile` that cProfile imports.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import io  # noqa: E402
+import os  # noqa: E402
+import pstats  # noqa: E402
+import secrets  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+SLUG = "korday-sentences-review"
+SORT = os.environ.get("HOOKS_SORT", "tottime")
+
+
+def environ(path: str, headers: dict[str, str]) -> dict[str, Any]:
+    env: dict[str, Any] = {
+        "REQUEST_METHOD": "GET", "SCRIPT_NAME": "", "PATH_INFO": path, "QUERY_STRING": "",
+        "RAW_URI": path, "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "8000",
+        "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "REMOTE_PORT": "40000",
+        "HTTP_HOST": "127.0.0.1:8000", "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": True,
+        "wsgi.run_once": False, "wsgi.version": (1, 0)}
+    for name, value in headers.items():
+        env["HTTP_" + name.upper().replace("-", "_")] = value
+    return env
+
+
+def call(app: Callable[..., Iterable[bytes]], path: str, headers: dict[str, str]
+         ) -> tuple[str, list[tuple[str, str]], bytes]:
+    seen: list[Any] = []
+
+    def start_response(status: str, response_headers: list[tuple[str, str]],
+                       exc_info: Any = None) -> None:
+        seen[:] = [status, response_headers]
+
+    chunks = app(environ(path, headers), start_response)
+    body = b"".join(chunks)
+    close = getattr(chunks, "close", None)
+    if close:
+        close()
+    return seen[0], seen[1], body
+
+
+def timed(label: str, n: int, app: Callable[..., Iterable[bytes]], path: str,
+          headers: dict[str, str], profile: bool) -> float:
+    status, response_headers, body = call(app, path, headers)
+    assert status.startswith("200"), status
+    for _ in range(20):
+        call(app, path, headers)
+    profiler = cProfile.Profile() if profile else None
+    started = time.process_time()
+    if profiler:
+        profiler.enable()
+    for _ in range(n):
+        call(app, path, headers)
+    if profiler:
+        profiler.disable()
+    us = (time.process_time() - started) * 1e6 / n
+    encoding = dict(response_headers).get("Content-Encoding", "-")
+    print(f"{label:<34} {us:8.0f} µs CPU/request  ({len(body):,} bytes, {encoding})")
+    if profiler:
+        pstats.Stats(profiler).sort_stats(SORT).print_stats(40)
+    return us
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("--profile", choices=["healthz", "page", "returning"])
+    parser.add_argument("--encoding", default="gzip, br")
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="hooks-"))
+    url = args.database_url or f"sqlite:///{instance / 'site.db'}"
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    if url.startswith("postgresql"):
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    from bench.hello import app as hello
+    from campaign import create_app
+    # As bench/app.py serves it (rate limits and the fill time off), LOG_LEVEL as bench/run.py.
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16),
+                      "RATELIMIT_ENABLED": False, "ABUSE_MIN_FILL_SECONDS": 0,
+                      "LOG_LEVEL": "WARNING", "SITE_URL": "http://127.0.0.1:8000"},
+                     instance_path=str(instance))
+    with app.app_context():
+        from flask_migrate import upgrade
+
+        from campaign.demo import load_demo
+        upgrade()
+        load_demo()
+    n = args.n
+    page = f"/en/c/{SLUG}"
+    visitor = {"Accept-Encoding": args.encoding}
+    _status, headers, _ = call(app, page, visitor)
+    cookie = next(v for k, v in headers if k == "Set-Cookie").split(";", 1)[0]
+    base = timed("bare Flask hello", n, hello, "/", {}, False)
+    health = timed("GET /healthz", n, app, "/healthz", {}, args.profile == "healthz")
+    timed("GET campaign page, new visitor", n // 4, app, page, visitor,
+          args.profile == "page")
+    timed("GET campaign page, returning", n // 4, app, page,
+          {**visitor, "Cookie": cookie}, args.profile == "returning")
+    print(f"/healthz costs {health / base:.1f}x the bare hello in process")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,16 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     ForeignKey,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
@@ -97,7 +101,7 @@ class Campaign(Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == "live" and (self.deadline is None or self.deadline > utcnow())
+        return is_open_at(self.status, self.deadline, utcnow())
 
     @property
     def progress_percent(self) -> int:
@@ -150,3 +154,14 @@ class CampaignImage(Model):
         found = in_language({code: text for code, text in (self.alt or {}).items() if text},
                             locale, default)
         return found if found else ("", "")
+
+
+# The one rule for "takes signatures" (Campaign.is_open), in Python and as SQL for statements
+# that check it themselves (the confirmation's conditional UPDATE, the reminder sweep).
+def is_open_at(status: str, deadline: datetime | None, now: datetime) -> bool:
+    return status == "live" and (deadline is None or deadline > now)
+
+
+def open_clause(status: Any, deadline: Any, now: Any) -> ColumnElement[bool]:
+    """is_open_at over columns (of Campaign or its Table) and a time or bind parameter."""
+    return and_(status == "live", or_(deadline.is_(None), deadline > now))

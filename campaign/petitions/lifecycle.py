@@ -40,7 +40,6 @@ from sqlalchemy import (
     exists,
     func,
     insert,
-    or_,
     select,
     update,
 )
@@ -48,7 +47,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql.dml import Insert as PgInsert
 from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 
-from ..campaigns.models import COUNTER_SLOTS, Campaign, SignatureCounter
+from ..campaigns.models import COUNTER_SLOTS, Campaign, SignatureCounter, open_clause
 from ..extensions import db
 from ..prepared import Prepared
 from ..util import utcnow
@@ -275,10 +274,8 @@ _CONFIRM_IF_OPEN = Prepared(
     .where(_SIGNATURES.c.id == bindparam("b_id"), _SIGNATURES.c.status == PENDING.value,
            # Campaign.is_open, in the statement: live and not past its deadline.
            exists().where(_CAMPAIGNS.c.id == _SIGNATURES.c.campaign_id,
-                          _CAMPAIGNS.c.status == "live",
-                          or_(_CAMPAIGNS.c.deadline.is_(None),
-                              _CAMPAIGNS.c.deadline > bindparam(
-                                  "b_now", type_=_CAMPAIGNS.c.deadline.type))))
+                          open_clause(_CAMPAIGNS.c.status, _CAMPAIGNS.c.deadline,
+                                      bindparam("b_now", type_=_CAMPAIGNS.c.deadline.type))))
     .values(status=CONFIRMED.value,
             confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type))
     .returning(_SIGNATURES.c.campaign_id, _SIGNATURES.c.email_key, _SIGNATURES.c.email,

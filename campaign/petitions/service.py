@@ -22,7 +22,7 @@ from .. import emails
 from ..abuse.limits import check_rate
 from ..addresses import network_hash, normalize_email
 from ..campaigns import sharing
-from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign
+from ..campaigns.models import DEFAULT_SIGNER_DISPLAY, Campaign, is_open_at, open_clause
 from ..campaigns.next_steps import next_steps
 from ..extensions import db
 from ..ops import metrics
@@ -398,8 +398,7 @@ def _confirm_unchanged(signature_id: int, digest: str | None) -> Confirmation:
         outcome = ConfirmOutcome.ALREADY_CONFIRMED
     elif row.status == SignatureStatus.PENDING:
         outcome = ConfirmOutcome.CLOSED
-        if row.campaign_status == "live" and (row.deadline is None
-                                              or row.deadline > utcnow()):
+        if is_open_at(row.campaign_status, row.deadline, utcnow()):
             # Opened (or put back to pending) between the UPDATE and this read: once more;
             # changing nothing again means another click got there first.
             outcome = (ConfirmOutcome.CONFIRMED if _confirm_and_thank(signature_id, digest)
@@ -442,8 +441,7 @@ def send_reminders(now: datetime | None = None, batch: int = 500) -> int:
                 Signature.created_at <= now - REMINDER_AFTER, Signature.created_at > oldest,
                 or_(Signature.last_emailed_at.is_(None),
                     Signature.last_emailed_at <= now - REMINDER_AFTER),
-                Campaign.status == "live",
-                or_(Campaign.deadline.is_(None), Campaign.deadline > now))
+                open_clause(Campaign.status, Campaign.deadline, now))
             .order_by(Signature.id).limit(batch)))
         if not due:
             return sent

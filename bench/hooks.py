@@ -27,7 +27,7 @@ import time  # noqa: E402
 from collections.abc import Callable, Iterable  # noqa: E402
 from typing import Any  # noqa: E402
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from bench.inproc import fresh_database  # noqa: E402
 
 SLUG = "korday-sentences-review"
 SORT = os.environ.get("HOOKS_SORT", "tottime")
@@ -92,15 +92,7 @@ def main() -> None:
     parser.add_argument("--encoding", default="gzip, br")
     args = parser.parse_args()
     instance = Path(tempfile.mkdtemp(prefix="hooks-"))
-    url = args.database_url or f"sqlite:///{instance / 'site.db'}"
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    if url.startswith("postgresql"):
-        engine = create_engine(url, isolation_level="AUTOCOMMIT")
-        with engine.connect() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
+    url = fresh_database(args.database_url, instance)
     from bench.hello import app as hello
     from campaign import create_app
     # As bench/app.py serves it (rate limits and the fill time off), LOG_LEVEL as bench/run.py.

@@ -61,14 +61,10 @@ def _timed(label: str, n: int, call: Callable[[int], None], profile: bool) -> fl
     return ms
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url")
-    parser.add_argument("-n", type=int, default=300)
-    parser.add_argument("--profile", choices=["sign", "confirm", "deliver"])
-    args = parser.parse_args()
-    instance = Path(tempfile.mkdtemp(prefix="inproc-"))
-    url = args.database_url or f"sqlite:///{instance / 'site.db'}"
+def fresh_database(database_url: str | None, instance: Path) -> str:
+    """An empty database to bench on: a new SQLite file in `instance`, or the given
+    PostgreSQL database with its public schema dropped and made again."""
+    url = database_url or f"sqlite:///{instance / 'site.db'}"
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     if url.startswith("postgresql"):
@@ -77,6 +73,17 @@ def main() -> None:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
         engine.dispose()
+    return url
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--profile", choices=["sign", "confirm", "deliver"])
+    args = parser.parse_args()
+    instance = Path(tempfile.mkdtemp(prefix="inproc-"))
+    url = fresh_database(args.database_url, instance)
     app = _app(url, instance)
     with app.app_context():
         from flask_migrate import upgrade

@@ -111,6 +111,15 @@ class Compress(_Compress):
             # The last: already encoded by the view (the campaign page's spliced gzip); Vary
             # is the view's to set then, as the choice was.
             return response
+        if response is not None and not request.environ.get("HTTP_ACCEPT_ENCODING", "").strip():
+            # A client that accepts no encoding (wrk, curl, monitors) gets the body as it is,
+            # as Flask-Compress decides after parsing the empty header; its Vary stays.
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "Accept-Encoding"
+            elif "accept-encoding" not in vary.lower():
+                response.headers["Vary"] = f"{vary}, Accept-Encoding"
+            return response
         return super().after_request(response)
 
 

@@ -114,7 +114,7 @@ def test_a_request_that_never_uses_the_session_does_not_read_its_cookie(app, cli
 
 
 def test_each_reader_keeps_their_own_csrf_token_with_the_lazy_session(app):
-    campaign = make_campaign()
+    campaign = make_campaign(locales=("en", "ru"))
     first, second = app.test_client(), app.test_client()
 
     def alone(call):  # an app context of its own, as a server runs each request
@@ -126,11 +126,11 @@ def test_each_reader_keeps_their_own_csrf_token_with_the_lazy_session(app):
         as_text=True))
     assert token_2 != page_1["csrf_token"]
     alone(lambda: first.get("/healthz"))  # does not open the session: changes nothing
-    # Another reader's token is refused with the site's own CSRF page.
-    crossed = alone(lambda: first.post(f"/en/c/{campaign.slug}/sign",
+    # Another reader's token is refused with the site's own CSRF page, translated.
+    crossed = alone(lambda: first.post(f"/ru/c/{campaign.slug}/sign",
                                        data=dict(SIGN_FORM, **page_1) | {"csrf_token": token_2}))
     assert crossed.status_code == 400
-    assert "Your form expired" in crossed.get_data(as_text=True)
+    assert "Срок действия формы истёк" in crossed.get_data(as_text=True)  # "Your form expired"
     assert alone(lambda: first.post(f"/en/c/{campaign.slug}/sign",
                                     data=dict(SIGN_FORM, **page_1))).status_code == 303
 

@@ -131,8 +131,7 @@ def main() -> None:
             "email": f"ab-{tag}-{i}@example.org", "country": "KZ", "display": "full",
             "form_started": started.group(1)}).encode())
 
-    Request = tuple[str, dict[str, str], bytes]
-    workloads: dict[str, Callable[[], Request]] = {
+    workloads: dict[str, Callable[[], tuple[str, dict[str, str], bytes]]] = {
         "bare Flask hello": lambda: ("/", {}, b""),
         "GET /healthz": lambda: ("/healthz", {}, b""),
         "GET /healthz, browser with a session": lambda: ("/healthz", {**BROWSER, **cookie},

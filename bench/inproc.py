@@ -58,6 +58,8 @@ def _timed(label: str, n: int, call: Callable[[int], None], profile: bool) -> fl
     print(f"{label:<28} {ms:7.2f} ms CPU/request")
     if profiler:
         pstats.Stats(profiler).sort_stats(PROFILE_SORT).print_stats(45)
+        if os.environ.get("INPROC_DUMP"):  # for pstats' callers/callees views
+            profiler.dump_stats(os.environ["INPROC_DUMP"])
     return ms
 
 

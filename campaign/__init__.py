@@ -7,9 +7,10 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, redirect, request, url_for
+from flask.ctx import RequestContext
 from flask.typing import ResponseReturnValue
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -21,6 +22,10 @@ from werkzeug.routing import IntegerConverter, Map
 from . import i18n
 from .config import load_config
 from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
+from .sessions import LazySessionRequestContext
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEALTHY = b'{"status":"ok"}\n'  # what jsonify({"status": "ok"}) sends
@@ -29,7 +34,8 @@ _HEALTHY = b'{"status":"ok"}\n'  # what jsonify({"status": "ok"}) sends
 class CampaignFlask(Flask):
     """Flask, with `ensure_sync` answered from a cache: Flask asks it for every hook of every
     request (about twenty), and each answer is an `inspect` of the function. The hooks do not
-    change between requests; a function seen for the first time is asked about as before."""
+    change between requests; a function seen for the first time is asked about as before.
+    And the session cookie opened on first use (`request_context`)."""
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         cache: dict[Callable[..., Any], Callable[..., Any]] = self.__dict__.setdefault(
@@ -45,6 +51,11 @@ class CampaignFlask(Flask):
         except TypeError:
             pass
         return result
+
+
+    def request_context(self, environ: WSGIEnvironment) -> RequestContext:
+        # The session cookie is read when the request first uses the session (sessions.py).
+        return LazySessionRequestContext(self, environ)
 
 
 class DatabaseIdConverter(IntegerConverter):

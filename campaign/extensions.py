@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from .abuse.limits import address_key
+from .sessions import session_opened
 
 # Named constraints so Alembic migrations are the same on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -110,6 +111,15 @@ class Compress(_Compress):
             # The last: already encoded by the view (the campaign page's spliced gzip); Vary
             # is the view's to set then, as the choice was.
             return response
+        if response is not None and not request.environ.get("HTTP_ACCEPT_ENCODING", "").strip():
+            # A client that accepts no encoding (wrk, curl, monitors) gets the body as it is,
+            # as Flask-Compress decides after parsing the empty header; its Vary stays.
+            vary = response.headers.get("Vary")
+            if not vary:
+                response.headers["Vary"] = "Accept-Encoding"
+            elif "accept-encoding" not in vary.lower():
+                response.headers["Vary"] = f"{vary}, Accept-Encoding"
+            return response
         return super().after_request(response)
 
 
@@ -150,9 +160,10 @@ class CSRFProtect(_CSRFProtect):
 class LoginManager(_LoginManager):
     def _update_remember_cookie(self, response: Response) -> Response:
         # Flask-Login reads the session on every response to look for "_remember"; reading
-        # `session` marks it accessed (Vary: Cookie). An empty session has nothing to do
+        # `session` marks it accessed (Vary: Cookie), and would open the cookie of a request
+        # that never used it (sessions.py). An empty or unopened session has nothing to do
         # unless every request refreshes the cookie.
-        opened = getattr(request_ctx, "_session", True)  # the session, without marking it read
+        opened = session_opened(request_ctx._get_current_object())  # type: ignore[attr-defined]
         if not opened and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
             return response
         return super()._update_remember_cookie(response)  # type: ignore[no-any-return]

@@ -15,8 +15,20 @@ class ExpiredToken(InvalidToken):
     """The link was genuine but is too old."""
 
 
+_serializers: dict[tuple[str, str], URLSafeTimedSerializer] = {}
+
+
 def _serializer(purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"link:{purpose}")
+    # Built once per key and purpose (a confirmation click reads one token; building the
+    # serializer cost a third of reading it). Keyed on the key itself: a new SECRET_KEY gets
+    # a new serializer.
+    key = (current_app.config["SECRET_KEY"], purpose)
+    serializer = _serializers.get(key)
+    if serializer is None:
+        if len(_serializers) > 64:  # keys changed many times (tests): start over
+            _serializers.clear()
+        serializer = _serializers[key] = URLSafeTimedSerializer(key[0], salt=f"link:{purpose}")
+    return serializer
 
 
 def make_token(purpose: str, payload: Any) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import flask_wtf.csrf
 
 from tests.conftest import csrf_from
+from tests.factories import make_campaign, make_user
+from tests.forms_util import SIGN_FORM, hidden_inputs
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
                     "Permissions-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options")
@@ -72,3 +74,75 @@ def test_a_forged_or_stale_session_cookie_is_an_empty_session(app, client):
     assert client.post("/organize/login", data={
         "email": "nobody@example.org", "password": "x", "csrf_token": token}
         ).status_code == 400  # the old key's cookie no longer opens the session
+
+
+def _count_session_opens(app, monkeypatch) -> list[str]:
+    opened: list[str] = []
+    interface = app.session_interface
+    real = interface.open_session
+
+    def counting(app_, request):
+        opened.append(request.path)
+        return real(app_, request)
+    monkeypatch.setattr(interface, "open_session", counting)
+    return opened
+
+
+def test_a_request_that_never_uses_the_session_does_not_read_its_cookie(app, client,
+                                                                         monkeypatch):
+    campaign = make_campaign()
+    page = client.get(f"/en/c/{campaign.slug}")
+    token = csrf_from(page.get_data(as_text=True))
+    assert any(c.key == "session" for c in client._cookies.values())  # a session exists
+    opened = _count_session_opens(app, monkeypatch)
+    for path in ("/healthz", f"/api/v1/campaigns/{campaign.slug}/count",
+                 f"/en/c/{campaign.slug}/thanks"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        # Not read, so neither set again nor a reason for caches to key on cookies.
+        assert "Set-Cookie" not in response.headers, path
+        assert "Cookie" not in response.headers.get("Vary", ""), path
+    assert opened == []
+    # The session is intact: the token of the first page still passes, and a page that
+    # needs the session opens it (once) and gives the same reader the same CSRF secret.
+    again = client.get(f"/en/c/{campaign.slug}")
+    assert opened == [f"/en/c/{campaign.slug}"]
+    assert "Cookie" in again.headers["Vary"]
+    assert client.post(f"/en/c/{campaign.slug}/sign", data=dict(
+        SIGN_FORM, **hidden_inputs(again.get_data(as_text=True))) | {"csrf_token": token}
+        ).status_code == 303
+
+
+def test_each_reader_keeps_their_own_csrf_token_with_the_lazy_session(app):
+    campaign = make_campaign(locales=("en", "ru"))
+    first, second = app.test_client(), app.test_client()
+
+    def alone(call):  # an app context of its own, as a server runs each request
+        with app.app_context():
+            return call()
+    page_1 = hidden_inputs(alone(lambda: first.get(f"/en/c/{campaign.slug}")).get_data(
+        as_text=True))
+    token_2 = csrf_from(alone(lambda: second.get(f"/en/c/{campaign.slug}")).get_data(
+        as_text=True))
+    assert token_2 != page_1["csrf_token"]
+    alone(lambda: first.get("/healthz"))  # does not open the session: changes nothing
+    # Another reader's token is refused with the site's own CSRF page, translated.
+    crossed = alone(lambda: first.post(f"/ru/c/{campaign.slug}/sign",
+                                       data=dict(SIGN_FORM, **page_1) | {"csrf_token": token_2}))
+    assert crossed.status_code == 400
+    assert "Срок действия формы истёк" in crossed.get_data(as_text=True)  # "Your form expired"
+    assert alone(lambda: first.post(f"/en/c/{campaign.slug}/sign",
+                                    data=dict(SIGN_FORM, **page_1))).status_code == 303
+
+
+def test_a_session_first_used_late_in_the_request_is_saved(app, client):
+    # The login form writes to the session only when it is posted: the lazily opened
+    # session is saved like any other (the organizer's console works after it).
+    user, _password = make_user(email="lazy@example.org", password="correct horse battery")
+    page = client.get("/organize/login")
+    assert "Set-Cookie" in page.headers  # the form's CSRF secret went into a new session
+    answer = client.post("/organize/login", data={
+        "email": user.email, "password": "correct horse battery",
+        "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert answer.status_code in (302, 303)
+    assert "Set-Cookie" in answer.headers

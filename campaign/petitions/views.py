@@ -21,6 +21,7 @@ from ..campaigns import page_cache, sharing
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..campaigns.next_steps import next_steps
+from ..campaigns.views import _accepts_gzip as accepts_gzip
 from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf, db
 from ..outbox.views import protect_unless_one_click
@@ -200,6 +201,14 @@ def confirm(token: str) -> ResponseReturnValue:
             campaign_url=campaign_url), status
 
     shell = page_cache.get_shell(("confirmed", outcome.value, lang, str(campaign_id)), render)
+    if shell.status == 200 and accepts_gzip():
+        # A browser's click: compressed once per shell like the campaign page
+        # (page_cache.gzip_body), not by Flask-Compress on every click.
+        response = make_response(page_cache.gzip_body(shell), shell.status)
+        response.mimetype = "text/html"
+        response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        return response
     return page_cache.fill(shell), shell.status
 
 

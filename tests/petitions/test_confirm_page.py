@@ -1,0 +1,49 @@
+"""The page after a confirmation link's first click: a browser gets it compressed (once per
+cached copy, not per click), a client without Accept-Encoding gets it plain, and both get the
+same page with every protection; the click is counted once either way (issue 18)."""
+import gzip
+
+from campaign.extensions import db
+from campaign.petitions.service import signature_token
+from tests.factories import make_campaign, make_signature
+
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                    "Permissions-Policy", "Cross-Origin-Opener-Policy", "X-Frame-Options")
+
+
+def _links(campaign, n):
+    return [f"/confirm/{signature_token('confirm', make_signature(campaign, confirmed=False))}"
+            for _ in range(n)]
+
+
+def test_a_browser_gets_the_confirmed_page_gzipped_and_the_same_page(client, app):
+    app.config["CAMPAIGN_PAGE_CACHE_SECONDS"] = 60
+    campaign = make_campaign()
+    browser_link, plain_link = _links(campaign, 2)
+    browser = client.get(browser_link, headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    plain = client.get(plain_link)
+    assert browser.status_code == plain.status_code == 200
+    assert browser.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in browser.headers["Vary"]
+    assert gzip.decompress(browser.get_data()) == plain.get_data()
+    assert "your signature is confirmed" in plain.get_data(as_text=True)
+    # No Content-Encoding for a client that accepts none, but caches still key on it.
+    assert "Content-Encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["Vary"]
+    for response in (browser, plain):
+        assert response.headers["Cache-Control"] == "no-store"  # a link's page: never cached
+        for name in SECURITY_HEADERS:
+            assert response.headers.get(name), name
+    db.session.expire_all()
+    assert campaign.signature_count == 2  # each click counted once
+
+
+def test_a_closed_campaign_click_is_answered_plainly_and_not_counted(client, app):
+    campaign = make_campaign()
+    (link,) = _links(campaign, 1)
+    campaign.status = "closed"
+    db.session.commit()
+    response = client.get(link, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert campaign.signature_count == 0

@@ -182,26 +182,11 @@ def _register_features(app: Flask) -> None:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: DBAPIConnection,
                     connection_record: ConnectionPoolEntry) -> None:
-    """WAL lets readers go on while a signature is written; busy_timeout queues writers.
-
-    A big campaign (1M signatures: ~300 MB of tables and indexes) is kept in reach: each
-    insert touches pages spread over the unique (campaign, address) index and the search
-    index, which the default 2 MB page cache cannot hold, and WAL commits by other
-    connections empty a connection's page cache anyway. mmap reads the database file through
-    the OS page cache, shared by every connection of every process, instead of copying
-    pages in; the larger page cache keeps the hot index pages of this connection. Both are
-    limits, not allocations (the constants below)."""
+    """WAL lets readers go on while a signature is written; busy_timeout queues writers."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA cache_size=-{int(SQLITE_CACHE_KIB)}")
-        cursor.execute(f"PRAGMA mmap_size={int(SQLITE_MMAP_BYTES)}")
         cursor.close()
-
-
-# Per connection (see _sqlite_pragmas): 32 MiB of page cache, up to 1 GiB of the file mapped.
-SQLITE_CACHE_KIB = 32 * 1024
-SQLITE_MMAP_BYTES = 1024 * 1024 * 1024

@@ -28,6 +28,7 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    FromClause,
     Insert,
     Table,
     bindparam,
@@ -99,6 +100,17 @@ def deferred_insert(ref: ColumnElement[int] | None = None) -> Insert:
     if ref is not None:
         values["render_ref"] = ref
     return insert(table).values(values)
+
+
+def deferred_insert_from(ref: ColumnElement[int], source: FromClause) -> Insert:
+    """`deferred_insert` as an INSERT ... SELECT: one message per row of `source` (e.g. the
+    caller's CTE of the rows just inserted), `ref` that row's id. No row, no message."""
+    table = cast(Table, OutboxMessage.__table__)
+    columns = [*_DEFERRED_COLUMNS, "render_ref"]
+    values: list[Any] = [bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
+                         for name in _DEFERRED_COLUMNS]
+    values.append(ref)
+    return insert(table).from_select(columns, select(*values).select_from(source))
 
 
 _ENQUEUE_DEFERRED = deferred_insert()

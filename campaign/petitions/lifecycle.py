@@ -40,6 +40,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     select,
     update,
 )
@@ -51,7 +52,7 @@ from ..campaigns.models import COUNTER_SLOTS, Campaign, SignatureCounter, open_c
 from ..extensions import db
 from ..prepared import Prepared
 from ..util import utcnow
-from .models import Signature, SignatureStatus
+from .models import Signature, SignatureField, SignatureStatus
 
 PENDING, CONFIRMED, INVALIDATED = (SignatureStatus.PENDING, SignatureStatus.CONFIRMED,
                                    SignatureStatus.INVALIDATED)
@@ -328,26 +329,47 @@ def add_new(campaign_id: int, signatures: Sequence[Signature], *, confirmed: boo
 PENDING_PARAM_PREFIX: Final = "sig_"
 
 
-@lru_cache(maxsize=16)
-def pending_insert(columns: tuple[str, ...]) -> Insert:
+@lru_cache(maxsize=32)
+def pending_insert(columns: tuple[str, ...], *, no_fields: bool = False) -> Insert:
     """The Core INSERT of one new pending signature, RETURNING its id, built once per set
     of columns: its values are bind parameters named `sig_<column>` (`pending_params`), so
     a signature in a surge costs no statement building. The sign path runs it alone or as
     the CTE of its outbox row (one round trip on PostgreSQL). Pending counts nothing; a
-    repeated address raises IntegrityError when executed."""
+    repeated address raises IntegrityError when executed.
+
+    The row is an INSERT ... SELECT from the campaign named by id and slug while it takes
+    signatures (campaigns.models.open_clause, at the statement's own time), and with
+    `no_fields` while it has no custom fields: otherwise it inserts nothing and returns no
+    id. So whatever the caller read of the campaign before, a closed campaign (closed a
+    moment ago, past its deadline, deleted) takes no signature."""
     table = cast(Table, Signature.__table__)
-    values: dict[str, Any] = {
-        name: bindparam(PENDING_PARAM_PREFIX + name, type_=table.c[name].type)
-        for name in ("campaign_id", *columns)}
-    values["status"] = PENDING.value
-    return insert(table).values(values).returning(table.c.id)
+    campaigns = cast(Table, Campaign.__table__)
+    names = ["campaign_id", *columns, "status"]
+    values: list[Any] = [campaigns.c.id]
+    values += [bindparam(PENDING_PARAM_PREFIX + name, type_=table.c[name].type)
+               for name in columns]
+    values.append(literal(PENDING.value, table.c.status.type))
+    conditions = [campaigns.c.id == bindparam(PENDING_PARAM_PREFIX + "campaign_id"),
+                  campaigns.c.slug == bindparam(PENDING_PARAM_PREFIX + "campaign_slug"),
+                  open_clause(campaigns.c.status, campaigns.c.deadline,
+                              bindparam(PENDING_PARAM_PREFIX + "now",
+                                        type_=campaigns.c.deadline.type))]
+    if no_fields:
+        fields = cast(Table, SignatureField.__table__)
+        conditions.append(~exists().where(fields.c.campaign_id == campaigns.c.id))
+    return (insert(table).from_select(names, select(*values).where(*conditions))
+            .returning(table.c.id))
 
 
-def pending_params(campaign_id: int, values: Mapping[str, Any]) -> dict[str, Any]:
+def pending_params(campaign_id: int, campaign_slug: str, values: Mapping[str, Any]
+                   ) -> dict[str, Any]:
     """The parameters of `pending_insert(tuple(values))` for one signature: `values` are
-    its columns except its campaign and state."""
+    its columns except its campaign and state; the campaign must still have this slug and
+    take signatures at `created_at` (else nothing is inserted)."""
     params = {PENDING_PARAM_PREFIX + name: value for name, value in values.items()}
     params[PENDING_PARAM_PREFIX + "campaign_id"] = campaign_id
+    params[PENDING_PARAM_PREFIX + "campaign_slug"] = campaign_slug
+    params[PENDING_PARAM_PREFIX + "now"] = values.get("created_at") or utcnow()
     return params
 
 

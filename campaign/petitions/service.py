@@ -6,6 +6,7 @@ site who signed; what happened is told only in the e-mail to that address.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -133,7 +134,8 @@ SIGNER_MAIL_KINDS = ("signature_confirm", "signature_already", "signature_thanks
                      "signature_reminder")
 
 
-def _queue_signer_email(name: str, signature: Signature, campaign: Campaign) -> None:
+def _queue_signer_email(name: str, signature: Signature, campaign: Campaign | SignTarget
+                        ) -> None:
     outbox.enqueue_deferred(kind=name, to=signature.email, lang=signature.locale,
                             ref=signature.id, priority=emails.mail_kind(name).priority,
                             campaign_id=campaign.id)
@@ -182,6 +184,65 @@ _CAMPAIGN_TO_SIGN = (
     .options(lazyload(Campaign.texts), defer(Campaign.signature_count)))
 
 
+@dataclass(frozen=True)
+class SignTarget:
+    """What taking a signature needs of a campaign, read at most SIGN_TARGET_SECONDS ago
+    (`sign_target`). Only a hint: the signature's INSERT checks again, in the database,
+    that this slug is still this campaign, that it takes signatures (open_clause) and, for
+    a campaign without custom fields, that it still has none; if not, it inserts nothing
+    and `sign` raises CampaignNotOpen as for a closed campaign read just now."""
+    id: int
+    slug: str
+    status: str
+    deadline: datetime | None
+    has_fields: bool
+
+    @property
+    def is_open(self) -> bool:
+        return is_open_at(self.status, self.deadline, utcnow())
+
+
+# How long a process keeps a campaign's SignTarget. Nothing is wrong while it is kept (the
+# INSERT decides); it only spares the campaign's SELECT on every signature of a surge.
+SIGN_TARGET_SECONDS = 2.0
+_SIGN_TARGETS_KEY = "petitions_sign_targets"
+_SIGN_TARGETS_MAX = 1024
+
+
+def sign_target(slug: str) -> SignTarget | None:
+    """The public campaign `slug` as signing needs it, from this process's snapshot when it
+    is under SIGN_TARGET_SECONDS old, else read (None: no such public campaign; not kept,
+    so a campaign published a moment ago is found)."""
+    targets: dict[str, tuple[float, SignTarget]] = current_app.extensions.setdefault(
+        _SIGN_TARGETS_KEY, {})
+    now = time.monotonic()
+    kept = targets.get(slug)
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    row = db.session.execute(_SIGN_TARGET, {"slug": slug}).first()
+    if row is None:
+        targets.pop(slug, None)
+        return None
+    target = SignTarget(id=row.id, slug=slug, status=row.status, deadline=row.deadline,
+                        has_fields=bool(row.has_fields))
+    if len(targets) >= _SIGN_TARGETS_MAX:
+        targets.clear()
+    targets[slug] = (now + SIGN_TARGET_SECONDS, target)
+    return target
+
+
+def forget_sign_target(slug: str) -> None:
+    """Drop the snapshot of `slug` (its INSERT found it changed): the next sign reads it."""
+    current_app.extensions.get(_SIGN_TARGETS_KEY, {}).pop(slug, None)
+
+
+_SIGN_TARGET = (
+    select(Campaign.id, Campaign.status, Campaign.deadline,
+           exists().where(SignatureField.campaign_id == Campaign.id)
+           .correlate(Campaign).label("has_fields"))
+    .where(Campaign.slug == bindparam("slug"), Campaign.status != "draft"))
+
+
 def _signature_values(data: SignatureInput, email: str, email_key: str, now: datetime
                       ) -> dict[str, object]:
     """A new signature's columns from what the signer gave (not its campaign or state)."""
@@ -207,27 +268,30 @@ def _new_signature(campaign: Campaign, data: SignatureInput, email: str, email_k
     return signature
 
 
-@lru_cache(maxsize=16)
-def _pending_with_mail_statements(dialect: str, columns: tuple[str, ...]
+@lru_cache(maxsize=32)
+def _pending_with_mail_statements(dialect: str, columns: tuple[str, ...], no_fields: bool
                                   ) -> tuple[Executable, ...]:
     """The statements that write a pending signature and its e-mail, built once per
     process: on PostgreSQL one (the signature's INSERT as a CTE of the outbox row's, which
-    RETURNs the new id), on SQLite two (no INSERT in a CTE there)."""
-    signature = lifecycle.pending_insert(columns)
+    RETURNs the new id), on SQLite two (no INSERT in a CTE there). The signature's INSERT
+    takes its row from the campaign only while it takes signatures (lifecycle.pending_insert),
+    so a campaign closed since it was read gets nothing, and nor does its outbox."""
+    signature = lifecycle.pending_insert(columns, no_fields=no_fields)
     if dialect == "postgresql":
         new = signature.cte("new_signature")
         table = OutboxMessage.__table__
-        return (outbox.deferred_insert(select(new.c.id).scalar_subquery())
-                .add_cte(new).returning(table.c.render_ref),)
+        return (outbox.deferred_insert_from(new.c.id, new).add_cte(new)
+                .returning(table.c.render_ref),)
     return signature, outbox.deferred_insert()
 
 
-def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kind: str
-                              ) -> int:
+def _insert_pending_with_mail(campaign: Campaign | SignTarget, values: dict[str, object],
+                              kind: str) -> int | None:
     """Insert a pending signature and its e-mail's outbox row (rendered at delivery) with
-    prebuilt Core statements, no ORM unit of work. Returns the signature's id; a repeated
-    address raises IntegrityError before anything is written."""
-    params = {**lifecycle.pending_params(campaign.id, values),
+    prebuilt Core statements, no ORM unit of work. Returns the signature's id, or None (and
+    nothing written) when the campaign no longer takes signatures; a repeated address
+    raises IntegrityError before anything is written."""
+    params = {**lifecycle.pending_params(campaign.id, campaign.slug, values),
               **outbox.deferred_params(kind=kind, to=str(values["email"]),
                                        lang=str(values["locale"]),
                                        priority=emails.mail_kind(kind).priority,
@@ -235,8 +299,14 @@ def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kin
     # The session's connection (its transaction): Core statements need none of the ORM's
     # execution layers.
     connection = db.session.connection()
-    statements = _pending_with_mail_statements(connection.dialect.name, tuple(values))
-    signature_id = connection.execute(statements[0], params).scalar_one()
+    # A snapshot taken for a campaign without custom fields: the INSERT also checks it still
+    # has none (the form that took the post asked for none).
+    no_fields = isinstance(campaign, SignTarget) and not campaign.has_fields
+    statements = _pending_with_mail_statements(connection.dialect.name, tuple(values),
+                                               no_fields)
+    signature_id = connection.execute(statements[0], params).scalar()
+    if signature_id is None:
+        return None
     if len(statements) > 1:
         params[outbox.DEFERRED_PARAM_PREFIX + "render_ref"] = signature_id
         connection.execute(statements[1], params)
@@ -244,13 +314,18 @@ def _insert_pending_with_mail(campaign: Campaign, values: dict[str, object], kin
     return int(signature_id)
 
 
-def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
-    """Record a pending signature and queue its confirmation e-mail, in one transaction."""
+def sign(campaign: Campaign | SignTarget, data: SignatureInput, *, count_attempt: bool = True
+         ) -> SignOutcome:
+    """Record a pending signature and queue its confirmation e-mail, in one transaction.
+
+    Raises CampaignNotOpen when the campaign does not take signatures, also when it closed
+    (or, for a SignTarget, changed) after it was read: the INSERT checks it. `count_attempt`
+    False: this attempt was counted against the limits already (a retry after that)."""
     if not campaign.is_open:
         raise CampaignNotOpen(campaign.slug)
     email, email_key = normalize_email(data.email)
     # Paper is typed in by organizers; API writes have their own limit.
-    if data.source in ("web", "widget"):
+    if data.source in ("web", "widget") and count_attempt:
         check_rate("sign", ip=data.ip, email_key=email_key)
     # The common case first: a new signer. The unique (campaign, email_key) constraint tells
     # a repeat apart, so a new signature costs no SELECT (a surge is mostly new signers).
@@ -265,6 +340,9 @@ def sign(campaign: Campaign, data: SignatureInput) -> SignOutcome:
         if existing is None:
             raise
         return _repeat_signature(existing, campaign)
+    if signature_id is None:
+        db.session.rollback()
+        raise CampaignNotOpen(campaign.slug)
     custom_fields.store_answers_of(signature_id, campaign.id, data.custom)
     db.session.commit()
     metrics.count("signatures_created")
@@ -304,7 +382,7 @@ def import_confirmed(campaign: Campaign, data: SignatureInput) -> tuple[SignOutc
     return (SignOutcome.IMPORTED if changed else SignOutcome.ALREADY_SIGNED), existing
 
 
-def _repeat_signature(signature: Signature, campaign: Campaign) -> SignOutcome:
+def _repeat_signature(signature: Signature, campaign: Campaign | SignTarget) -> SignOutcome:
     if signature.last_emailed_at and utcnow() - signature.last_emailed_at < RESEND_INTERVAL:
         return SignOutcome.SUPPRESSED
     if signature.status == SignatureStatus.PENDING:

@@ -1,4 +1,4 @@
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import (
@@ -80,6 +80,54 @@ def sign(slug: str) -> ResponseReturnValue:
     # valid, so the form does not check the token again. (WTF_CSRF_ENABLED as CSRFProtect.)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+    # The common case, a valid post to an open campaign without custom fields: no ORM
+    # campaign, no form object. The campaign comes from the process's short-lived snapshot
+    # (service.sign_target) and its INSERT checks, in the database, that the campaign still
+    # takes signatures; if not, the full path below answers as it always did.
+    target = service.sign_target(slug)
+    if target is None:
+        abort(404)
+    if target.is_open and not target.has_fields:
+        data = checked_sign_values(SignForm, request.form)
+        if data is not None:
+            try:
+                return _accept(slug, target.id, data, None, lambda signer: service.sign(
+                    target, signer))
+            except service.CampaignNotOpen:
+                service.forget_sign_target(slug)
+                return _sign_in_full(slug, count_attempt=False)
+    return _sign_in_full(slug)
+
+
+def _accept(slug: str, campaign_id: int, data: Mapping[str, Any], form: SignForm | None,
+            sign_as: Callable[[service.SignatureInput], object]) -> ResponseReturnValue:
+    """Store a valid post (or silently drop a bot's) and answer with the thanks page."""
+    ref, partner = _ref_and_partner(campaign_id, data["ref"])
+    if is_bot_post(data["website"], data["form_started"]):
+        # Same answer as a real signature, nothing stored: a bot learns nothing.
+        return redirect(url_for("petitions.thanks", slug=slug), code=303)
+    sign_as(service.SignatureInput(
+        full_name=data["full_name"], email=data["email"], country=data["country"],
+        comment=data["comment"], display=data["display"], updates=data["updates"],
+        locale=i18n.current_language(), ip=request.remote_addr,
+        custom=custom_fields.answers(form) if form is not None else {}, ref=ref,
+        partner_id=partner.id if partner is not None else None,
+        # Offered only to a visit through a named partner's link; anything else is ignored.
+        partner_opt_in=bool(_named_partner(partner) and data["partner_opt_in"])))
+    # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
+    return redirect(url_for("petitions.thanks", slug=slug), code=303)
+
+
+def _ref_and_partner(campaign_id: int, posted_ref: str | None
+                     ) -> tuple[str | None, sources.LinkPartner | None]:
+    ref = sources.clean_ref(posted_ref) or sources.ref_from_referrer(request.referrer,
+                                                                      request.host)
+    return ref, sources.partner_for_ref(campaign_id, ref)
+
+
+def _sign_in_full(slug: str, *, count_attempt: bool = True) -> ResponseReturnValue:
+    """Sign with the campaign read now as an ORM object: custom fields, posts the quick
+    check does not take (errors are shown with the form), and closed campaigns."""
     campaign, has_fields = service.campaign_to_sign(slug)
     if campaign is None:
         abort(404)
@@ -93,32 +141,27 @@ def sign(slug: str) -> ResponseReturnValue:
         form = form_class()
         valid = form.validate()
         if not campaign.is_open:
-            return render_campaign_page(campaign, status=403, overrides={"petition": {
-                "form": form, "recent": service.public_recent_signers(campaign),
-                "closed": True}})
+            return _closed(campaign, form)
         data = form.data
-    ref = (sources.clean_ref(data["ref"])
-           or sources.ref_from_referrer(request.referrer, request.host))
-    partner = sources.partner_for_ref(campaign.id, ref)
     if form is not None and not valid:
+        ref, partner = _ref_and_partner(campaign.id, data["ref"])
         form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign),
             "comments": service.public_comments(campaign.id),
             "partner": _named_partner(partner)}})
-    if is_bot_post(data["website"], data["form_started"]):
-        # Same answer as a real signature, nothing stored: a bot learns nothing.
-        return redirect(url_for("petitions.thanks", slug=slug), code=303)
-    service.sign(campaign, service.SignatureInput(
-        full_name=data["full_name"], email=data["email"], country=data["country"],
-        comment=data["comment"], display=data["display"], updates=data["updates"],
-        locale=i18n.current_language(), ip=request.remote_addr,
-        custom=custom_fields.answers(form) if form is not None else {}, ref=ref,
-        partner_id=partner.id if partner is not None else None,
-        # Offered only to a visit through a named partner's link; anything else is ignored.
-        partner_opt_in=bool(_named_partner(partner) and data["partner_opt_in"])))
-    # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
-    return redirect(url_for("petitions.thanks", slug=slug), code=303)
+    try:
+        return _accept(slug, campaign.id, data, form, lambda signer: service.sign(
+            campaign, signer, count_attempt=count_attempt))
+    except service.CampaignNotOpen:
+        # Closed between the read above and the INSERT: the page reads it again (rolled
+        # back, so the campaign's attributes are loaded anew).
+        return _closed(campaign, form if form is not None else form_class())
+
+
+def _closed(campaign: Campaign, form: SignForm) -> ResponseReturnValue:
+    return render_campaign_page(campaign, status=403, overrides={"petition": {
+        "form": form, "recent": service.public_recent_signers(campaign), "closed": True}})
 
 
 @bp.get("/<lang:lang>/c/<slug>/thanks")

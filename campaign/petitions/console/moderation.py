@@ -6,14 +6,25 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Integer, Select, cast, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    DateTime,
+    Integer,
+    Select,
+    String,
+    case,
+    cast,
+    func,
+    select,
+    type_coerce,
+)
 
 from ...audit import service as audit
 from ...extensions import db
 from ...organizers.models import User
-from ...spreadsheet import iter_csv
 from ...util import utcnow
-from .. import custom_fields, lifecycle, search
+from .. import cursor, custom_fields, lifecycle, search
 from ..models import SIGNATURE_SOURCES, SIGNATURE_STATUSES, Signature
 
 PAGE_SIZE = 50
@@ -142,18 +153,10 @@ def set_name_hidden(user: User, signature: Signature, hidden: bool) -> None:
 
 # --- exports ------------------------------------------------------------------------------
 
-def _rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = False
-          ) -> Iterator[Sequence[Any]]:
+def _rows(campaign_id: int, flt: SignatureFilter) -> Iterator[Sequence[Any]]:
     # Plain Core rows (no ORM loading step) streamed in batches by yield_per (a server-side
     # cursor on PostgreSQL): memory stays flat however many signatures there are.
-    # `flags_as_numbers`: yes/no columns as 1/0, as the CSV writes them anyway (the CSV
-    # writer then takes whole chunks at once: spreadsheet.iter_csv).
-    columns: list[Any] = []
-    for name in EXPORT_FIELDS:
-        column = getattr(Signature, name)
-        if flags_as_numbers and isinstance(column.type, Boolean):
-            column = cast(column, Integer).label(name)
-        columns.append(column)
+    columns = [getattr(Signature, name) for name in EXPORT_FIELDS]
     # yield_per on the statement: on the connection it would stay set for every later
     # statement of the session (a server-side cursor for an INSERT fails on PostgreSQL).
     query = _filtered(campaign_id, flt).with_only_columns(*columns).order_by(
@@ -168,20 +171,17 @@ def export_header(campaign_id: int) -> tuple[str, ...]:
     return (*EXPORT_FIELDS, *_field_keys(campaign_id))
 
 
-def export_rows(campaign_id: int, flt: SignatureFilter, *, flags_as_numbers: bool = False
-                ) -> Iterator[tuple[Any, ...]]:
+def export_rows(campaign_id: int, flt: SignatureFilter) -> Iterator[tuple[Any, ...]]:
     """Every column of the filtered signatures with the custom fields' answers, oldest first,
-    streamed (CSV and XLSX exports; spreadsheet.py defuses formulas). `flags_as_numbers`:
-    yes/no columns as 1/0 (the CSV export)."""
-    return _with_answers(campaign_id, flt, _field_keys(campaign_id),
-                         flags_as_numbers=flags_as_numbers)
+    streamed, as typed values (the XLSX and JSON exports; spreadsheet.py defuses formulas)."""
+    return _with_answers(campaign_id, flt, _field_keys(campaign_id))
 
 
-def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str], *,
-                  flags_as_numbers: bool = False) -> Iterator[tuple[Any, ...]]:
+def _with_answers(campaign_id: int, flt: SignatureFilter, keys: list[str]
+                  ) -> Iterator[tuple[Any, ...]]:
     """The rows with the custom fields' answers appended (column "field:<key>"), looked up
     500 signatures at a time so memory stays flat."""
-    rows = _rows(campaign_id, flt, flags_as_numbers=flags_as_numbers)
+    rows = _rows(campaign_id, flt)
     if not keys:  # no custom fields: the rows as they come, no lookups
         yield from (tuple(row) for row in rows)
         return
@@ -205,12 +205,54 @@ def _field_keys(campaign_id: int) -> list[str]:
     return [field.key for field in custom_fields.fields_of(campaign_id)]
 
 
-def export_csv(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:
-    """Every column, the custom fields' answers last (named by their key, as the paper
-    import reads them), formulas defused, with a BOM for Excel; streamed."""
+# The CSV export reads each cell as the text the CSV writes (csv.writer and safe_cell): ""
+# for NULL, digits for a number, 1/0 for a yes/no, str(datetime) for a time, which is
+# "YYYY-MM-DD HH:MM:SS" and ".ffffff" only when there are microseconds. The database
+# makes that text, so rows arrive as tuples of str that spreadsheet.iter_csv_chunks joins
+# at C speed (export_rows' typed values through csv.writer cost ~5x more a row).
+# tests/petitions/test_csv_export.py checks it byte for byte against the typed rows.
+
+def _time_text(column: Any, dialect: str) -> ColumnElement[Any]:
+    if dialect == "postgresql":
+        return case((column == func.date_trunc("second", column),
+                     func.to_char(column, "YYYY-MM-DD HH24:MI:SS")),
+                    else_=func.to_char(column, "YYYY-MM-DD HH24:MI:SS.US"))
+    # SQLite holds the text SQLAlchemy wrote: "YYYY-MM-DD HH:MM:SS.ffffff".
+    stored = type_coerce(column, String)
+    return case((func.substr(stored, 20) == ".000000", func.substr(stored, 1, 19)),
+                else_=stored)
+
+
+def _as_text(name: str, dialect: str) -> ColumnElement[Any]:
+    column = getattr(Signature, name)
+    kind = column.type
+    value: Any
+    if isinstance(kind, DateTime):
+        value = _time_text(column, dialect)
+    elif isinstance(kind, Boolean):
+        value = cast(cast(column, Integer), String)
+    elif isinstance(kind, Integer):
+        value = cast(column, String)
+    else:
+        value = type_coerce(column, String)
+    return func.coalesce(value, "").label(name)
+
+
+def export_text_chunks(campaign_id: int, flt: SignatureFilter, *, chunk_rows: int = 2000
+                       ) -> Iterator[list[tuple[str, ...]]]:
+    """The CSV export's rows (export_header's columns, oldest first) as text, in chunks of
+    `chunk_rows` straight from the driver's cursor; custom fields' answers looked up a chunk
+    at a time. Memory holds one chunk."""
     keys = _field_keys(campaign_id)
-    yield from iter_csv((*EXPORT_FIELDS, *keys), _with_answers(campaign_id, flt, keys),
-                        bom=True)
+    dialect = db.session.get_bind().dialect.name
+    query = _filtered(campaign_id, flt).with_only_columns(
+        *(_as_text(name, dialect) for name in EXPORT_FIELDS)).order_by(search.order_key(flt.q))
+    for chunk in cursor.chunks(query, chunk_rows):
+        if keys:
+            answers = custom_fields.answers_of([int(row[0]) for row in chunk])
+            chunk = [(*row, *(answers.get(int(row[0]), {}).get(key, "") for key in keys))
+                     for row in chunk]
+        yield chunk
 
 
 def export_json(campaign_id: int, flt: SignatureFilter) -> Iterator[str]:

@@ -126,7 +126,7 @@ def export_sheet(campaign: Campaign, kind: str) -> ResponseReturnValue:
     chunks = (moderation.export_text_chunks(campaign.id, flt) if kind == "csv"
               else spreadsheet.batched(moderation.export_rows(campaign.id, flt)))
     return exports.download_chunks(kind, moderation.export_header(campaign.id), chunks,
-                            f"{campaign.slug}-signatures")
+                                   f"{campaign.slug}-signatures")
 
 
 @pages.get("/c/<slug>/signatures.json")

@@ -461,11 +461,22 @@ def big_campaign(site: Site, args, report: Report, small: dict) -> None:
     row = report.rows[-1]
     row["target"] = "within 10% of the few-signatures ratio"
     row["met"] = row["ratio"] >= 0.9 * small["confirm"] and row["errors"] == 0
-    export = site.flask_json("bench", "export")
-    report.check("CSV export >= 100,000 rows/s, peak memory < 200 MB",
+    # The organizer's CSV export as a browser downloads it: the console route over HTTP
+    # through gunicorn, logged in through the login form, Chrome's headers (bench/export.py).
+    from bench.export import BROWSER_HEADERS, Browser, children, download
+    account = site.flask_json("bench", "organizer")
+    browser = Browser(site.base)
+    browser.login(account["email"], account["password"])
+    export = download(browser, children(site.server.pid), BROWSER_HEADERS["Accept-Encoding"])
+    report.check("CSV export over HTTP (console route, browser headers) >= 100,000 rows/s, "
+                 "peak memory < 200 MB",
                  export["rows_per_s"] >= 100_000 and export["peak_rss_mb"] < 200,
-                 f"{export['rows']:,} rows ({export['mb']} MB) in {export['seconds']} s = "
-                 f"{export['rows_per_s']:,} rows/s; peak RSS {export['peak_rss_mb']} MB")
+                 f"{export['rows']:,} rows ({export['csv_mb']} MB of CSV, "
+                 f"{export['wire_mb']} MB sent as {export['content_encoding']}) in "
+                 f"{export['seconds']} s = {export['rows_per_s']:,} rows/s; first byte after "
+                 f"{export['first_byte_s']} s; gunicorn workers' CPU {export['worker_cpu_s']} s; "
+                 f"peak RSS of a worker {export['peak_rss_mb']} MB; load before "
+                 f"{export['load_before'][0]}")
     pages = site.flask_json("bench", "pages")
     slowest = max(p["ms"] for p in pages["pages"].values())
     report.check("organizer signature table < 100 ms at any page", slowest < 100,

@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 BOM = "\ufeff"  # Excel then reads UTF-8 (names in Cyrillic, Chinese)
 
 
@@ -96,6 +97,25 @@ def _formula_start(delimiter: str, line_end: str) -> re.Pattern[str]:
     return re.compile("[" + re.escape(delimiter) + r"\n](?:" + bare + r'|"[=+\-@\t\r])')
 
 
+def _writer_chunk(writer: Any, buffer: io.StringIO, risky: re.Pattern[str],
+                  batch: Sequence[Sequence[object]]) -> str:
+    """A chunk written by csv.writer: whole when no cell could start like a formula and
+    every value is one csv.writer writes as `safe_cell` would, else cell by cell through
+    `safe_cell`. The reference every faster path must equal."""
+    if _PLAIN_TYPES.issuperset(map(type, itertools.chain.from_iterable(batch))):
+        writer.writerows(batch)
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        if risky.search(text) is None and risky.match("\n" + text[:2]) is None:
+            return text
+    writer.writerows([safe_cell(value) for value in row] for row in batch)
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
 def iter_csv(header: Sequence[str], rows: Iterable[Iterable[object]], *, bom: bool = False,
              line_end: str = "\r\n", chunk_rows: int = 500,
              delimiter: str = ",") -> Iterator[str]:
@@ -107,30 +127,122 @@ def iter_csv(header: Sequence[str], rows: Iterable[Iterable[object]], *, bom: bo
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=line_end, delimiter=delimiter)
     risky = _formula_start(delimiter, line_end)
-
-    def flush() -> str:
-        data = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return data
-
     writer.writerow(header)
-    yield (BOM if bom else "") + flush()
+    yield (BOM if bom else "") + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
     source = iter(rows)
     while True:
         batch = [row if isinstance(row, (tuple, list)) else tuple(row)
                  for row in itertools.islice(source, chunk_rows)]
         if not batch:
             break
-        if _PLAIN_TYPES.issuperset(map(type, itertools.chain.from_iterable(batch))):
-            writer.writerows(batch)
-            text = buffer.getvalue()
-            if risky.search(text) is None and risky.match("\n" + text[:2]) is None:
-                yield flush()
-                continue
-            flush()
-        writer.writerows([safe_cell(value) for value in row] for row in batch)
-        yield flush()
+        yield _writer_chunk(writer, buffer, risky, batch)
+
+
+# --- CSV of text rows in chunks, as a cursor hands them over (the big exports) ------------
+# csv.writer costs ~5 us a row of 15 cells; a million-row export is mostly that. When every
+# cell of a chunk is text, the chunk is joined with str.join instead, after checks that make
+# the result csv.writer's own bytes: no cell holds the delimiter, a quote or a line break
+# (then csv.writer would not quote it) and none starts like a formula (then safe_cell would
+# leave it alone). The checks run at C speed over the encoded chunk. A chunk that fails them
+# is redone column by column: only the columns with such a cell go cell by cell (safe_cell,
+# then csv.writer's quoting rule); and anything else (numbers, None, dates, ragged rows)
+# goes through csv.writer as above. tests/test_spreadsheet.py compares all three with
+# csv.writer over random cells.
+
+_FORMULA_FIRST_BYTES = frozenset(start.encode() for start in FORMULA_STARTS)
+
+
+def _cell_start_table(delimiter: str) -> bytes:
+    """bytes.translate table: 1 where a cell starts next (the delimiter, a line feed), 2 for
+    a formula's first character (a carriage return is checked apart), 0 for the rest."""
+    table = bytearray(256)
+    for start in FORMULA_STARTS:
+        if start != "\r":
+            table[ord(start)] = 2
+    table[ord(delimiter)] = table[ord("\n")] = 1
+    return bytes(table)
+
+
+def _joined_chunk(chunk: Sequence[Sequence[object]], delimiter: str, line_end: str,
+                  table: bytes) -> bytes | None:
+    """The chunk joined as it is, when that is what csv.writer and the guard write."""
+    try:
+        text = line_end.join(map(delimiter.join, chunk))  # type: ignore[arg-type]
+        data = (text + line_end).encode()
+    except TypeError:  # a cell that is not text
+        return None
+    rows = len(chunk)
+    # Counting separators finds a cell holding one; rows of one cell ("" is written '""')
+    # and a carriage return anywhere but in the line ends go the careful way.
+    if (b'"' in data or data.count(b"\n") != rows
+            or data.count(b"\r") != rows * line_end.count("\r")
+            or min(map(len, chunk)) < 2
+            or data.count(delimiter.encode()) != sum(map(len, chunk)) - rows
+            or data[:1] in _FORMULA_FIRST_BYTES or b"\x01\x02" in data.translate(table)):
+        return None
+    return data
+
+
+def _quoted(text: str, delimiter: str) -> str:
+    """csv.writer's minimal quoting of one cell (line end CRLF)."""
+    if delimiter in text or '"' in text or "\r" in text or "\n" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _column_chunk(chunk: Sequence[Sequence[object]], delimiter: str) -> bytes | None:
+    """The chunk with only its columns holding a cell to quote or guard written cell by
+    cell (rows of equal width, every cell text, line end CRLF); None otherwise."""
+    width = len(chunk[0])
+    if width < 2 or max(map(len, chunk)) != min(map(len, chunk)):
+        return None
+    columns: list[Sequence[Any]] = list(zip(*chunk, strict=True))
+    for index, column in enumerate(columns):
+        try:
+            probe = "\n".join(column)
+        except TypeError:
+            return None
+        if ('"' in probe or "\r" in probe or delimiter in probe
+                or probe.count("\n") != len(column) - 1 or probe[:1] in _FORMULA_FIRST
+                or any("\n" + start in probe for start in FORMULA_STARTS)):
+            columns[index] = [_quoted(str(safe_cell(cell)), delimiter) for cell in column]
+    return ("\r\n".join(map(delimiter.join, zip(*columns, strict=True))) + "\r\n").encode()
+
+
+def batched(rows: Iterable[Iterable[object]], size: int = 1000
+            ) -> Iterator[Sequence[Sequence[object]]]:
+    """Rows in lists of `size` (for iter_csv_chunks from a row iterator)."""
+    source = iter(rows)
+    while batch := [row if isinstance(row, (tuple, list)) else tuple(row)
+                    for row in itertools.islice(source, size)]:
+        yield batch
+
+
+def iter_csv_chunks(header: Sequence[str], chunks: Iterable[Sequence[Sequence[object]]], *,
+                    bom: bool = False, line_end: str = "\r\n",
+                    delimiter: str = ",") -> Iterator[bytes]:
+    """UTF-8 CSV, one piece for the header and one per chunk of rows (lists of tuples, as
+    a cursor's fetchmany hands them over): the bytes iter_csv would write, streamed."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator=line_end, delimiter=delimiter)
+    risky = _formula_start(delimiter, line_end)
+    writer.writerow(header)
+    yield ((BOM if bom else "") + buffer.getvalue()).encode()
+    buffer.seek(0)
+    buffer.truncate()
+    fast = len(delimiter.encode()) == 1 and delimiter not in '"\r\n'
+    table = _cell_start_table(delimiter) if fast else b""
+    for chunk in chunks:
+        if not chunk:
+            continue
+        data = _joined_chunk(chunk, delimiter, line_end, table) if fast else None
+        if data is None and fast and line_end == "\r\n":
+            data = _column_chunk(chunk, delimiter)
+        if data is None:
+            data = _writer_chunk(writer, buffer, risky, chunk).encode()
+        yield data
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Iterable[object]], *, bom: bool = False,
@@ -171,7 +283,6 @@ def _column(index: int) -> str:
 
 _SPECIAL = re.compile(r"[\x00-\x08\x0b-\x1f&<>]|_x[0-9A-Fa-f]{4}_")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]|_x[0-9A-Fa-f]{4}_")
-_FORMULA_FIRST = frozenset(FORMULA_STARTS)
 
 
 def _escape_match(match: re.Match[str]) -> str:

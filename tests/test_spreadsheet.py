@@ -141,3 +141,48 @@ def test_chunks_written_whole_are_what_cell_by_cell_writing_gives():
             written = "".join(iter_csv(list("abcdef"), iter(rows), delimiter=delimiter,
                                        line_end=line_end, chunk_rows=rng.randint(1, 7)))
             assert written == _reference_csv(list("abcdef"), rows, delimiter, line_end)
+
+
+def test_text_chunks_joined_or_by_column_are_what_csv_writer_writes():
+    """iter_csv_chunks joins a chunk of text cells without csv.writer when its checks allow,
+    or writes only the columns holding a cell to quote or guard cell by cell: random chunks
+    of text (formulas, quotes, delimiters, line breaks, NUL, Cyrillic and CJK, empty cells),
+    some with other values, ragged rows and one-cell rows, give csv.writer's bytes."""
+    import random
+
+    from campaign.spreadsheet import BOM, iter_csv_chunks
+
+    rng = random.Random(18)
+    plain = ["plain", "Айгуль Ма", "王小明", "seed-1@bench.example.org", "KZ",
+             "2026-02-07 10:00:00", "", "0", "1", "x'y", " space", "a b", "12"]
+    special = ["=1+1", "+7 700", "-x", "@me", "\tx", "\rx", "a,b", "a;b", 'say "hi"',
+               "line\nbreak", "x\r\ny", "x\x00y", "Айгуль, \"Ма;ша\"\nline", "王小明 =1", "'=x",
+               ",=x", "\n=x"]
+    others = [None, 5, -5, 2.5, Decimal("-2.50"), True, datetime(2026, 2, 7, 10, 0, 1, 5)]
+    for delimiter, line_end, bom in ((",", "\r\n", True), (";", "\r\n", False),
+                                     (",", "\n", False)):
+        for trial in range(300):
+            kind = trial % 6
+            width = 1 if kind == 5 else rng.randint(2, 7)
+            pool = (plain if kind in (0, 1) else plain * 8 + special if kind in (2, 3)
+                    else plain * 8 + special + others)
+            chunks = []
+            for _ in range(rng.randint(0, 4)):
+                rows = []
+                for _ in range(rng.randint(0, 12)):
+                    cells = width + (rng.randint(-1, 1) if kind == 4 else 0)
+                    rows.append(tuple(rng.choice(pool) for _ in range(max(cells, 1))))
+                chunks.append(rows)
+            header = [f"c{i}" for i in range(width)]
+            written = b"".join(iter_csv_chunks(header, chunks, bom=bom, delimiter=delimiter,
+                                               line_end=line_end))
+            rows = [row for chunk in chunks for row in chunk]
+            expected = ((BOM if bom else "")
+                        + _reference_csv(header, rows, delimiter, line_end)).encode()
+            assert written == expected, (delimiter, line_end, chunks)
+
+
+def test_text_chunks_stream_one_piece_per_chunk():
+    from campaign.spreadsheet import iter_csv_chunks
+    pieces = list(iter_csv_chunks(["a", "b"], [[("1", "x")], [], [("2", "=y")]], bom=True))
+    assert pieces == ["\ufeffa,b\r\n".encode(), b"1,x\r\n", b"2,'=y\r\n"]

@@ -34,7 +34,7 @@ from ..prepared import Prepared
 from ..spreadsheet import iter_csv
 from ..tokens import make_token, read_token
 from ..util import utcnow
-from . import custom_fields, lifecycle
+from . import cursor, custom_fields, lifecycle
 from .lifecycle import counted
 from .models import PetitionSettings, Signature, SignatureField, SignatureStatus
 
@@ -638,33 +638,18 @@ def iter_signatures_csv(campaign_id: int, *, chunk_rows: int = 5000) -> Iterator
     yielded before the next is read. The query is built by SQLAlchemy but its rows are read
     from the driver's cursor: ORM/Core row objects would triple the export's time.
     """
-    import secrets
-
     query = (
         select(Signature.confirmed_at, Signature.full_name, Signature.email,
                Signature.country, Signature.locale, Signature.display,
                Signature.updates_opt_in, Signature.comment)
         .where(Signature.campaign_id == campaign_id, counted())
         .order_by(Signature.confirmed_at, Signature.id))  # index order: no sort
-    connection = db.session.connection()
-    compiled = query.compile(dialect=connection.dialect)
-    raw: Any = connection.connection.driver_connection  # the DB-API driver: untyped
-    if connection.dialect.name == "postgresql":
-        cursor = raw.cursor(name=f"signatures_csv_{secrets.token_hex(4)}")
-        params = compiled.params
-    else:
-        cursor = raw.cursor()
-        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
 
     def rows() -> Iterator[tuple[Any, ...]]:
-        cursor.execute(str(compiled), params)
-        while batch := cursor.fetchmany(chunk_rows):
+        for batch in cursor.chunks(query, chunk_rows):
             # Seconds only: SQLite gives text, PostgreSQL a datetime; both print alike.
             for when, name, email, country, locale, display, updates, comment in batch:
                 yield (str(when)[:19], name, email, country, locale, display,
                        int(updates), comment)
 
-    try:
-        yield from iter_csv(CSV_COLUMNS, rows(), chunk_rows=chunk_rows)
-    finally:
-        cursor.close()
+    yield from iter_csv(CSV_COLUMNS, rows(), chunk_rows=chunk_rows)

@@ -182,7 +182,11 @@ def test_repeated_answers_never_500(client, fielded):
 # --- exports, paper, API ---------------------------------------------------------------------
 
 def _export(campaign) -> str:
-    return "".join(moderation.export_csv(campaign.id, moderation.SignatureFilter()))
+    from campaign.spreadsheet import iter_csv_chunks
+    return b"".join(iter_csv_chunks(
+        moderation.export_header(campaign.id),
+        moderation.export_text_chunks(campaign.id, moderation.SignatureFilter()),
+        bom=True)).decode("utf-8")
 
 
 def test_export_and_paper_import_round_trip(app, fielded):

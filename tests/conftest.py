@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from campaign import create_app
 from campaign.extensions import db
@@ -28,15 +29,36 @@ DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") 
 SECRET = "test-secret-key-not-for-production"
 
 
-def pg_url() -> str:
+def pg_url(purpose: str = "") -> str:
+    """TEST_DATABASE_URL for SQLAlchemy; `purpose` names a scratch database beside it (e.g.
+    test_backup). Under pytest-xdist each worker has its own databases (test_gw0,
+    test_backup_gw0): workers run at once and each wipes its database after every test."""
     url = os.environ["TEST_DATABASE_URL"]
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
             url = "postgresql+psycopg://" + url[len(prefix):]
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (purpose or worker):
+        return url
+    base = make_url(url)
+    name = "_".join(part for part in (base.database, purpose, worker) if part)
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def ensure_database(url: str) -> None:
+    """Create the database if the server has none of that name (a worker's, on first use)."""
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                              {"name": target.database}).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
 
 
 def reset_postgres(url: str) -> None:
+    ensure_database(url)
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))

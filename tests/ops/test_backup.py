@@ -92,6 +92,7 @@ def backup_under_load(app, campaign_id, take_backup):
     return before, set(confirmed)
 
 
+@pytest.mark.xdist_group("machine")  # loads the machine: see tests/faults
 def test_flask_backup_under_load_restores_every_confirmed_signature(tmp_path):
     app, campaign_id = migrated_app(f"sqlite:///{tmp_path / 'live.db'}", tmp_path / "instance")
     target = tmp_path / "backups" / "copy.db"
@@ -121,6 +122,7 @@ def test_flask_backup_under_load_restores_every_confirmed_signature(tmp_path):
           f"{len(after)} by the end")
 
 
+@pytest.mark.xdist_group("machine")  # loads the machine: see tests/faults
 def test_pg_dump_under_load_restores_every_confirmed_signature(tmp_path):
     """The procedure in docs/operations.md: pg_dump -Fc while signing, pg_restore into a new
     database."""
@@ -128,10 +130,8 @@ def test_pg_dump_under_load_restores_every_confirmed_signature(tmp_path):
         pytest.skip("TEST_DATABASE_URL is not set")
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump/pg_restore are not installed")
-    base = make_url(pg_url())
-    live = base.set(database=f"{base.database}_backup")
-    fresh = base.set(database=f"{base.database}_restore")
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    live, fresh = make_url(pg_url("backup")), make_url(pg_url("restore"))
+    admin = create_engine(live.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for url in (live, fresh):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))

@@ -78,8 +78,7 @@ def session_from(source: str) -> requests.Session:
 
 def scratch_database_url() -> str:
     """A database of the scale-out test's own on TEST_DATABASE_URL's server."""
-    url = make_url(pg_url())
-    return url.set(database=f"{url.database}_scaleout").render_as_string(hide_password=False)
+    return pg_url("scaleout")
 
 
 def recreate_database(url: str) -> None:

@@ -192,6 +192,37 @@ def login(client, email: str, password: str):
         "csrf_token": csrf_from(page.get_data(as_text=True))})
 
 
+# --- running on every core (pytest-xdist) -------------------------------------------------
+
+# Tests that load the whole machine (servers in subprocesses, signers in threads, timed
+# windows): one pytest-xdist work unit, so one worker runs them one after another, first
+# (the largest unit goes first), while the other worker runs the rest. The scale-out module
+# also shares one stack between its tests, in order. Prefixes of test ids.
+MACHINE_GROUP = (
+    "tests/scaleout/",
+    "tests/faults/test_server_killed.py::",
+    "tests/faults/test_worker_killed.py::",
+    "tests/ops/test_backup.py::test_flask_backup_under_load_",
+    "tests/ops/test_backup.py::test_pg_dump_under_load_",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (pyproject.toml) with the group above. xdist's own grouping, the
+    xdist_group marker, renames test ids in a way pytest 9 ignores (xdist 3.8), so it
+    would group nothing; this scheduler reads the test ids the controller has."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class MachineGroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "machine" if nodeid.startswith(MACHINE_GROUP) else nodeid
+
+    return MachineGroupScheduling(config, log)
+
+
 def pytest_configure(config):
     # WTForms 3.3 deprecates tuple choices; harmless until 3.4, and noisy in every run.
     config.addinivalue_line("filterwarnings",

@@ -11,7 +11,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -25,10 +24,6 @@ from tests.factories import make_campaign
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 SIGNERS = 8  # concurrent clients, each signing one address after another
-
-# Loads the whole machine: in one pytest-xdist group with the other such tests, so they
-# run one after another on one worker, never two at once (pyproject.toml: loadgroup).
-pytestmark = pytest.mark.xdist_group("machine")
 
 
 def start_server(database_url, port, instance):

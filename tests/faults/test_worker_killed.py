@@ -7,17 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from campaign.extensions import db
 from campaign.outbox import service as outbox
 from campaign.outbox.models import OutboxMessage
 from tests.conftest import SECRET
-
-# Loads the whole machine: in one pytest-xdist group with the other such tests, so they
-# run one after another on one worker, never two at once (pyproject.toml: loadgroup).
-pytestmark = pytest.mark.xdist_group("machine")
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = str(Path(sys.executable).with_name("flask"))

@@ -92,7 +92,6 @@ def backup_under_load(app, campaign_id, take_backup):
     return before, set(confirmed)
 
 
-@pytest.mark.xdist_group("machine")  # loads the machine: see tests/faults
 def test_flask_backup_under_load_restores_every_confirmed_signature(tmp_path):
     app, campaign_id = migrated_app(f"sqlite:///{tmp_path / 'live.db'}", tmp_path / "instance")
     target = tmp_path / "backups" / "copy.db"
@@ -122,7 +121,6 @@ def test_flask_backup_under_load_restores_every_confirmed_signature(tmp_path):
           f"{len(after)} by the end")
 
 
-@pytest.mark.xdist_group("machine")  # loads the machine: see tests/faults
 def test_pg_dump_under_load_restores_every_confirmed_signature(tmp_path):
     """The procedure in docs/operations.md: pg_dump -Fc while signing, pg_restore into a new
     database."""

@@ -42,10 +42,6 @@ FIGURES: dict[str, dict] = {}
 LINK = re.compile(r"https?://[^\s\"<>]+/confirm/[^\s\"<>]+")
 COUNT = re.compile(r'data-count="(\d+)"')
 
-# Loads the whole machine: in one pytest-xdist group with the other such tests, so they
-# run one after another on one worker, never two at once (pyproject.toml: loadgroup).
-pytestmark = pytest.mark.xdist_group("machine")
-
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):

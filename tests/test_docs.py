@@ -25,7 +25,7 @@ def test_ci_and_make_run_the_readme_test_command_and_make_has_the_coverage_floor
     assert command in (ROOT / ".ci" / "run").read_text()
     makefile = (ROOT / "Makefile").read_text()
     assert command in makefile
-    assert "pytest -q tests --cov" in makefile.split("coverage:", 1)[1].split("\n\n", 1)[0]
+    assert "pytest -q -n auto tests --cov" in makefile.split("coverage:", 1)[1].split("\n\n", 1)[0]
     coverage = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["coverage"]
     assert coverage["run"]["branch"] is True
     assert coverage["report"]["fail_under"] > 0

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hmac
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -49,6 +50,9 @@ TIMED_ENDPOINTS = {"petitions.sign": "sign_seconds", "widget.sign": "sign_second
                    "petitions.confirm": "confirm_seconds"}
 WEBHOOK_ENDPOINT = "donations.webhook"
 _metrics: dict[str, Any] = {}  # a prometheus_client Counter or Histogram, by DEFINITIONS
+# A new gunicorn process takes its first requests on several threads at once: two making the
+# same metric would register it twice, and the second request would fail (a 500).
+_metrics_lock = threading.Lock()
 
 
 def enabled() -> bool:
@@ -56,12 +60,16 @@ def enabled() -> bool:
 
 
 def _metric(name: str) -> Any:
-    if name not in _metrics:
-        from prometheus_client import Counter, Histogram
-        kind, help_text, labels = DEFINITIONS[name]
-        cls = Counter if kind == "counter" else Histogram
-        _metrics[name] = cls(f"campaign_{name}", help_text, labels)
-    return _metrics[name]
+    metric = _metrics.get(name)
+    if metric is None:
+        with _metrics_lock:
+            if name not in _metrics:
+                from prometheus_client import Counter, Histogram
+                kind, help_text, labels = DEFINITIONS[name]
+                cls = Counter if kind == "counter" else Histogram
+                _metrics[name] = cls(f"campaign_{name}", help_text, labels)
+            metric = _metrics[name]
+    return metric
 
 
 def count(name: str, amount: float = 1, **labels: str) -> None:

@@ -2,9 +2,11 @@
 
 Drives each limited endpoint (sign, widget, login, letters, donate, privacy, API) from an
 IPv4 and an IPv6 client, then reads every key in the storage: memory always, Redis too when
-TEST_REDIS_URL is set (e.g. redis://127.0.0.1:6379/8; the test empties that database).
+TEST_REDIS_URL is set (e.g. redis://127.0.0.1:6379/8; the test empties that database; under
+pytest-xdist worker gwN uses database 8+N instead, so workers never empty each other's).
 """
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -17,6 +19,15 @@ from tests.factories import make_campaign
 from tests.forms_util import sign_post
 
 STORAGES = ["memory"] + (["redis"] if os.environ.get("TEST_REDIS_URL") else [])
+
+
+def redis_url() -> str:
+    """TEST_REDIS_URL, its database number moved up by the xdist worker's number."""
+    url = urlsplit(os.environ["TEST_REDIS_URL"])
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    number = int(url.path.strip("/") or 0) + int(worker.removeprefix("gw"))
+    return urlunsplit(url._replace(path=f"/{number}"))
+
 CLIENTS = {"203.0.113.77": ("203.0.113", "203-0-113", "203_0_113", "cb007100", "cb00714d"),
            "2001:db8:77:1::5": ("2001:db8", "2001:0db8", "20010db8", "db8:77")}
 
@@ -39,7 +50,7 @@ def _drive_every_limited_endpoint(client, campaign, n):
 def _all_keys(app, storage_kind):
     if storage_kind == "redis":
         import redis
-        connection = redis.Redis.from_url(os.environ["TEST_REDIS_URL"])
+        connection = redis.Redis.from_url(redis_url())
         return [key.decode() for key in connection.keys("*")]
     keys = set(limiter.storage.storage) | set(limiter.storage.events)
     keys |= set(app.extensions["abuse_rate_storage"].storage)
@@ -48,7 +59,7 @@ def _all_keys(app, storage_kind):
 
 @pytest.mark.parametrize("storage_kind", STORAGES)
 def test_no_limit_key_holds_an_address(database_url, tmp_path, storage_kind):
-    uri = os.environ.get("TEST_REDIS_URL") if storage_kind == "redis" else "memory://"
+    uri = redis_url() if storage_kind == "redis" else "memory://"
     if storage_kind == "redis":
         import redis
         redis.Redis.from_url(uri).flushdb()

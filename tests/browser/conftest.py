@@ -16,6 +16,7 @@ See docs/browser-tests.md.
 """
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -176,6 +177,15 @@ def screenshot(request):
 
 def _axe_source() -> str:
     """axe-core from the npm registry, installed from tests/browser/package-lock.json."""
+    with (HERE / "package-lock.json").open("rb") as lock:
+        # pytest-xdist workers arrive here at once: one installs, the others wait and read
+        # its result (two `npm ci` in one folder would delete each other's files).
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _install_axe()
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def _install_axe() -> None:
     if not AXE_JS.exists():
         npm = shutil.which("npm")
         if npm is None:
@@ -186,7 +196,6 @@ def _axe_source() -> str:
         if result.returncode != 0 or not AXE_JS.exists():
             _unavailable("could not install axe-core with `npm ci --prefix tests/browser`: "
                          + result.stderr[-500:])
-    return AXE_JS.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

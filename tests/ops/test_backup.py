@@ -128,10 +128,8 @@ def test_pg_dump_under_load_restores_every_confirmed_signature(tmp_path):
         pytest.skip("TEST_DATABASE_URL is not set")
     if not (shutil.which("pg_dump") and shutil.which("pg_restore")):
         pytest.skip("pg_dump/pg_restore are not installed")
-    base = make_url(pg_url())
-    live = base.set(database=f"{base.database}_backup")
-    fresh = base.set(database=f"{base.database}_restore")
-    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    live, fresh = make_url(pg_url("backup")), make_url(pg_url("restore"))
+    admin = create_engine(live.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         for url in (live, fresh):
             conn.execute(text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))

@@ -115,3 +115,43 @@ def test_oldest_waiting_message_age_is_its_real_age(client, app):
     message.status = "sent"
     db.session.commit()
     assert scrape(client)["campaign_outbox_oldest_age_seconds{}"] == 0
+
+
+def test_a_metric_first_used_by_many_threads_at_once_is_made_once():
+    """A new gunicorn process takes its first requests on several threads at once: every one
+    of them counts (before, all but one could fail with a 500: the metric registered twice)."""
+    import sys
+    import threading
+
+    from prometheus_client import REGISTRY
+
+    from campaign.ops import metrics
+
+    threads_at_once, errors = 8, []
+
+    def first_use(barrier):
+        barrier.wait()
+        try:
+            metrics._metric("http_responses")
+        except Exception as exc:
+            errors.append(exc)
+
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside the constructor, as under load
+    try:
+        for _ in range(30):  # a race: many tries
+            # Forget the metric, so that its first use in this process happens here.
+            existing = metrics._metrics.pop("http_responses", None)
+            if existing is not None:
+                REGISTRY.unregister(existing)
+            barrier = threading.Barrier(threads_at_once)
+            threads = [threading.Thread(target=first_use, args=(barrier,))
+                       for _ in range(threads_at_once)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+    finally:
+        sys.setswitchinterval(switch)
+    assert errors == []
+    assert metrics._metrics["http_responses"] in REGISTRY._collector_to_names

@@ -6,6 +6,7 @@ migrations (so they are tested by every run), and rows are wiped after each test
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import socket
@@ -196,7 +197,7 @@ def login(client, email: str, password: str):
 
 # Tests that load the whole machine (servers in subprocesses, signers in threads, timed
 # windows): one pytest-xdist work unit, so one worker runs them one after another, first
-# (the largest unit goes first), while the other worker runs the rest. The scale-out module
+# (the largest unit goes first), each alone (machine_turn below). The scale-out module
 # also shares one stack between its tests, in order. Prefixes of test ids.
 MACHINE_GROUP = (
     "tests/scaleout/",
@@ -221,6 +222,25 @@ def pytest_xdist_make_scheduler(config, log):
             return "machine" if nodeid.startswith(MACHINE_GROUP) else nodeid
 
     return MachineGroupScheduling(config, log)
+
+
+@pytest.fixture(autouse=True)
+def machine_turn(request, tmp_path_factory):
+    """Under pytest-xdist, a MACHINE_GROUP test runs alone: it takes the session's lock
+    exclusively, every other test takes it shared (its timed windows and load figures assume
+    the machine; beside the other worker the live-upgrade test sent more duplicate e-mails
+    than its bound). A turnstile keeps the other worker's stream of tests from starving it."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        yield
+        return
+    folder = tmp_path_factory.getbasetemp().parent  # this session's, shared by its workers
+    exclusive = request.node.nodeid.startswith(MACHINE_GROUP)
+    with (folder / "machine.turnstile").open("a") as turnstile, \
+            (folder / "machine.lock").open("a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
 
 
 def pytest_configure(config):

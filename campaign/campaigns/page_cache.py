@@ -35,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 # Unique per process; HTML-safe, so escaping in templates leaves it intact.
@@ -186,6 +186,12 @@ def _segments(shell: Shell, placeholders: list[str]) -> list[tuple[bytes, bytes]
                              raw))
     object.__setattr__(shell, "segments", segments)  # frozen: built once, same for all
     return segments
+
+
+def accepts_gzip() -> bool:
+    """Whether this request's client takes gzip (q > 0, or `*`), as werkzeug reads
+    Accept-Encoding; the condition for answering with `gzip_body`."""
+    return request.accept_encodings.best_match(("gzip",)) == "gzip"
 
 
 def gzip_body(shell: Shell) -> bytes:

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_compress.flask_compress import _choose_algorithm
 
 from .. import i18n
 from . import page_cache, photo, service, share_card, sharing
@@ -93,7 +92,7 @@ def show(slug: str) -> ResponseReturnValue:
     etag = page_cache.reader_etag(shell)
     if etag and request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
-    elif shell.status == 200 and _accepts_gzip():
+    elif shell.status == 200 and page_cache.accepts_gzip():
         # Compressed once per shell, this reader's tokens spliced in (page_cache.gzip_body).
         response = make_response(page_cache.gzip_body(shell), shell.status)
         response.mimetype = "text/html"
@@ -110,10 +109,6 @@ def show(slug: str) -> ResponseReturnValue:
     response.cache_control.private = True
     response.cache_control.no_cache = True
     return response
-
-
-def _accepts_gzip() -> bool:
-    return _choose_algorithm(("gzip",), request.headers.get("Accept-Encoding", "")) == "gzip"
 
 
 @bp.get("/<lang:lang>/c/<slug>/qr.svg")

@@ -21,7 +21,6 @@ from ..campaigns import page_cache, sharing
 from ..campaigns import service as campaigns
 from ..campaigns.models import Campaign
 from ..campaigns.next_steps import next_steps
-from ..campaigns.views import _accepts_gzip as accepts_gzip
 from ..campaigns.views import public_url, render_campaign_page
 from ..extensions import csrf, db
 from ..outbox.views import protect_unless_one_click
@@ -244,7 +243,7 @@ def confirm(token: str) -> ResponseReturnValue:
             campaign_url=campaign_url), status
 
     shell = page_cache.get_shell(("confirmed", outcome.value, lang, str(campaign_id)), render)
-    if shell.status == 200 and accepts_gzip():
+    if shell.status == 200 and page_cache.accepts_gzip():
         # A browser's click: compressed once per shell like the campaign page
         # (page_cache.gzip_body), not by Flask-Compress on every click.
         response = make_response(page_cache.gzip_body(shell), shell.status)

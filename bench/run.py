@@ -29,6 +29,8 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python bench/run.py`: bench.export is imported below
+    sys.path.insert(0, str(ROOT))
 LUA = ROOT / "bench" / "lua" / "workload.lua"
 SLUG = "korday-sentences-review"
 PY = sys.executable

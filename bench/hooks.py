@@ -98,20 +98,14 @@ def timed_calls(label: str, requests: list[tuple[str, dict[str, str], bytes]],
     return us
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--database-url")
-    parser.add_argument("-n", type=int, default=2000)
-    parser.add_argument("--profile",
-                        choices=["healthz", "page", "returning", "sign", "confirm"])
-    parser.add_argument("--encoding", default="gzip, br")
-    args = parser.parse_args()
-    instance = Path(tempfile.mkdtemp(prefix="hooks-"))
-    url = fresh_database(args.database_url, instance)
+def demo_app(database_url: str | None, prefix: str):
+    """The site on a fresh database with the demo campaign, configured as bench/app.py
+    serves it (rate limits and the fill time off), LOG_LEVEL and the outbox (the worker
+    delivers, not the request) as bench/run.py; and the bare Flask hello beside it."""
+    instance = Path(tempfile.mkdtemp(prefix=prefix))
+    url = fresh_database(database_url, instance)
     from bench.hello import app as hello
     from campaign import create_app
-    # As bench/app.py serves it (rate limits and the fill time off), LOG_LEVEL and the
-    # outbox (the worker delivers, not the request) as bench/run.py.
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16),
                       "RATELIMIT_ENABLED": False, "ABUSE_MIN_FILL_SECONDS": 0,
                       "OUTBOX_INLINE": False, "MAIL_TRANSPORT": "memory",
@@ -123,6 +117,18 @@ def main() -> None:
         from campaign.demo import load_demo
         upgrade()
         load_demo()
+    return app, hello
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database-url")
+    parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("--profile",
+                        choices=["healthz", "page", "returning", "sign", "confirm"])
+    parser.add_argument("--encoding", default="gzip, br")
+    args = parser.parse_args()
+    app, hello = demo_app(args.database_url, "hooks-")
     n = args.n
     page = f"/en/c/{SLUG}"
     visitor = {"Accept-Encoding": args.encoding}

@@ -22,7 +22,6 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 import argparse  # noqa: E402
 import re  # noqa: E402
 import secrets  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from collections.abc import Callable, Iterator  # noqa: E402
@@ -30,8 +29,7 @@ from contextlib import contextmanager  # noqa: E402
 from typing import Any  # noqa: E402
 from urllib.parse import urlencode  # noqa: E402
 
-from bench.hooks import SLUG, call  # noqa: E402
-from bench.inproc import fresh_database  # noqa: E402
+from bench.hooks import SLUG, call, demo_app  # noqa: E402
 
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}
 
@@ -60,17 +58,19 @@ def before() -> Iterator[None]:
         from flask import current_app
         return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"link:{purpose}")
 
-    saved = (CampaignFlask.request_context, Compress.after_request, tokens._serializer,
-             views.accepts_gzip)
+    # (The confirm view answers gzip when page_cache.accepts_gzip(): before, it never did.)
+    confirm_gzip = views.page_cache.accepts_gzip
+    saved = (CampaignFlask.request_context, Compress.after_request, tokens._serializer)
     CampaignFlask.request_context = Flask.request_context  # type: ignore[method-assign]
     Compress.after_request = compress_before  # type: ignore[method-assign]
     tokens._serializer = serializer_before
-    views.accepts_gzip = lambda: False
+    views.page_cache.accepts_gzip = lambda: False  # type: ignore[assignment]
     try:
         yield
     finally:
-        (CampaignFlask.request_context, Compress.after_request, tokens._serializer,
-         views.accepts_gzip) = saved  # type: ignore[method-assign]
+        (CampaignFlask.request_context, Compress.after_request,
+         tokens._serializer) = saved  # type: ignore[method-assign]
+        views.page_cache.accepts_gzip = confirm_gzip  # type: ignore[assignment]
 
 
 def main() -> None:
@@ -79,21 +79,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--batch", type=int, default=40)
     args = parser.parse_args()
-    instance = Path(tempfile.mkdtemp(prefix="hooks-ab-"))
-    url = fresh_database(args.database_url, instance)
-    from bench.hello import app as hello
-    from campaign import create_app
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": secrets.token_hex(16),
-                      "RATELIMIT_ENABLED": False, "ABUSE_MIN_FILL_SECONDS": 0,
-                      "OUTBOX_INLINE": False, "MAIL_TRANSPORT": "memory",
-                      "LOG_LEVEL": "WARNING", "SITE_URL": "http://127.0.0.1:8000"},
-                     instance_path=str(instance))
-    with app.app_context():
-        from flask_migrate import upgrade
-
-        from campaign.demo import load_demo
-        upgrade()
-        load_demo()
+    app, hello = demo_app(args.database_url, "hooks-ab-")
     page = f"/en/c/{SLUG}"
     headers = dict(call(app, page, BROWSER)[1])
     cookie = {"Cookie": headers["Set-Cookie"].split(";", 1)[0]}

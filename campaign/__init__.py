@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -58,6 +59,18 @@ class CampaignFlask(Flask):
         return LazySessionRequestContext(self, environ)
 
 
+class WithoutClientAddress(logging.Filter):
+    """The development server (`flask run`) begins each request's log line with the client's
+    address; no raw IP is kept anywhere, logs included, so it is replaced by "-"."""
+
+    _ADDRESS = re.compile(r"^\S+(?= - - \[)")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self._ADDRESS.sub("-", record.msg, count=1)
+        return True
+
+
 class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)  # PostgreSQL `integer`
@@ -84,6 +97,9 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, WithoutClientAddress) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(WithoutClientAddress())
 
     if app.config.get("TRUSTED_PROXIES"):
         # Only the proxies we run may set the client address and scheme.

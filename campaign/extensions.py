@@ -114,11 +114,7 @@ class Compress(_Compress):
         if response is not None and not request.environ.get("HTTP_ACCEPT_ENCODING", "").strip():
             # A client that accepts no encoding (wrk, curl, monitors) gets the body as it is,
             # as Flask-Compress decides after parsing the empty header; its Vary stays.
-            vary = response.headers.get("Vary")
-            if not vary:
-                response.headers["Vary"] = "Accept-Encoding"
-            elif "accept-encoding" not in vary.lower():
-                response.headers["Vary"] = f"{vary}, Accept-Encoding"
+            response.vary.add("Accept-Encoding")  # werkzeug's HeaderSet: no duplicate
             return response
         return super().after_request(response)
 

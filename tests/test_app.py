@@ -55,6 +55,32 @@ def test_healthz_reports_the_database(client):
     assert response.status_code == 200 and response.json == {"status": "ok"}
 
 
+def test_healthz_asks_the_database_one_question(client, app):
+    """A load balancer polls /healthz all day: on a database server it is one statement in
+    autocommit, not BEGIN, SELECT and ROLLBACK (three round trips)."""
+    from sqlalchemy import event
+
+    from campaign.extensions import db
+
+    sent: list[tuple[str, bool]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        # psycopg sends BEGIN before a statement unless the connection is in autocommit.
+        sent.append((statement, bool(getattr(cursor.connection, "autocommit", False))))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    if engine.dialect.name == "sqlite":
+        assert sent == [("SELECT 1", False)]  # a SELECT opens no transaction there
+    else:
+        assert sent == [("SELECT 1", True)]
+
+
 def test_healthz_is_503_when_the_database_is_gone(tmp_path):
     app = create_app({"SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/x",
                       "SECRET_KEY": "x"}, instance_path=str(tmp_path))

@@ -28,6 +28,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from email.parser import BytesHeaderParser
 from functools import partial
 from pathlib import Path
@@ -40,6 +41,8 @@ from bench.rounds import Round, Target, check_verdict, percent_spread, summarize
 LUA = ROOT / "bench" / "lua" / "workload.lua"
 SLUG = "korday-sentences-review"
 PY = sys.executable
+# Start tokens fetched per second of a --production sign run: above what 2 cores can sign.
+PRODUCTION_SIGNS_PER_S = 600
 
 
 # --- plumbing -----------------------------------------------------------------------------
@@ -170,6 +173,16 @@ class Site:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
         started = re.search(r'name="form_started"[^>]*value="([^"]+)"', html).group(1)
         return f"{cookie}|{token}|{started}"
+
+    def start_tokens(self, path: str, count: int) -> list[str]:
+        """`count` form start tokens, each from a page view of its own (8 at a time)."""
+        def one(_: int) -> str:
+            with urllib.request.urlopen(self.base + path) as response:
+                html = response.read().decode()
+            return re.search(r'name="form_started"[^>]*value="([^"]+)"', html).group(1)
+
+        with ThreadPoolExecutor(8) as pool:
+            return list(pool.map(one, range(count)))
 
     def get(self, path: str, headers=None) -> tuple[int, dict, bytes]:
         request = urllib.request.Request(self.base + path, headers=headers or {})
@@ -423,7 +436,14 @@ def sign_workload(site: Site, args, report: Report, name: str, *,
     before = site.flask_json("bench", "counts")
     tokens = [site.session_token(page) for _ in range(args.wrk_threads)]
     if args.production:
-        time.sleep(2.5)  # the form's minimum fill time (ABUSE_MIN_FILL_SECONDS), as a person
+        # A start token counts once (abuse/bots.py): one per POST, from a page view each, as
+        # every real signer loads the page; then the form's minimum fill time
+        # (ABUSE_MIN_FILL_SECONDS) passes, as for a person.
+        starts = site.instance / f"starts-{secrets.token_hex(3)}.txt"
+        starts.write_text("\n".join(
+            site.start_tokens(page, args.duration * PRODUCTION_SIGNS_PER_S)))
+        tokens = [f"{token.rsplit('|', 1)[0]}|@{starts}@{args.wrk_threads}" for token in tokens]
+        time.sleep(2.5)
     base_rps = healthz_beside(site, args)
     worker = Worker(site, sink) if sink else None
     if sink:
@@ -442,6 +462,9 @@ def sign_workload(site: Site, args, report: Report, name: str, *,
     time.sleep(1)
     left = worker.drain(site) if worker else None
     after = site.flask_json("bench", "counts")
+    if args.production:
+        report.check(f"{name}: every POST carried a start token of its own",
+                     result["reused"] == 0, f"{result['reused']} start token(s) used again")
     pending = after["signatures"].get("pending", 0) - before["signatures"].get("pending", 0)
     queued = after["outbox_signature_confirm"] - before["outbox_signature_confirm"]
     in_flight = result["sent"] - result["answered"]

@@ -8,6 +8,9 @@
 --                                     path, fetched after each 303 as a browser does ("-":
 --                                     not). XFF "1": each POST from another network, in
 --                                     X-Forwarded-For as a load balancer sets it.
+--                                     STARTED "@FILE@NTHREADS": a fresh form start token
+--                                     per POST from FILE (split by thread), as each real
+--                                     signer loads the page (a start token counts once).
 --   confirm FILE NTHREADS             each confirmation link in FILE once (split by thread)
 -- done() prints one line `BENCH {json}` that bench/run.py reads.
 local threads = {}
@@ -33,6 +36,15 @@ function init(args)
                     ["Cookie"] = cookie}
     thanks_request = thanks ~= "-" and wrk.format("GET", thanks, {["Cookie"] = cookie}) or nil
     thanks_due = 0
+    local file, nthreads = started:match("^@(.+)@(%d+)$")
+    if file then
+      starts, started = {}, nil
+      local i = 0
+      for line in io.lines(file) do
+        if i % tonumber(nthreads) == thread_no - 1 then table.insert(starts, line) end
+        i = i + 1
+      end
+    end
     math.randomseed(thread_no * 7919 + os.time())
   elseif mode == "confirm" then
     tokens = {}
@@ -53,9 +65,15 @@ function request()
       thanks_due = thanks_due - 1
       return thanks_request
     end
+    local start = started
+    if starts then
+      signs = (signs or 0) + 1
+      if signs > #starts then reused = reused + 1 end
+      start = starts[(signs - 1) % #starts + 1]
+    end
     local body = "full_name=Bench+Signer&email=" .. run_id .. "-" .. thread_no .. "-" .. n ..
       "%40" .. domain .. "&country=KZ&display=full&csrf_token=" .. token ..
-      "&form_started=" .. started
+      "&form_started=" .. start
     if xff then  -- a client from anywhere in 10.0.0.0/8 (65,536 /24 networks)
       sign_headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", math.random(0, 255),
         math.random(0, 255), math.random(1, 254))

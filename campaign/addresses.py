@@ -7,14 +7,27 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import importlib
 import ipaddress
 from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+from email_validator import syntax as _email_syntax
 
 # Providers that ignore dots in the local part (plus-tags are stripped for every domain).
 _DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 DOTLESS_DOMAINS = frozenset(_DOTLESS_DOMAINS)
+
+
+# The domain's checks (IDNA, UTS-46, special-use names) are most of email-validator's cost
+# and depend on the domain alone, which signers share (a few big providers): remembered per
+# domain. The same function, memoized where validate_email looks it up; its result is only
+# read there. A domain it refuses raises, and is not remembered.
+_validate_email_module = importlib.import_module("email_validator.validate_email")
+if getattr(_validate_email_module, "validate_email_domain_name", None) \
+        is _email_syntax.validate_email_domain_name:
+    _validate_email_module.validate_email_domain_name = lru_cache(  # type: ignore[attr-defined]  # the name validate_email looks up
+        maxsize=4096)(_email_syntax.validate_email_domain_name)
 
 
 class InvalidEmail(ValueError):
@@ -63,8 +76,15 @@ def network_of(ip: str | None) -> str | None:
         return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
-    prefix = 24 if address.version == 4 else 48
-    return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
+    # The network by masking the address's integer: what ip_network(f"{address}/24",
+    # strict=False) gives, at a sixth of its cost (every signature computes it).
+    if address.version == 4:
+        return f"{ipaddress.IPv4Address(int(address) & _V4_NETWORK)}/24"
+    return f"{ipaddress.IPv6Address(int(address) & _V6_NETWORK)}/48"
+
+
+_V4_NETWORK = ((1 << 32) - 1) ^ ((1 << 8) - 1)     # /24
+_V6_NETWORK = ((1 << 128) - 1) ^ ((1 << 80) - 1)   # /48
 
 
 def network_hash(ip: str | None, key: str) -> str | None:

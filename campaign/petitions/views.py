@@ -1,8 +1,10 @@
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from flask import (
     Blueprint,
+    Request,
     abort,
     current_app,
     g,
@@ -71,10 +73,13 @@ def _open_campaign(slug: str) -> Campaign:
 @bp.post("/<lang:lang>/c/<slug>/sign")
 @csrf.exempt  # checked below, after the cheap limit check
 def sign(slug: str) -> ResponseReturnValue:
+    # The request and the app read once: every use of Flask's proxies costs a context lookup.
+    req: Request = request._get_current_object()  # type: ignore[attr-defined]  # a LocalProxy
+    ip = req.remote_addr
     # Limits first: a client over its address or network quota costs a counter read, not a
     # CSRF check and a form. Reading counts nothing; the attempt is counted once the form is
     # valid (service.sign), so invalid requests cannot use up anyone's quota (security.md).
-    peek_rate("sign", ip=request.remote_addr)
+    peek_rate("sign", ip=ip)
     # The whole CSRFProtect check (token, and Referer over HTTPS), once: it marks the request
     # valid, so the form does not check the token again. (WTF_CSRF_ENABLED as CSRFProtect.)
     if current_app.config.get("WTF_CSRF_ENABLED", True):
@@ -87,11 +92,11 @@ def sign(slug: str) -> ResponseReturnValue:
     if target is None:
         abort(404)
     if target.is_open and not target.has_fields:
-        data = checked_sign_values(SignForm, request.form)
+        data = checked_sign_values(SignForm, req.form)
         if data is not None:
             try:
                 return _accept(slug, target.id, data, None, lambda signer: service.sign(
-                    target, signer))
+                    target, signer), req)
             except service.CampaignNotOpen:
                 service.forget_sign_target(slug)
                 return _sign_in_full(slug, count_attempt=False)
@@ -99,28 +104,37 @@ def sign(slug: str) -> ResponseReturnValue:
 
 
 def _accept(slug: str, campaign_id: int, data: Mapping[str, Any], form: SignForm | None,
-            sign_as: Callable[[service.SignatureInput], object]) -> ResponseReturnValue:
+            sign_as: Callable[[service.SignatureInput], object], req: Request
+            ) -> ResponseReturnValue:
     """Store a valid post (or silently drop a bot's) and answer with the thanks page."""
-    ref, partner = _ref_and_partner(campaign_id, data["ref"])
+    ref, partner = _ref_and_partner(campaign_id, data["ref"], req)
+    lang = i18n.current_language()
     if is_bot_post(data["website"], data["form_started"]):
         # Same answer as a real signature, nothing stored: a bot learns nothing.
-        return redirect(url_for("petitions.thanks", slug=slug), code=303)
+        return redirect(_thanks_url(req.script_root, lang, slug), code=303)
     sign_as(service.SignatureInput(
         full_name=data["full_name"], email=data["email"], country=data["country"],
         comment=data["comment"], display=data["display"], updates=data["updates"],
-        locale=i18n.current_language(), ip=request.remote_addr,
+        locale=lang, ip=req.remote_addr,
         custom=custom_fields.answers(form) if form is not None else {}, ref=ref,
         partner_id=partner.id if partner is not None else None,
         # Offered only to a visit through a named partner's link; anything else is ignored.
         partner_opt_in=bool(_named_partner(partner) and data["partner_opt_in"])))
     # Post/redirect/get: a reload does not post again. The answer is the same for everyone.
-    return redirect(url_for("petitions.thanks", slug=slug), code=303)
+    return redirect(_thanks_url(req.script_root, lang, slug), code=303)
 
 
-def _ref_and_partner(campaign_id: int, posted_ref: str | None
+@lru_cache(maxsize=1024)
+def _thanks_url(script_root: str, lang: str, slug: str) -> str:
+    """url_for("petitions.thanks") for a campaign and language, built once per process (a
+    URL build costs more than the rest of the redirect): only its script root varies with
+    the request. Slugs reaching it are campaigns' (sign_target), so the cache stays small."""
+    return url_for("petitions.thanks", lang=lang, slug=slug)
+
+
+def _ref_and_partner(campaign_id: int, posted_ref: str | None, req: Request
                      ) -> tuple[str | None, sources.LinkPartner | None]:
-    ref = sources.clean_ref(posted_ref) or sources.ref_from_referrer(request.referrer,
-                                                                      request.host)
+    ref = sources.clean_ref(posted_ref) or sources.ref_from_referrer(req.referrer, req.host)
     return ref, sources.partner_for_ref(campaign_id, ref)
 
 
@@ -143,7 +157,7 @@ def _sign_in_full(slug: str, *, count_attempt: bool = True) -> ResponseReturnVal
             return _closed(campaign, form)
         data = form.data
     if form is not None and not valid:
-        ref, partner = _ref_and_partner(campaign.id, data["ref"])
+        ref, partner = _ref_and_partner(campaign.id, data["ref"], request)
         form.ref.data = ref or ""
         return render_campaign_page(campaign, status=422, overrides={"petition": {
             "form": form, "recent": service.public_recent_signers(campaign),
@@ -151,7 +165,7 @@ def _sign_in_full(slug: str, *, count_attempt: bool = True) -> ResponseReturnVal
             "partner": _named_partner(partner)}})
     try:
         return _accept(slug, campaign.id, data, form, lambda signer: service.sign(
-            campaign, signer, count_attempt=count_attempt))
+            campaign, signer, count_attempt=count_attempt), request)
     except service.CampaignNotOpen:
         # Closed between the read above and the INSERT: the page reads it again (rolled
         # back, so the campaign's attributes are loaded anew).

@@ -455,18 +455,19 @@ def _confirm_and_thank(signature_id: int, digest: str | None
     No ORM object is involved, so it runs on a pool connection of its own, not through the
     session (`pool_transaction`): on PostgreSQL one statement in autocommit (the UPDATE, the
     count and the outbox row as data-modifying CTEs: atomic, one round trip); on SQLite the
-    UPDATE ... RETURNING, the count, the outbox row and the COMMIT. The count's listeners
-    (milestones) run after it, in the session, only when the statement says they have
-    work."""
+    UPDATE ... RETURNING, the count, the listeners' question, the outbox row and the COMMIT
+    (the write lock of sqlite_writelock.py taken at the UPDATE, as on any connection). The
+    count's listeners (milestones) run after it, in the session, only when the statement
+    says they have work."""
     session = db.session
     if session.registry.has() and session().in_transaction():
         session.commit()  # what the caller wrote is committed, what it read not stale after
     postgres = db.engine.dialect.name == "postgresql"
     statements = _first_click_statements(postgres, lifecycle.listener_dues())
     params = lifecycle.confirm_params(signature_id)
-    params.update(_thanks_params(signature_id))
     if postgres:
-        params["b_digest"] = digest
+        params.update(_thanks_params(signature_id))
+        params["b_digest"] = digest if isinstance(digest, str) else ""  # as signed: a string
         with pool_transaction(autocommit=True) as transaction:
             row = statements[0].first(params, transaction)
     else:

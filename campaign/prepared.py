@@ -11,13 +11,14 @@ the session's transaction (the caller commits through the session as usual), and
 driver's own statement cache (sqlite3, psycopg's prepared statements) does the rest.
 
 Rows come back as the driver gives them, unprocessed: return only columns whose values need
-no conversion (integers, strings). Anything that is not a hot path uses the session.
+no conversion (integers, strings, booleans). Anything that is not a hot path uses the session.
 
-`own_transaction` is for a hot write that needs nothing of the session (a new signature):
-a pool connection of its own, committed when the block ends, without the ORM session's
-transaction layers (about 0.3 ms of Python around a commit); on PostgreSQL, with
-`autocommit`, each statement is its own transaction and a one-statement write is one round
-trip (no BEGIN, no COMMIT).
+`own_transaction` goes one step further for a hot write that needs no ORM object at all (a
+new signature, a confirmation's first click): a pool connection's own transaction, outside
+the session's (its `connection()` and `commit()` cost ~0.3 ms of Python around a commit),
+committed when the block ends; on PostgreSQL, with `autocommit`, each statement is its own
+transaction, and a write made by one statement (data-modifying CTEs) is one round trip (no
+BEGIN, no COMMIT).
 """
 from __future__ import annotations
 
@@ -33,6 +34,25 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from .extensions import db
 
 
+class PoolTransaction:
+    """A transaction on a pool connection of its own (`own_transaction`): run `Prepared`
+    statements on it."""
+
+    def __init__(self, dialect: Dialect, dbapi_connection: Any) -> None:
+        self.dialect = dialect
+        self.dbapi_connection = dbapi_connection
+        self.rolled_back = False
+
+    def rollback(self) -> None:
+        """Undo what it wrote; nothing is committed at the end of the block."""
+        self.dbapi_connection.rollback()
+        self.rolled_back = True
+
+
+# Where a Prepared statement runs: the session's (or a Core) connection, or a pool transaction.
+Runner = Connection | PoolTransaction
+
+
 @dataclass(frozen=True)
 class _Form:
     """One statement compiled for one dialect."""
@@ -40,27 +60,22 @@ class _Form:
     names: Sequence[str] | None    # positional drivers: each placeholder's parameter name
     fixed: Mapping[str, Any]       # the statement's own values, already processed
     processors: Mapping[str, Callable[[Any], Any]]  # of the caller's parameters, by name
+    taken: Sequence[str]           # the caller's parameters it takes (the rest are ignored)
 
     def parameters(self, given: Mapping[str, Any]) -> Sequence[Any] | Mapping[str, Any]:
         values = dict(self.fixed)
-        for name, value in given.items():
-            process = self.processors.get(name)
-            values[name] = process(value) if process is not None and value is not None \
-                else value
+        processors = self.processors
+        for name in self.taken:
+            if name in given:
+                value = given[name]
+                process = processors.get(name)
+                values[name] = process(value) if process is not None and value is not None \
+                    else value
         if self.names is None:
             return values
         return [values[name] for name in self.names]
 
 
-@dataclass(frozen=True)
-class PoolConnection:
-    """The DBAPI connection of `own_transaction`, for `Prepared` statements."""
-    dialect: Dialect
-    dbapi_connection: Any
-
-
-# Where a statement runs: a Core connection (the session's), or `own_transaction`'s.
-On = Connection | PoolConnection
 
 
 class Prepared:
@@ -97,19 +112,21 @@ class Prepared:
         names = list(compiled.positiontup) if compiled.positional and compiled.positiontup \
             else None
         return _Form(compiled.string, names, fixed,
-                     {name: processors[name] for name in required if name in processors})
+                     {name: processors[name] for name in required if name in processors},
+                     tuple(binds))
 
-    def _execute(self, params: Mapping[str, Any], connection: On | None) -> Any:
+    def _execute(self, params: Mapping[str, Any],
+                 connection: Runner | None) -> Any:
         connection = connection if connection is not None else db.session.connection()
         form = self._form(connection.dialect)
-        if isinstance(connection, PoolConnection):
+        if isinstance(connection, PoolTransaction):
             cursor = connection.dbapi_connection.cursor()
         else:
             cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]  # a checked-out connection always has one
         cursor.execute(form.sql, form.parameters(params))
         return cursor
 
-    def rowcount(self, params: Mapping[str, Any], connection: On | None = None
+    def rowcount(self, params: Mapping[str, Any], connection: Runner | None = None
                  ) -> int:
         """Run it (an UPDATE or DELETE without RETURNING); how many rows it changed."""
         cursor = self._execute(params, connection)
@@ -118,7 +135,7 @@ class Prepared:
         finally:
             cursor.close()
 
-    def first(self, params: Mapping[str, Any], connection: On | None = None
+    def first(self, params: Mapping[str, Any], connection: Runner | None = None
               ) -> tuple[Any, ...] | None:
         """Run it; its first row (RETURNING or SELECT), or None. The rest are read and
         dropped, so the statement is finished either way."""
@@ -129,7 +146,7 @@ class Prepared:
             cursor.close()
         return tuple(rows[0]) if rows else None
 
-    def all(self, params: Mapping[str, Any], connection: On | None = None
+    def all(self, params: Mapping[str, Any], connection: Runner | None = None
             ) -> list[tuple[Any, ...]]:
         cursor = self._execute(params, connection)
         try:
@@ -137,32 +154,36 @@ class Prepared:
         finally:
             cursor.close()
 
-    def execute(self, params: Mapping[str, Any], connection: On | None = None
+    def execute(self, params: Mapping[str, Any], connection: Runner | None = None
                 ) -> None:
         """Run it for its effect (an INSERT without RETURNING)."""
         self._execute(params, connection).close()
 
 
 @contextmanager
-def own_transaction(engine: Engine, *, autocommit: bool = False) -> Iterator[PoolConnection]:
-    """A pool connection outside the ORM session, for `Prepared` statements: committed when
-    the block ends (durable when it returns), rolled back if it raises. With `autocommit`
-    (PostgreSQL) every statement commits by itself: use it for a single statement, which
-    is atomic on its own.
+def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
+                    ) -> Iterator[PoolTransaction]:
+    """A pool connection's own transaction, outside the ORM session (whatever the session
+    holds, this neither sees its uncommitted writes nor ends its transaction), for
+    `Prepared` statements: committed when the block ends (durable when it returns) unless
+    rolled back, rolled back if it raises. With `autocommit` (PostgreSQL) every statement
+    commits by itself: for a change one statement makes alone, which is atomic on its own.
 
     Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError ...) as from
     the session, without the statement's parameters (they hold personal data); a
     connection the error shows dead is dropped from the pool."""
+    engine = engine if engine is not None else db.engine
     pooled = engine.raw_connection()
     dbapi_connection = pooled.dbapi_connection
     dbapi_error = engine.dialect.loaded_dbapi.Error
+    transaction = PoolTransaction(engine.dialect, dbapi_connection)
     invalidated = False
     try:
         if autocommit:
             dbapi_connection.autocommit = True  # type: ignore[union-attr]  # psycopg's
         try:
-            yield PoolConnection(engine.dialect, dbapi_connection)
-            if not autocommit:
+            yield transaction
+            if not (autocommit or transaction.rolled_back):
                 dbapi_connection.commit()  # type: ignore[union-attr]  # checked out
         except dbapi_error as error:
             invalidated = engine.dialect.is_disconnect(error, dbapi_connection, None)

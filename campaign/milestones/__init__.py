@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from ..petitions.lifecycle import register_count_listener
     from . import service, views
 
-    register_count_listener(app, service.check_crossings)
+    register_count_listener(app, service.check_crossings, service.steps_reached)
     # A negative order puts the section inside the page's progress box (campaigns/sections).
     register_section(app, "milestones", "milestones/_progress.html", -10,
                      views.progress_section)

@@ -2,8 +2,10 @@
 and the goal raised with a note to readers.
 
 The crossing check runs where the count rises (petitions/lifecycle.py calls the listeners
-registered by init_app), in the confirming transaction: one conditional UPDATE that claims
-every unreached step at or under the new count. Under concurrent confirmations only one
+registered by init_app), in the transaction that raised it, or right after a confirmation
+link's click (which commits on its own) when that click's statement found a step reached
+(`steps_reached`): one conditional UPDATE that claims every unreached step at or under the
+count, and the organizers' e-mail in the same transaction. Under concurrent confirmations only one
 transaction can set a step's `reached_at` (the other waits on the row and then finds it set),
 so the organizers' e-mail is queued once. A step crossed by two racing confirmations that each
 saw only their own increment is claimed by the next confirmation (`threshold <= count`).
@@ -14,7 +16,7 @@ from typing import TYPE_CHECKING, cast
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, exists, select, update
 
 from .. import emails, i18n
 from ..audit import service as audit
@@ -97,6 +99,15 @@ _CLAIM_REACHED = Prepared(
            _MILESTONES.c.threshold <= count_now(bindparam("m_campaign")))
     .values(reached_at=bindparam("m_now", type_=_MILESTONES.c.reached_at.type))
     .returning(_MILESTONES.c.threshold))
+
+
+def steps_reached(campaign_id: ColumnElement[int], count: ColumnElement[int]
+                  ) -> ColumnElement[bool]:
+    """`check_crossings` has work at `count`: an unreached step at or under it (SQL, asked
+    by a confirmation's own statement, so most confirmations run no milestone statement)."""
+    return exists().where(_MILESTONES.c.campaign_id == campaign_id,
+                          _MILESTONES.c.reached_at.is_(None),
+                          _MILESTONES.c.threshold <= count)
 
 
 def _tell_organizers(campaign_id: int, thresholds: list[int]) -> None:

@@ -102,15 +102,19 @@ def deferred_insert(ref: ColumnElement[int] | None = None) -> Insert:
     return insert(table).values(values)
 
 
-def deferred_insert_from(ref: ColumnElement[int], source: FromClause) -> Insert:
+def deferred_insert_from(ref: ColumnElement[int], source: FromClause,
+                         **columns: ColumnElement[Any]) -> Insert:
     """`deferred_insert` as an INSERT ... SELECT: one message per row of `source` (e.g. the
-    caller's CTE of the rows just inserted), `ref` that row's id. No row, no message."""
+    caller's CTE of the rows just inserted), `ref` that row's id. No row, no message.
+    `columns`: values taken from `source` instead of parameters (e.g. to_addr=...)."""
     table = cast(Table, OutboxMessage.__table__)
-    columns = [*_DEFERRED_COLUMNS, "render_ref"]
-    values: list[Any] = [bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
-                         for name in _DEFERRED_COLUMNS]
+    columns_ = [*_DEFERRED_COLUMNS, "render_ref"]
+    values: list[Any] = [
+        columns[name] if name in columns
+        else bindparam(DEFERRED_PARAM_PREFIX + name, type_=table.c[name].type)
+        for name in _DEFERRED_COLUMNS]
     values.append(ref)
-    return insert(table).from_select(columns, select(*values).select_from(source))
+    return insert(table).from_select(columns_, select(*values).select_from(source))
 
 
 _ENQUEUE_DEFERRED = deferred_insert()

@@ -27,10 +27,10 @@ from typing import Any, Final, Literal, NamedTuple, cast
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import (
     ColumnElement,
-    Connection,
     CursorResult,
     Delete,
     Executable,
+    FromClause,
     Insert,
     ScalarSelect,
     Table,
@@ -38,10 +38,13 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     func,
     insert,
     literal,
+    or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -88,7 +91,7 @@ def _slot_insert(campaign_id: int) -> PgInsert | SqliteInsert:
     return sqlite.insert(SignatureCounter).values(rows).on_conflict_do_nothing()
 
 
-def add_to_count(campaign_id: int, delta: int, connection: Connection | None = None) -> None:
+def add_to_count(campaign_id: int, delta: int) -> None:
     """Add `delta` to one random slot of the campaign's count (the caller's transaction).
 
     Called by the transitions below, and for rows written in bulk outside the ORM (bench
@@ -96,11 +99,12 @@ def add_to_count(campaign_id: int, delta: int, connection: Connection | None = N
 
     Each slot's row is locked only by the transactions that picked it, so concurrent
     confirmations on one campaign rarely wait for each other. A campaign's slots are laid
-    out on its first count (and by recount), so creating a campaign needs no counter code.
+    out on its first count (and by recount; a confirmation link's click lays out the one it
+    picked, `count_confirmed`), so creating a campaign needs no counter code.
     """
     params = {"b_campaign": campaign_id, "b_slot": random.randrange(COUNTER_SLOTS),
               "b_delta": delta}
-    if _ADD_TO_SLOT_PREPARED.rowcount(params, connection) == 0:
+    if _ADD_TO_SLOT_PREPARED.rowcount(params) == 0:
         db.session.execute(_slot_insert(campaign_id))
         db.session.execute(_ADD_TO_SLOT, params)
 
@@ -123,20 +127,45 @@ def count_now(campaign_id: int | ColumnElement[int]) -> ScalarSelect[Any]:
     reads the slots inside that statement, so the caller's own uncommitted change counts.
     `campaign_id` may be a bind parameter, for a statement built once."""
     return (select(func.coalesce(func.sum(_COUNTERS.c.count), 0))
-            .where(_COUNTERS.c.campaign_id == campaign_id).scalar_subquery())
+            .where(_COUNTERS.c.campaign_id == campaign_id).correlate_except(_COUNTERS)
+            .scalar_subquery())
 
 
-def register_count_listener(app: Flask, listener: Callable[[int], object]) -> None:
+CountListener = Callable[[int], object]
+# When a listener has work, as SQL: (the campaign id, its count) -> a condition.
+ListenerDue = Callable[[ColumnElement[int], ColumnElement[int]], ColumnElement[bool]]
+
+
+def register_count_listener(app: Flask, listener: CountListener,
+                            due: ListenerDue | None = None) -> None:
     """Call `listener(campaign_id)` after a change raises a campaign's count, in the same
     transaction (milestones use it). Listeners run on the confirmation path: keep them to a
-    statement or two."""
-    app.extensions.setdefault("count_listeners", []).append(listener)
+    statement or two.
+
+    `due` tells, in SQL, when the listener has work at a count (a step reached): a
+    confirmation link's first click, which commits on its own (`confirm_if_open`), asks it
+    in its own statement and runs the listener after that commit, in the session's
+    transaction, only when it is due. Without `due` the listener runs after every click."""
+    app.extensions.setdefault("count_listeners", []).append((listener, due))
 
 
 def _count_rose(campaign_id: int) -> None:
     if has_app_context():
-        for listener in current_app.extensions.get("count_listeners", ()):
+        for listener, _due in current_app.extensions.get("count_listeners", ()):
             listener(campaign_id)
+
+
+def listener_dues() -> tuple[ListenerDue | None, ...]:
+    """The app's listeners' `due` conditions (for `listeners_due`)."""
+    return tuple(due for _listener, due in current_app.extensions.get("count_listeners", ()))
+
+
+def count_rose_committed(campaign_id: int) -> None:
+    """Call the listeners for a count that rose in a transaction already committed (a first
+    click's, `confirm_if_open`), in the session's transaction, which the caller commits:
+    what they claim is claimed once by their own conditional statements, as it would be in
+    the confirming transaction."""
+    _count_rose(campaign_id)
 
 
 def true_count(campaign_id: int) -> int:
@@ -239,53 +268,74 @@ _CONFIRM_ONE = (update(_SIGNATURES)
 
 
 class ConfirmedRow(NamedTuple):
-    """What the page and the e-mail after a confirmation need, returned by its UPDATE."""
+    """What the page and the e-mail after a confirmation need, returned by its UPDATE, and
+    whether a count listener has work now (`count_rose_committed`)."""
     campaign_id: int
     email_key: str
     email: str
     locale: str
+    listeners_due: bool
 
 
-def confirm_open(signature_id: int, accept: Callable[[ConfirmedRow], bool]
-                 ) -> ConfirmedRow | None:
-    """pending -> confirmed, counted, if the signature is pending and its campaign open: one
-    conditional `UPDATE ... RETURNING` (a confirmation link's first click, the hot path).
+def confirm_if_open(where: Sequence[ColumnElement[bool]] = ()) -> Update:
+    """pending -> confirmed for the signature `b_id` if its campaign is open at `b_now` (and
+    `where` holds): the conditional UPDATE of a confirmation link's first click, RETURNING
+    the first four fields of its `ConfirmedRow` and `id`. Of two simultaneous clicks only
+    one changes the row. The caller counts it in the same transaction or statement
+    (`count_confirmed`) and asks `listeners_due`."""
+    return (update(_SIGNATURES)
+            .where(_SIGNATURES.c.id == bindparam("b_id"), _SIGNATURES.c.status == PENDING.value,
+                   # Campaign.is_open, in the statement: live and not past its deadline.
+                   exists().where(_CAMPAIGNS.c.id == _SIGNATURES.c.campaign_id,
+                                  open_clause(_CAMPAIGNS.c.status, _CAMPAIGNS.c.deadline,
+                                              bindparam("b_now",
+                                                        type_=_CAMPAIGNS.c.deadline.type))),
+                   *where)
+            .values(status=CONFIRMED.value,
+                    confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type))
+            .returning(_SIGNATURES.c.campaign_id, _SIGNATURES.c.email_key, _SIGNATURES.c.email,
+                       _SIGNATURES.c.locale, _SIGNATURES.c.id))
 
-    None when nothing changed (already confirmed, invalidated, removed, campaign closed: the
-    caller reads the row to tell which). `accept(row)` vets the row the UPDATE changed (the
-    link's digest of the e-mail key); a row it refuses is put back to pending in the same
-    transaction, uncounted, and None is returned. Of two simultaneous confirmations only
-    one changes the row, so the count moves once."""
-    connection = db.session.connection()  # once: the session's transaction, on its cursor
-    row = _CONFIRM_IF_OPEN.first({"b_id": signature_id, "b_now": utcnow()}, connection)
-    if row is None:
-        return None
-    confirmed = ConfirmedRow(*row)
-    if not accept(confirmed):
-        _BACK_TO_PENDING.execute({"b_id": signature_id}, connection)
-        return None
-    add_to_count(confirmed.campaign_id, 1, connection)
-    _count_rose(confirmed.campaign_id)
-    return confirmed
+
+def listeners_due(dues: tuple[ListenerDue | None, ...], campaign_id: ColumnElement[int],
+                  *, counted: bool) -> ColumnElement[bool]:
+    """Whether a count listener has work for the campaign now, in SQL, at the count the
+    statement sees plus one unless `counted` (a CTE's statement sees the count as it was
+    before its own increment); the count their own check sees once this is committed."""
+    count: ColumnElement[int] = count_now(campaign_id)
+    if not counted:
+        count = count + 1
+    asked = [due(campaign_id, count) if due is not None else true() for due in dues]
+    return or_(*asked) if asked else false()
+
+
+def count_confirmed(dialect: str, confirmed: FromClause | None = None
+                    ) -> PgInsert | SqliteInsert:
+    """+1 on the slot `b_slot` of the campaign `b_campaign`, or of each row of `confirmed`
+    (a CTE of `confirm_if_open`): an upsert, so it is one statement that also lays the slot
+    out on a campaign's first count."""
+    insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement: PgInsert | SqliteInsert
+    if confirmed is None:
+        statement = insert_(_COUNTERS).values(campaign_id=bindparam("b_campaign"),
+                                               slot=bindparam("b_slot"), count=1)
+    else:
+        statement = insert_(_COUNTERS).from_select(
+            ["campaign_id", "slot", "count"],
+            select(confirmed.c.campaign_id, bindparam("b_slot", type_=_COUNTERS.c.slot.type),
+                   literal(1, _COUNTERS.c.count.type)))
+    return statement.on_conflict_do_update(
+        index_elements=[_COUNTERS.c.campaign_id, _COUNTERS.c.slot],
+        set_={"count": _COUNTERS.c.count + statement.excluded.count})
+
+
+def confirm_params(signature_id: int) -> dict[str, Any]:
+    """The parameters of `confirm_if_open` and `count_confirmed` for one click (the latter
+    also needs `b_campaign` unless it counts a CTE's rows)."""
+    return {"b_id": signature_id, "b_now": utcnow(), "b_slot": random.randrange(COUNTER_SLOTS)}
 
 
 _CAMPAIGNS = cast(Table, Campaign.__table__)
-_CONFIRM_IF_OPEN = Prepared(
-    update(_SIGNATURES)
-    .where(_SIGNATURES.c.id == bindparam("b_id"), _SIGNATURES.c.status == PENDING.value,
-           # Campaign.is_open, in the statement: live and not past its deadline.
-           exists().where(_CAMPAIGNS.c.id == _SIGNATURES.c.campaign_id,
-                          open_clause(_CAMPAIGNS.c.status, _CAMPAIGNS.c.deadline,
-                                      bindparam("b_now", type_=_CAMPAIGNS.c.deadline.type))))
-    .values(status=CONFIRMED.value,
-            confirmed_at=bindparam("b_now", type_=_SIGNATURES.c.confirmed_at.type))
-    .returning(_SIGNATURES.c.campaign_id, _SIGNATURES.c.email_key, _SIGNATURES.c.email,
-               _SIGNATURES.c.locale))
-# Undoes the UPDATE above in its own transaction, before anything was counted.
-_BACK_TO_PENDING = Prepared(update(_SIGNATURES)
-                            .where(_SIGNATURES.c.id == bindparam("b_id"),
-                                   _SIGNATURES.c.status == CONFIRMED.value)
-                            .values(status=PENDING.value, confirmed_at=None))
 
 
 def invalidate(signature: Signature, reason: str) -> bool:

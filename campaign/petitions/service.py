@@ -6,6 +6,7 @@ site who signed; what happened is told only in the e-mail to that address.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +18,14 @@ from typing import Any, cast
 from flask import current_app
 from sqlalchemy import (
     ClauseElement,
+    ColumnElement,
     CursorResult,
     Executable,
+    Integer,
+    Table,
     bindparam,
     exists,
+    func,
     or_,
     select,
     update,
@@ -46,6 +51,8 @@ from ..util import utcnow
 from . import cursor, custom_fields, lifecycle
 from .lifecycle import counted
 from .models import PetitionSettings, Signature, SignatureField, SignatureStatus
+
+log = logging.getLogger(__name__)
 
 # A second "sign" with the same address re-sends its e-mail at most this often.
 RESEND_INTERVAL = timedelta(minutes=15)
@@ -467,11 +474,11 @@ class Confirmation:
 def confirm_link(token: str) -> Confirmation:
     """Confirm the signature behind a link, counting it exactly once, and queue its thanks
     e-mail in the same transaction (so it exists exactly when the confirmation does).
-    Raises InvalidToken/ExpiredToken for bad links. Commits.
+    Raises InvalidToken/ExpiredToken for bad links. Commits (a session transaction the
+    caller left open too).
 
-    The first click is one conditional UPDATE that returns what the page and the e-mail
-    need (no ORM objects, no SELECT), then the count, the milestones' check, the outbox row
-    and the COMMIT; only a click that changes nothing reads the row to say why."""
+    The first click writes outside the ORM session (`_confirm_and_thank`); only a click that
+    changes nothing reads the row to say why."""
     max_age = current_app.config["CONFIRM_MAX_AGE_DAYS"] * 24 * 3600
     signature_id, digest = _link_payload(read_token("confirm", token, max_age))
     if signature_id is None:
@@ -485,26 +492,106 @@ def confirm_link(token: str) -> Confirmation:
 
 def _confirm_and_thank(signature_id: int, digest: str | None
                        ) -> lifecycle.ConfirmedRow | None:
-    """pending -> confirmed for an open campaign, with the thanks and next-steps e-mail in
-    the same transaction (sent once, with the confirmation), committed; None (and nothing
-    written) if the signature was not pending, its campaign not open, or the link's digest
-    not its address's."""
-    confirmed = lifecycle.confirm_open(
-        signature_id, lambda row: _key_digest(row.email_key) == digest)
-    if confirmed is None:
-        db.session.rollback()
+    """pending -> confirmed for an open campaign, counted, with the thanks and next-steps
+    e-mail in the same transaction (sent once, with the confirmation), committed; None (and
+    nothing written) if the signature was not pending, its campaign not open, or the link's
+    digest not its address's.
+
+    No ORM object is involved, so it runs on a pool connection of its own, not through the
+    session (`own_transaction`): on PostgreSQL one statement in autocommit (the UPDATE, the
+    count and the outbox row as data-modifying CTEs: atomic, one round trip); on SQLite the
+    UPDATE ... RETURNING, the count, the listeners' question, the outbox row and the COMMIT
+    (the write lock of sqlite_writelock.py taken at the UPDATE, as on any connection). The
+    count's listeners (milestones) run after it, in the session, only when the statement
+    says they have work."""
+    session = db.session
+    if session.registry.has() and session().in_transaction():
+        session.commit()  # what the caller wrote is committed, what it read not stale after
+    postgres = db.engine.dialect.name == "postgresql"
+    statements = _first_click_statements(postgres, lifecycle.listener_dues())
+    params = lifecycle.confirm_params(signature_id)
+    if postgres:
+        params.update(_thanks_params(signature_id))
+        params["b_digest"] = digest if isinstance(digest, str) else ""  # as signed: a string
+        with own_transaction(autocommit=True) as transaction:
+            row = statements[0].first(params, transaction)
+    else:
+        with own_transaction() as transaction:
+            row = statements[0].first(params, transaction)
+            if row is not None and _key_digest(row[1]) != digest:
+                transaction.rollback()  # a link of a deleted signature whose id was reused
+                return None
+            if row is not None:
+                params.update(b_campaign=row[0], **_thanks_params(signature_id, row))
+                statements[1].execute(params, transaction)
+                due = statements[2].first(params, transaction)
+                statements[3].execute(params, transaction)
+                row = (*row[:4], due is not None and due[0])
+    if row is None:
         return None
-    _QUEUE_THANKS.execute(outbox.deferred_params(
-        kind="signature_thanks", to=confirmed.email, lang=confirmed.locale, ref=signature_id,
-        priority=_THANKS_PRIORITY, campaign_id=confirmed.campaign_id))
+    confirmed = lifecycle.ConfirmedRow(row[0], row[1], row[2], row[3], bool(row[4]))
     outbox.note_queued()
-    db.session.commit()
     metrics.count("signatures_confirmed", 1)
+    if confirmed.listeners_due:
+        _count_rose(confirmed.campaign_id)
     return confirmed
 
 
+def _count_rose(campaign_id: int) -> None:
+    try:
+        lifecycle.count_rose_committed(campaign_id)
+        db.session.commit()
+    except Exception:
+        # The confirmation stands (committed); what a listener would have claimed is
+        # claimed by the next confirmation (its check is `<= count`).
+        log.exception("count listeners failed after a confirmation of campaign %s",
+                      campaign_id)
+        db.session.rollback()
+
+
 _THANKS_PRIORITY = emails.mail_kind("signature_thanks").priority
-_QUEUE_THANKS = Prepared(outbox.deferred_insert())  # outbox.enqueue_deferred, prepared
+
+
+def _thanks_params(signature_id: int, row: tuple[Any, ...] | None = None) -> dict[str, object]:
+    """The thanks e-mail's outbox parameters; its address, language and campaign from the
+    confirmed `row` (on PostgreSQL the statement takes them from its own CTE)."""
+    campaign_id, _key, to, lang = row[:4] if row is not None else (None, None, "", "")
+    return outbox.deferred_params(kind="signature_thanks", to=to, lang=lang, ref=signature_id,
+                                  priority=_THANKS_PRIORITY, campaign_id=campaign_id)
+
+
+@lru_cache(maxsize=8)
+def _first_click_statements(postgres: bool, dues: tuple[lifecycle.ListenerDue | None, ...]
+                            ) -> tuple[Prepared, ...]:
+    """The first click's statements, built once per process (and set of count listeners):
+    on PostgreSQL one, whose UPDATE also checks the link's digest and which returns the
+    confirmed row and whether a listener is due; on SQLite (no INSERT or UPDATE in a CTE)
+    the UPDATE ... RETURNING (digest checked in Python), the count, whether a listener is
+    due, and the outbox row."""
+    if not postgres:
+        campaign_id = bindparam("b_campaign", type_=Integer)
+        return (Prepared(lifecycle.confirm_if_open()),
+                Prepared(lifecycle.count_confirmed("sqlite")),
+                Prepared(select(lifecycle.listeners_due(dues, campaign_id, counted=True))),
+                Prepared(outbox.deferred_insert()))
+    signatures = cast(Table, Signature.__table__)
+    confirmed = lifecycle.confirm_if_open(
+        [_key_digest_sql(signatures.c.email_key) == bindparam("b_digest")]
+    ).cte("confirmed")
+    counted = lifecycle.count_confirmed("postgresql", confirmed).cte("counted")
+    thanks = outbox.deferred_insert_from(
+        confirmed.c.id, confirmed, to_addr=confirmed.c.email, render_lang=confirmed.c.locale,
+        campaign_id=confirmed.c.campaign_id).cte("thanks")
+    due = lifecycle.listeners_due(dues, confirmed.c.campaign_id, counted=False)
+    return (Prepared(select(confirmed.c.campaign_id, confirmed.c.email_key,
+                            confirmed.c.email, confirmed.c.locale, due)
+                     .add_cte(counted, thanks)),)
+
+
+def _key_digest_sql(email_key: ColumnElement[str]) -> ColumnElement[str]:
+    """`_key_digest` in PostgreSQL's SQL (sha256 from PostgreSQL 11)."""
+    return func.substr(func.encode(func.sha256(func.convert_to(email_key, "UTF8")), "hex"),
+                       1, 12)
 
 
 def _link_payload(payload: Any) -> tuple[int | None, str | None]:

@@ -228,7 +228,8 @@ def confirm(token: str) -> ResponseReturnValue:
     """Count the signature once; the page after it is the same for every signer of a
     campaign in a language (and outcome), so it comes from the page cache like the thanks
     page (its count at most CAMPAIGN_PAGE_CACHE_SECONDS old). A first click reads no
-    campaign: the confirmation's UPDATE returns what the page's cache key needs."""
+    campaign and opens no ORM session: the confirmation's statement returns what the page's
+    cache key needs."""
     try:
         done = service.confirm_link(token)
     except ExpiredToken:

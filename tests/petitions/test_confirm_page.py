@@ -3,7 +3,11 @@ cached copy, not per click), a client without Accept-Encoding gets it plain, and
 same page with every protection; the click is counted once either way (issue 18)."""
 import gzip
 
+from sqlalchemy import func, select
+
 from campaign.extensions import db
+from campaign.outbox.models import OutboxMessage
+from campaign.petitions.lifecycle import register_count_listener
 from campaign.petitions.service import signature_token
 from tests.factories import make_campaign, make_signature
 
@@ -47,3 +51,21 @@ def test_a_closed_campaign_click_is_answered_plainly_and_not_counted(client, app
     assert response.status_code == 409
     db.session.expire_all()
     assert campaign.signature_count == 0
+
+
+def test_a_failing_count_listener_leaves_the_click_confirmed_and_thanked(client, app):
+    """The click commits on its own; a count listener (milestones) runs after it, so one that
+    fails costs the signer neither the confirmation nor the page."""
+    def fail(campaign_id):
+        raise RuntimeError("listener down")
+
+    register_count_listener(app, fail)
+    campaign = make_campaign()
+    (link,) = _links(campaign, 1)
+    response = client.get(link)
+    assert response.status_code == 200
+    assert "your signature is confirmed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert campaign.signature_count == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "signature_thanks")) == 1

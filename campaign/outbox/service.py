@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, cast
 
@@ -328,6 +329,24 @@ def _record_outcome(rows: list[OutboxMessage], sent_ids: list[int],
     db.session.commit()
 
 
+def register_worker_chore(app: Flask, chore: Callable[[], object]) -> None:
+    """A short, bounded task the long-running worker does after each batch (a feature's
+    init_app: petitions indexes new signatures for search). Not run by `work(once=True)`,
+    which is also the inline delivery after a request."""
+    chores = app.extensions.setdefault("outbox_worker_chores", [])
+    if chore not in chores:
+        chores.append(chore)
+
+
+def _run_chores() -> None:
+    for chore in current_app.extensions.get("outbox_worker_chores", ()):
+        try:
+            chore()
+        except Exception:  # a chore's failure must not stop the mail
+            log.exception("outbox: worker chore %s failed", getattr(chore, "__name__", chore))
+            db.session.rollback()
+
+
 def work(*, once: bool = False, stop: threading.Event | None = None,
          idle_seconds: float = 1.0) -> int:
     """Deliver until stopped (or, with `once`, until nothing is due). Returns messages handled."""
@@ -338,6 +357,8 @@ def work(*, once: bool = False, stop: threading.Event | None = None,
         while not stop.is_set():
             claimed = deliver_batch(transport=transport)
             handled += claimed
+            if not once:
+                _run_chores()
             if claimed == 0:
                 if once:
                     break

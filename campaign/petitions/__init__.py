@@ -22,6 +22,11 @@ def init_app(app: Flask) -> None:
     from .service import SIGNER_MAIL_KINDS
     from .signer_mail import render_signer_emails
     register_renderer(app, SIGNER_MAIL_KINDS, render_signer_emails)
+    # SQLite: new signatures join the console's search index between the worker's batches,
+    # a bounded chunk at a time, rather than in the sign's transaction (search.py).
+    from ..outbox.service import register_worker_chore
+    from .search import catch_up_index
+    register_worker_chore(app, catch_up_index)
     register_section(app, "petition", "petitions/_section.html", 10,
                      views.petition_section)
     console.pages.init_app(app)

@@ -29,9 +29,12 @@ FTS = "signature_search"
 STATE = "signature_search_state"
 INDEXED = f"(SELECT indexed_through FROM {STATE})"
 TRIGGERS = {
-    "signature_search_ad": f"""AFTER DELETE ON signatures WHEN old.id <= {INDEXED} BEGIN
+    # For every deleted row, in this order: out of the index if it was in it; then the mark
+    # down to the newest row left, also when the row deleted was never indexed (deleting
+    # the unindexed newest rows must not leave the mark above ids SQLite will reuse).
+    "signature_search_ad": f"""AFTER DELETE ON signatures BEGIN
         INSERT INTO {FTS}({FTS}, rowid, full_name, email)
-        VALUES ('delete', old.id, old.full_name, old.email);
+        SELECT 'delete', old.id, old.full_name, old.email WHERE old.id <= {INDEXED};
         UPDATE {STATE} SET indexed_through = (SELECT coalesce(max(id), 0) FROM signatures)
         WHERE indexed_through > (SELECT coalesce(max(id), 0) FROM signatures);
         END""",

@@ -116,6 +116,24 @@ def test_an_id_handed_out_again_after_the_newest_signature_went(organizer, clien
     assert not _console_finds(client, campaign, "Another Signer")
 
 
+def test_ids_handed_out_again_after_unindexed_newest_signatures_went(organizer, client):
+    """Newest rows deleted before they were indexed (an erasure, a wipe) leave the mark no
+    higher than the newest row left: the ids SQLite hands out again are indexed when they
+    come, and deleting them takes nothing from the index that it never held."""
+    campaign = organizer
+    older = make_signature(campaign, full_name="Indexed Signer")
+    assert _console_finds(client, campaign, "Indexed Signer")
+    used = {older.id, *(make_signature(campaign, full_name=f"Waiting Signer{i}").id
+                        for i in range(3))}
+    db.session.execute(text("DELETE FROM signatures"))  # oldest first, as a wipe does
+    db.session.commit()
+    again = make_signature(campaign, full_name="Returning Signer")
+    assert again.id in used  # an id used before
+    assert _console_finds(client, campaign, "Returning Signer")
+    _delete(again)
+    _index_is_sound()
+
+
 def test_chunks_index_everything_waiting(organizer):
     campaign = organizer
     signatures = [make_signature(campaign, full_name=f"Chunked Signer{n}") for n in range(5)]

@@ -173,15 +173,20 @@ def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
     the session, without the statement's parameters (they hold personal data); a
     connection the error shows dead is dropped from the pool."""
     engine = engine if engine is not None else db.engine
-    pooled = engine.raw_connection()
-    dbapi_connection = pooled.dbapi_connection
     dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        pooled = engine.raw_connection()
+    except dbapi_error as error:
+        # No connection (the server is down): the same error `engine.connect()` raises.
+        raise DBAPIError.instance(None, None, error, dbapi_error,
+                                  dialect=engine.dialect) from error
+    dbapi_connection = pooled.dbapi_connection
     transaction = PoolTransaction(engine.dialect, dbapi_connection)
     invalidated = False
     try:
-        if autocommit:
-            dbapi_connection.autocommit = True  # type: ignore[union-attr]  # psycopg's
         try:
+            if autocommit:
+                dbapi_connection.autocommit = True  # type: ignore[union-attr]  # psycopg's
             yield transaction
             if not (autocommit or transaction.rolled_back):
                 dbapi_connection.commit()  # type: ignore[union-attr]  # checked out
@@ -199,7 +204,10 @@ def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
             raise
         finally:
             if autocommit and not invalidated:
-                dbapi_connection.autocommit = False  # type: ignore[union-attr]  # as the pool gave it
+                try:
+                    dbapi_connection.autocommit = False  # type: ignore[union-attr]  # as the pool gave it
+                except dbapi_error as error:
+                    pooled.invalidate(error)  # never back to the pool in autocommit
     finally:
         pooled.close()
 

@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python bench/run.py`: bench.export is imported below
     sys.path.insert(0, str(ROOT))
+from bench import cpu_split  # noqa: E402
 from bench.rounds import Round, Target, check_verdict, percent_spread, summarize  # noqa: E402
 
 LUA = ROOT / "bench" / "lua" / "workload.lua"
@@ -195,7 +196,10 @@ def wrk(site: Site, args, *lua_args, duration=None, base=None) -> dict:
                "-d", f"{duration or args.duration}s", "--timeout", "5s", "-s", str(LUA),
                base or site.base, "--", *lua_args]
     load = os.getloadavg()[0]  # stated beside every figure: the machine may be shared
+    port = int((base or site.base).rsplit(":", 1)[1])
+    cpu_before = cpu_split.snapshot(port)
     output = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+    cpu_after = cpu_split.snapshot(port)
     match = re.search(r"^BENCH (.*)$", output, re.MULTILINE)
     if not match:
         sys.exit(f"wrk gave no result:\n{output}")
@@ -203,6 +207,7 @@ def wrk(site: Site, args, *lua_args, duration=None, base=None) -> dict:
     result["load"] = load
     result["rps"] = result["requests"] / result["seconds"]
     result["errors"] = result["socket_errors"] + result["status_errors"]
+    result["cpu_ms"] = cpu_split.per_request_ms(cpu_before, cpu_after, result["requests"])
     return result
 
 
@@ -269,7 +274,10 @@ class Report:
             judged_ratio: float | None = None):
         """One round of a row; `judged_ratio`: this round's ratio the target is judged on
         when it is not the row's own (the /healthz row: /healthz / bare Flask hello)."""
-        row = self.rows.setdefault(name, {"rounds": [], "target": target, "judged": []})
+        row = self.rows.setdefault(name, {"rounds": [], "target": target, "judged": [],
+                                          "cpu_ms": []})
+        if result.get("cpu_ms"):
+            row["cpu_ms"].append(result["cpu_ms"])
         row["rounds"].append(Round(result["rps"], result["p50_ms"], result["p99_ms"],
                                    result["errors"], base_rps, result.get("load", 0.0)))
         if judged_ratio is not None:
@@ -318,6 +326,19 @@ class Report:
                       "(the median of each round's own ratio to its /healthz beside). Spread: "
                       "the lowest and highest round's ratio. Errors: all rounds added. Load: "
                       "lowest-highest before a round. Targets are judged on the medians.")]
+        split = [(name, row["cpu_ms"]) for name, row in self.rows.items() if row["cpu_ms"]]
+        if split:
+            lines += ["", ("Where the two cores went, in CPU milliseconds per request "
+                           "(medians of the rounds; bench/cpu_split.py): the gunicorn "
+                           "processes, the database server, wrk, and the rest (SMTP sink, "
+                           "outbox worker, kernel)."), "",
+                      "| workload | app | database | wrk | rest | total |",
+                      "|---|---:|---:|---:|---:|---:|"]
+            for name, rounds in split:
+                cells = " | ".join(
+                    f"{statistics.median(r[group] for r in rounds):.3f}"
+                    for group in (*cpu_split.GROUPS, "total"))
+                lines.append(f"| {name} | {cells} |")
         if self.checks:
             lines += ["", "| check | met | detail |", "|---|---|---|"]
             for name, outcomes in self.checks.items():
@@ -377,6 +398,9 @@ def ceiling_and_healthz(site: Site, args, report: Report, hello: Hello) -> None:
     for key in ("rps", "p50_ms", "p99_ms"):
         ceiling[key] = (first[key] + second[key]) / 2
     ceiling["errors"] = first["errors"] + second["errors"]
+    if first["cpu_ms"] and second["cpu_ms"]:
+        ceiling["cpu_ms"] = {group: (first["cpu_ms"][group] + second["cpu_ms"][group]) / 2
+                             for group in first["cpu_ms"]}
     report.row(CEILING, ceiling, base["rps"])
     report.row(HEALTHZ, base, base["rps"],
                Target(">= 60% of bare Flask hello", min_ratio=0.6, no_errors=False),

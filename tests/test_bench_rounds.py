@@ -63,3 +63,27 @@ def test_a_check_holds_only_if_it_held_in_every_round_and_names_the_failed_ones(
     assert ok and cell == "yes, 2 of 2 rounds"
     assert check_verdict([(None, True, "once")]) == (True, "yes", "once")
     assert check_verdict([(1, False, "a"), (2, False, "b")])[1] == "**no** in rounds 1, 2 of 2"
+
+
+def test_cpu_split_charges_a_busy_child_to_wrk_and_keeps_the_sums():
+    """The split bench/run.py prints: a child's CPU lands in the `wrk` group, every group
+    is per request, and the total covers the named groups."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    from bench import cpu_split
+
+    before = cpu_split.snapshot(port=1)  # no gunicorn listens there: app stays 0
+    if before is None:
+        pytest.skip("no /proc here")
+    subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"],
+                   check=True)
+    after = cpu_split.snapshot(port=1)
+    split = cpu_split.per_request_ms(before, after, requests=10)
+    assert split is not None
+    assert split["app"] == 0
+    assert split["wrk"] > 1  # the child's ~0.2 s over 10 "requests"
+    assert split["total"] >= split["app"] + split["database"] + split["wrk"] - 1e-9
+    assert cpu_split.per_request_ms(before, after, requests=0) is None

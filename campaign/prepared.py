@@ -115,6 +115,13 @@ class Prepared:
                      {name: processors[name] for name in required if name in processors},
                      tuple(binds))
 
+    def bind(self, params: Mapping[str, Any], dialect: Dialect) -> Bound:
+        """It with `params` processed now: for a transaction that should hold its locks
+        (SQLite's write lock) only while its statements run, not while Python prepares
+        their parameters."""
+        form = self._form(dialect)
+        return Bound(form.sql, form.parameters(params))
+
     def _execute(self, params: Mapping[str, Any],
                  connection: Runner | None) -> Any:
         connection = connection if connection is not None else db.session.connection()
@@ -158,6 +165,32 @@ class Prepared:
                 ) -> None:
         """Run it for its effect (an INSERT without RETURNING)."""
         self._execute(params, connection).close()
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A `Prepared` statement and its processed parameters (`Prepared.bind`), run on a
+    pool transaction."""
+    sql: str
+    parameters: Sequence[Any] | Mapping[str, Any]
+
+    def first(self, transaction: PoolTransaction) -> tuple[Any, ...] | None:
+        """Run it; its first row (RETURNING or SELECT), or None (the rest are dropped)."""
+        cursor = transaction.dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, self.parameters)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        return tuple(rows[0]) if rows else None
+
+    def execute(self, transaction: PoolTransaction) -> None:
+        """Run it for its effect (an INSERT without RETURNING)."""
+        cursor = transaction.dbapi_connection.cursor()
+        try:
+            cursor.execute(self.sql, self.parameters)
+        finally:
+            cursor.close()
 
 
 @contextmanager

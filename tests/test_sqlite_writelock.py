@@ -40,3 +40,38 @@ def test_reads_do_not_take_the_lock(tmp_path):
     reader = sqlite3.connect(path, factory=WriteLockConnection, timeout=0)
     assert reader.execute("SELECT count(*) FROM t").fetchone() == (0,)
     writer.rollback()
+
+
+def test_the_wal_is_checkpointed_after_the_lock_is_dropped(tmp_path, monkeypatch):
+    """SQLite's own checkpoint runs inside the COMMIT, so it held the lock (and every writer
+    waited for its copying and fsyncs); the process's periodic one runs once it is free."""
+    from campaign import sqlite_writelock
+
+    path = str(tmp_path / "db.sqlite")
+    writer = sqlite3.connect(path, factory=WriteLockConnection)
+    writer.execute("PRAGMA journal_mode=WAL")
+    assert writer.execute("PRAGMA wal_autocheckpoint").fetchone() == (
+        sqlite_writelock.AUTOCHECKPOINT_PAGES,)
+    writer.execute("CREATE TABLE t (n INTEGER)")
+    writer.commit()
+    other = sqlite3.connect(path, factory=WriteLockConnection)
+    seen = []
+    checkpoint = WriteLockConnection._checkpoint
+
+    def watched(self):
+        other.acquire_write_lock()  # free: taken at once
+        seen.append(other._locked)
+        other._release()
+        checkpoint(self)
+        seen.append(self.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+
+    monkeypatch.setattr(WriteLockConnection, "_checkpoint", watched)
+    monkeypatch.setattr(sqlite_writelock, "LOCK_WAIT_SECONDS", 0)
+    for n in range(sqlite_writelock.CHECKPOINT_EVERY_COMMITS):
+        writer.execute("INSERT INTO t VALUES (?)", (n,))
+        writer.commit()
+    assert seen[0] is True
+    busy, frames, copied = seen[1]
+    assert busy == 0 and frames == copied  # everything committed is in the database file
+    assert writer.execute("SELECT count(*) FROM t").fetchone() == (
+        sqlite_writelock.CHECKPOINT_EVERY_COMMITS,)

@@ -312,18 +312,21 @@ def listeners_due(dues: tuple[ListenerDue | None, ...], campaign_id: ColumnEleme
 def count_confirmed(dialect: str, confirmed: FromClause | None = None
                     ) -> PgInsert | SqliteInsert:
     """+1 on the slot `b_slot` of the campaign `b_campaign`, or of each row of `confirmed`
-    (a CTE of `confirm_if_open`): an upsert, so it is one statement that also lays the slot
-    out on a campaign's first count."""
+    (a CTE of `confirm_if_open`, or on SQLite the confirmed row read back): an upsert, so
+    it is one statement that also lays the slot out on a campaign's first count."""
     insert_ = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement: PgInsert | SqliteInsert
     if confirmed is None:
         statement = insert_(_COUNTERS).values(campaign_id=bindparam("b_campaign"),
                                                slot=bindparam("b_slot"), count=1)
     else:
-        statement = insert_(_COUNTERS).from_select(
-            ["campaign_id", "slot", "count"],
-            select(confirmed.c.campaign_id, bindparam("b_slot", type_=_COUNTERS.c.slot.type),
-                   literal(1, _COUNTERS.c.count.type)))
+        source = select(confirmed.c.campaign_id, bindparam("b_slot", type_=_COUNTERS.c.slot.type),
+                        literal(1, _COUNTERS.c.count.type))
+        if dialect != "postgresql":
+            # SQLite would read `FROM ... ON CONFLICT` as a join's ON: a WHERE ends the
+            # SELECT (the parsing ambiguity of its UPSERT documentation).
+            source = source.where(true())
+        statement = insert_(_COUNTERS).from_select(["campaign_id", "slot", "count"], source)
     return statement.on_conflict_do_update(
         index_elements=[_COUNTERS.c.campaign_id, _COUNTERS.c.slot],
         set_={"count": _COUNTERS.c.count + statement.excluded.count})

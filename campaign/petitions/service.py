@@ -21,7 +21,6 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Executable,
-    Integer,
     Table,
     bindparam,
     exists,
@@ -500,8 +499,9 @@ def _confirm_and_thank(signature_id: int, digest: str | None
     No ORM object is involved, so it runs on a pool connection of its own, not through the
     session (`own_transaction`): on PostgreSQL one statement in autocommit (the UPDATE, the
     count and the outbox row as data-modifying CTEs: atomic, one round trip); on SQLite the
-    UPDATE ... RETURNING, the count, the listeners' question, the outbox row and the COMMIT
-    (the write lock of sqlite_writelock.py taken at the UPDATE, as on any connection). The
+    UPDATE ... RETURNING, the count RETURNING the listeners' answer, the outbox row and the
+    COMMIT (the write lock of sqlite_writelock.py taken at the UPDATE, as on any connection,
+    and held for those alone: their parameters are bound before). The
     count's listeners (milestones) run after it, in the session, only when the statement
     says they have work."""
     session = db.session
@@ -510,22 +510,24 @@ def _confirm_and_thank(signature_id: int, digest: str | None
     postgres = db.engine.dialect.name == "postgresql"
     statements = _first_click_statements(postgres, lifecycle.listener_dues())
     params = lifecycle.confirm_params(signature_id)
+    params.update(_thanks_params(signature_id))
     if postgres:
-        params.update(_thanks_params(signature_id))
         params["b_digest"] = digest if isinstance(digest, str) else ""  # as signed: a string
         with own_transaction(autocommit=True) as transaction:
             row = statements[0].first(params, transaction)
     else:
+        # Every parameter processed before the UPDATE takes the write lock (sqlite_writelock):
+        # while it is held, only the three statements and the digest check run.
+        dialect = db.engine.dialect
+        confirm, count, thank = (statement.bind(params, dialect) for statement in statements)
         with own_transaction() as transaction:
-            row = statements[0].first(params, transaction)
+            row = confirm.first(transaction)
             if row is not None and _key_digest(row[1]) != digest:
                 transaction.rollback()  # a link of a deleted signature whose id was reused
                 return None
             if row is not None:
-                params.update(b_campaign=row[0], **_thanks_params(signature_id, row))
-                statements[1].execute(params, transaction)
-                due = statements[2].first(params, transaction)
-                statements[3].execute(params, transaction)
+                due = count.first(transaction)
+                thank.execute(transaction)
                 row = (*row[:4], due is not None and due[0])
     if row is None:
         return None
@@ -552,12 +554,11 @@ def _count_rose(campaign_id: int) -> None:
 _THANKS_PRIORITY = emails.mail_kind("signature_thanks").priority
 
 
-def _thanks_params(signature_id: int, row: tuple[Any, ...] | None = None) -> dict[str, object]:
-    """The thanks e-mail's outbox parameters; its address, language and campaign from the
-    confirmed `row` (on PostgreSQL the statement takes them from its own CTE)."""
-    campaign_id, _key, to, lang = row[:4] if row is not None else (None, None, "", "")
-    return outbox.deferred_params(kind="signature_thanks", to=to, lang=lang, ref=signature_id,
-                                  priority=_THANKS_PRIORITY, campaign_id=campaign_id)
+def _thanks_params(signature_id: int) -> dict[str, object]:
+    """The thanks e-mail's outbox parameters; its address, language and campaign the
+    statement takes from the confirmed row."""
+    return outbox.deferred_params(kind="signature_thanks", to="", lang="", ref=signature_id,
+                                  priority=_THANKS_PRIORITY)
 
 
 @lru_cache(maxsize=8)
@@ -566,15 +567,22 @@ def _first_click_statements(postgres: bool, dues: tuple[lifecycle.ListenerDue | 
     """The first click's statements, built once per process (and set of count listeners):
     on PostgreSQL one, whose UPDATE also checks the link's digest and which returns the
     confirmed row and whether a listener is due; on SQLite (no INSERT or UPDATE in a CTE)
-    the UPDATE ... RETURNING (digest checked in Python), the count, whether a listener is
-    due, and the outbox row."""
-    if not postgres:
-        campaign_id = bindparam("b_campaign", type_=Integer)
-        return (Prepared(lifecycle.confirm_if_open()),
-                Prepared(lifecycle.count_confirmed("sqlite")),
-                Prepared(select(lifecycle.listeners_due(dues, campaign_id, counted=True))),
-                Prepared(outbox.deferred_insert()))
+    the UPDATE ... RETURNING (digest checked in Python), the count RETURNING whether a
+    listener is due, and the outbox row. The last two read the confirmed row by id in the
+    same transaction rather than take its values from Python, so all three are bound before
+    the first takes the write lock."""
     signatures = cast(Table, Signature.__table__)
+    if not postgres:
+        by_id = signatures.c.id == bindparam("b_id")
+        row = (select(signatures.c.id, signatures.c.campaign_id, signatures.c.email,
+                      signatures.c.locale).where(by_id).subquery("confirmed"))
+        campaign_id = select(signatures.c.campaign_id).where(by_id).scalar_subquery()
+        return (Prepared(lifecycle.confirm_if_open()),
+                Prepared(lifecycle.count_confirmed("sqlite", row).returning(
+                    lifecycle.listeners_due(dues, campaign_id, counted=True))),
+                Prepared(outbox.deferred_insert_from(
+                    row.c.id, row, to_addr=row.c.email, render_lang=row.c.locale,
+                    campaign_id=row.c.campaign_id)))
     confirmed = lifecycle.confirm_if_open(
         [_key_digest_sql(signatures.c.email_key) == bindparam("b_digest")]
     ).cte("confirmed")

@@ -69,3 +69,49 @@ def test_a_failing_count_listener_leaves_the_click_confirmed_and_thanked(client,
     assert campaign.signature_count == 1
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
         OutboxMessage.kind == "signature_thanks")) == 1
+
+
+def test_on_sqlite_the_click_holds_the_write_lock_for_three_statements(client, app,
+                                                                        monkeypatch):
+    """The UPDATE, the count (which also says whether a milestone is due) and the thanks
+    e-mail, whose address, language and campaign the INSERT reads from the confirmed row:
+    every parameter is bound before the UPDATE takes SQLite's write lock."""
+    if db.engine.dialect.name != "sqlite":
+        return
+    from campaign import sqlite_writelock
+
+    campaign = make_campaign()
+    signature = make_signature(campaign, confirmed=False, email="Ana@Example.org", locale="ru")
+    link = f"/confirm/{signature_token('confirm', signature)}"
+    statements: list[str] = []
+    committed: list[bool] = []
+    execute = sqlite_writelock.WriteLockCursor.execute
+    commit = sqlite_writelock.WriteLockConnection.commit
+
+    def recording(cursor, sql, parameters=(), /):
+        # The click's transaction: from its UPDATE to its commit (the page comes after).
+        if not committed and (statements or sql.startswith("UPDATE signatures")):
+            statements.append(sql.split()[0])
+        return execute(cursor, sql, parameters)
+
+    def committing(connection):
+        if statements:
+            committed.append(True)
+        return commit(connection)
+
+    monkeypatch.setattr(sqlite_writelock.WriteLockCursor, "execute", recording)
+    monkeypatch.setattr(sqlite_writelock.WriteLockConnection, "commit", committing)
+    assert client.get(link).status_code == 200
+    monkeypatch.undo()
+    assert statements == ["UPDATE", "INSERT", "INSERT"]
+    db.session.expire_all()
+    assert campaign.signature_count == 1
+    mail = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "signature_thanks")).one()
+    assert (mail.to_addr, mail.render_lang, mail.campaign_id, mail.render_ref) == (
+        signature.email, "ru", campaign.id, signature.id)
+    assert client.get(link).status_code == 200  # the second click: nothing more
+    db.session.expire_all()
+    assert campaign.signature_count == 1
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.kind == "signature_thanks")) == 1

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, redirect, request, url_for
 from flask.ctx import RequestContext
 from flask.typing import ResponseReturnValue
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -22,7 +22,17 @@ from werkzeug.routing import IntegerConverter, Map
 
 from . import i18n
 from .config import load_config
-from .extensions import compress, csrf, db, limiter, login_manager, mail, migrate
+from .extensions import (
+    AUTOCOMMIT_BIND,
+    compress,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    mail,
+    migrate,
+)
+from .prepared import Prepared, own_transaction
 from .sessions import LazySessionRequestContext
 
 if TYPE_CHECKING:
@@ -30,6 +40,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 _HEALTHY = b'{"status":"ok"}\n'  # what jsonify({"status": "ok"}) sends
+_SELECT_ONE = Prepared(text("SELECT 1"))
 
 
 class CampaignFlask(Flask):
@@ -95,6 +106,14 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         options["connect_args"] = {**options.get("connect_args", {}),
                                    "factory": WriteLockConnection}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:
+        # A database server: a second pool whose connections stay in autocommit, for the
+        # one-statement writes and /healthz (extensions.AUTOCOMMIT_BIND).
+        app.config["SQLALCHEMY_BINDS"] = {
+            **(app.config.get("SQLALCHEMY_BINDS") or {}),
+            AUTOCOMMIT_BIND: {**(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
+                              "url": app.config["SQLALCHEMY_DATABASE_URI"],
+                              "isolation_level": "AUTOCOMMIT"}}
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     werkzeug_log = logging.getLogger("werkzeug")
@@ -162,14 +181,12 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
     @app.get("/healthz")
     @limiter.exempt
     def healthz() -> ResponseReturnValue:
-        # A connection of the pool, not the ORM session: the database answers, nothing more.
-        # On a database server in autocommit: one round trip, no BEGIN and ROLLBACK around
-        # the SELECT (SQLite opens no transaction for a SELECT, and switching costs there).
-        engine = db.engine
-        with engine.connect() as connection:
-            if engine.dialect.name != "sqlite":
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql("SELECT 1")
+        # The database answers, nothing more: one statement on a pool connection's cursor
+        # (not the ORM session, not Core's execution layers: half of the database part of a
+        # /healthz). On a database server from the autocommit pool: one round trip, no BEGIN
+        # and ROLLBACK around the SELECT (SQLite opens no transaction for a SELECT).
+        with own_transaction(autocommit=db.autocommit_engine is not None) as transaction:
+            _SELECT_ONE.first({}, transaction)
         return app.response_class(_HEALTHY, mimetype="application/json")
 
     return app

@@ -38,6 +38,12 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+# The bind (a second engine and pool, PostgreSQL only) whose connections are opened in
+# autocommit and stay so: a write one statement makes alone, and /healthz, run there without
+# switching a connection of the main pool in and out of autocommit (a round of driver calls
+# each way, ~0.1 ms of a /healthz) or a BEGIN and COMMIT around it.
+AUTOCOMMIT_BIND = "autocommit"
+
 # A pooled connection used this recently is not checked again before its next use.
 PING_AFTER_IDLE_SECONDS = 1.0
 _CHECKED_IN = "campaign.checked_in"
@@ -59,6 +65,11 @@ class SQLAlchemy(_SQLAlchemy):
         if ping and engine.dialect.name != "sqlite":
             _ping_idle_connections(engine)
         return engine
+
+    @property
+    def autocommit_engine(self) -> Engine | None:
+        """The current app's autocommit engine (AUTOCOMMIT_BIND); None on SQLite."""
+        return self.engines.get(AUTOCOMMIT_BIND)
 
     def _teardown_session(self, exc: BaseException | None) -> None:
         if self.session.registry.has():  # a request that never used the ORM has none

@@ -76,8 +76,6 @@ class _Form:
         return [values[name] for name in self.names]
 
 
-
-
 class Prepared:
     """A Core statement run with as little Python as its driver allows (module docstring).
     Build it once, at import, like any prebuilt statement."""
@@ -199,13 +197,19 @@ def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
     """A pool connection's own transaction, outside the ORM session (whatever the session
     holds, this neither sees its uncommitted writes nor ends its transaction), for
     `Prepared` statements: committed when the block ends (durable when it returns) unless
-    rolled back, rolled back if it raises. With `autocommit` (PostgreSQL) every statement
-    commits by itself: for a change one statement makes alone, which is atomic on its own.
+    rolled back, rolled back if it raises. With `autocommit` (PostgreSQL) the connection comes
+    from the autocommit pool (extensions.AUTOCOMMIT_BIND) and every statement commits by
+    itself: for a change one statement makes alone, which is atomic on its own.
 
     Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError ...) as from
     the session, without the statement's parameters (they hold personal data); a
     connection the error shows dead is dropped from the pool."""
-    engine = engine if engine is not None else db.engine
+    if autocommit:
+        engine = db.autocommit_engine
+        if engine is None:
+            raise RuntimeError("autocommit needs a database server (no autocommit pool)")
+    elif engine is None:
+        engine = db.engine
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         pooled = engine.raw_connection()
@@ -215,32 +219,22 @@ def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
                                   dialect=engine.dialect) from error
     dbapi_connection = pooled.dbapi_connection
     transaction = PoolTransaction(engine.dialect, dbapi_connection)
-    invalidated = False
     try:
-        try:
-            if autocommit:
-                dbapi_connection.autocommit = True  # type: ignore[union-attr]  # psycopg's
-            yield transaction
-            if not (autocommit or transaction.rolled_back):
-                dbapi_connection.commit()  # type: ignore[union-attr]  # checked out
-        except dbapi_error as error:
-            invalidated = engine.dialect.is_disconnect(error, dbapi_connection, None)
-            if invalidated:
-                pooled.invalidate(error)
-            else:
-                _rollback(dbapi_connection)
-            raise DBAPIError.instance(None, None, error, dbapi_error,
-                                      connection_invalidated=invalidated,
-                                      dialect=engine.dialect) from error
-        except BaseException:
+        yield transaction
+        if not (autocommit or transaction.rolled_back):
+            dbapi_connection.commit()  # type: ignore[union-attr]  # checked out
+    except dbapi_error as error:
+        invalidated = engine.dialect.is_disconnect(error, dbapi_connection, None)
+        if invalidated:
+            pooled.invalidate(error)
+        else:
             _rollback(dbapi_connection)
-            raise
-        finally:
-            if autocommit and not invalidated:
-                try:
-                    dbapi_connection.autocommit = False  # type: ignore[union-attr]  # as the pool gave it
-                except dbapi_error as error:
-                    pooled.invalidate(error)  # never back to the pool in autocommit
+        raise DBAPIError.instance(None, None, error, dbapi_error,
+                                  connection_invalidated=invalidated,
+                                  dialect=engine.dialect) from error
+    except BaseException:
+        _rollback(dbapi_connection)
+        raise
     finally:
         pooled.close()
 

@@ -111,7 +111,8 @@ def app(database_url, tmp_path):
         yield app
         db.session.remove()
         wipe(db.engine)
-        db.engine.dispose()
+        for engine in db.engines.values():  # PostgreSQL's autocommit pool too
+            engine.dispose()
 
 
 def wipe(engine) -> None:

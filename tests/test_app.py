@@ -56,29 +56,33 @@ def test_healthz_reports_the_database(client):
 
 
 def test_healthz_asks_the_database_one_question(client, app):
-    """A load balancer polls /healthz all day: on a database server it is one statement in
-    autocommit, not BEGIN, SELECT and ROLLBACK (three round trips)."""
+    """A load balancer polls /healthz all day: on a database server it is one statement on
+    a connection of the autocommit pool (psycopg sends no BEGIN and no ROLLBACK around it,
+    and no connection is switched in and out of autocommit); nothing touches the main pool."""
     from sqlalchemy import event
 
     from campaign.extensions import db
 
-    sent: list[tuple[str, bool]] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        # psycopg sends BEGIN before a statement unless the connection is in autocommit.
-        sent.append((statement, bool(getattr(cursor.connection, "autocommit", False))))
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
+    used: dict[str, list[object]] = {"main": [], "autocommit": []}
+    engines = {"main": db.engine, "autocommit": db.autocommit_engine}
+    listeners = {name: (lambda dbapi_connection, record, proxy, name=name:
+                        used[name].append(dbapi_connection))
+                 for name, engine in engines.items() if engine is not None}
+    for name, listener in listeners.items():
+        event.listen(engines[name], "checkout", listener)
     try:
         assert client.get("/healthz").status_code == 200
     finally:
-        event.remove(engine, "before_cursor_execute", record)
-    if engine.dialect.name == "sqlite":
-        assert sent == [("SELECT 1", False)]  # a SELECT opens no transaction there
-    else:
-        assert sent == [("SELECT 1", True)]
+        for name, listener in listeners.items():
+            event.remove(engines[name], "checkout", listener)
+    if db.engine.dialect.name == "sqlite":
+        assert len(used["main"]) == 1  # a SELECT opens no transaction there
+        return
+    assert used["main"] == [] and len(used["autocommit"]) == 1
+    connection = used["autocommit"][0]
+    assert connection.autocommit  # set when the pool opened it, never switched
+    from psycopg.pq import TransactionStatus
+    assert connection.info.transaction_status == TransactionStatus.IDLE
 
 
 def test_healthz_is_503_when_the_database_is_gone(tmp_path):

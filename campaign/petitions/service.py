@@ -348,9 +348,8 @@ def _insert_alone(params: dict[str, Any], columns: tuple[str, ...], no_fields: b
     session's or of Core's per-execution layers. On PostgreSQL the one statement runs in
     autocommit, atomic by itself: one round trip, no BEGIN or COMMIT. On SQLite the two
     INSERTs share a transaction (the write lock is taken by the first, as on any write)."""
-    engine = db.engine
-    statements = _prepared_pending_with_mail(engine.dialect.name, columns, no_fields)
-    with own_transaction(engine, autocommit=len(statements) == 1) as connection:
+    statements = _prepared_pending_with_mail(db.engine.dialect.name, columns, no_fields)
+    with own_transaction(autocommit=len(statements) == 1) as connection:
         row = statements[0].first(params, connection)
         if row is None:
             return None  # nothing inserted: the campaign no longer takes signatures

@@ -5,6 +5,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Request,
+    Response,
     abort,
     current_app,
     g,
@@ -192,6 +193,8 @@ def thanks(slug: str) -> ResponseReturnValue:
     shell = page_cache.get_shell(("thanks", i18n.current_language(), slug), render)
     if request.if_none_match.contains_weak(shell.etag):
         response = make_response("", 304)
+    elif page_cache.accepts_gzip():
+        response = _gzipped(shell)
     else:
         response = make_response(page_cache.fill(shell), shell.status)
     response.set_etag(shell.etag, weak=True)
@@ -259,14 +262,18 @@ def confirm(token: str) -> ResponseReturnValue:
 
     shell = page_cache.get_shell(("confirmed", outcome.value, lang, str(campaign_id)), render)
     if shell.status == 200 and page_cache.accepts_gzip():
-        # A browser's click: compressed once per shell like the campaign page
-        # (page_cache.gzip_body), not by Flask-Compress on every click.
-        response = make_response(page_cache.gzip_body(shell), shell.status)
-        response.mimetype = "text/html"
-        response.headers["Content-Encoding"] = "gzip"
-        response.vary.add("Accept-Encoding")
-        return response
+        return _gzipped(shell)
     return page_cache.fill(shell), shell.status
+
+
+def _gzipped(shell: page_cache.Shell) -> Response:
+    """A browser's copy of a cached page: compressed once per shell like the campaign page
+    (page_cache.gzip_body), not by Flask-Compress on every request."""
+    response = make_response(page_cache.gzip_body(shell), shell.status)
+    response.mimetype = "text/html"
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

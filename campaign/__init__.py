@@ -108,12 +108,13 @@ def create_app(config: dict[str, Any] | None = None, instance_path: str | None =
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     else:
         # A database server: a second pool whose connections stay in autocommit, for the
-        # one-statement writes and /healthz (extensions.AUTOCOMMIT_BIND).
+        # one-statement writes and /healthz (extensions.AUTOCOMMIT_BIND). Nothing there opens
+        # a transaction, so a connection coming back has none to roll back.
         app.config["SQLALCHEMY_BINDS"] = {
             **(app.config.get("SQLALCHEMY_BINDS") or {}),
             AUTOCOMMIT_BIND: {**(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}),
                               "url": app.config["SQLALCHEMY_DATABASE_URI"],
-                              "isolation_level": "AUTOCOMMIT"}}
+                              "isolation_level": "AUTOCOMMIT", "pool_reset_on_return": None}}
     logging.basicConfig(level=app.config.get("LOG_LEVEL") or "INFO",
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     werkzeug_log = logging.getLogger("werkzeug")

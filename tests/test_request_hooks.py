@@ -146,3 +146,44 @@ def test_a_session_first_used_late_in_the_request_is_saved(app, client):
         "csrf_token": csrf_from(page.get_data(as_text=True))})
     assert answer.status_code in (302, 303)
     assert "Set-Cookie" in answer.headers
+
+
+
+def test_the_rate_limiter_checks_limited_views_only_and_still_limits_them(
+        tmp_path, database_url, monkeypatch):
+    """Flask-Limiter's per-request check is skipped for a view no limit applies to, and a
+    view with a limit (the organizer login) is still checked and refused past its limit."""
+    from flask import request
+
+    from campaign.extensions import db, limiter
+    from tests.conftest import make_app, wipe
+
+    checked: list[str | None] = []
+    library = type(limiter).__mro__[1]  # Flask-Limiter's own Limiter
+    original = library._check_request_limit
+
+    def recording(self, callable_name=None, in_middleware=True):
+        checked.append(request.endpoint)
+        return original(self, callable_name, in_middleware)
+
+    monkeypatch.setattr(library, "_check_request_limit", recording)
+    app = make_app(database_url, tmp_path / "instance", RATELIMIT_ENABLED=True,
+                   LOGIN_RATE_LIMIT="2 per minute", LOGIN_MAX_FAILURES=100)
+    with app.app_context():
+        limiter.reset()
+        client = app.test_client()
+        try:
+            assert client.get("/healthz").status_code == 200
+            assert client.get("/en/").status_code == 200
+            assert checked == []  # no limit on either: Flask-Limiter not consulted
+            token = csrf_from(client.get("/organize/login").get_data(as_text=True))
+            codes = [client.post("/organize/login", data={
+                "email": "nobody@example.org", "password": "wrong", "csrf_token": token}
+            ).status_code for _ in range(3)]
+            assert "organizers.login" in checked
+            assert codes == [422, 422, 429]
+        finally:
+            limiter.reset()
+            db.session.remove()
+            wipe(db.engine)
+            db.engine.dispose()

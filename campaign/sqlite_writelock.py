@@ -6,8 +6,6 @@ several gunicorn processes and threads, those sleeps dominate: in bench/ they ma
 400 ms at under 100 signatures/s. Here each connection takes an exclusive `flock` on a lock
 file beside the database before its first write statement and drops it at commit or rollback;
 waiting writers retry every 0.2-2 ms instead of SQLite's 1-100 ms. Reads (WAL) never take it.
-Threads of one process queue first on a lock of the process (`_process_gate`): the next one
-is woken the moment the lock is dropped, and only one thread per process polls the file.
 
 The WAL is checkpointed after the lock is dropped (`CHECKPOINT_EVERY_COMMITS`): SQLite's own
 automatic checkpoint runs inside the COMMIT that crosses its threshold, so it held the lock
@@ -23,7 +21,6 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
-import threading
 import time
 from collections.abc import Iterable
 from contextlib import suppress
@@ -45,14 +42,6 @@ _write_commits = itertools.count(1)
 # SQLite's own automatic checkpoint, kept above what the periodic one lets the WAL reach.
 AUTOCHECKPOINT_PAGES = 4000
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_gates: dict[str, threading.Lock] = {}
-_gates_lock = threading.Lock()
-
-
-def _process_gate(path: str) -> threading.Lock:
-    """The one in-process lock for a database file, shared by every connection to it."""
-    with _gates_lock:
-        return _gates.setdefault(os.path.realpath(path), threading.Lock())
 
 
 def _is_write(sql: str) -> bool:
@@ -81,7 +70,6 @@ class WriteLockConnection(sqlite3.Connection):
         path = os.fspath(database)
         if fcntl is not None and path not in ("", ":memory:") and not path.startswith("file:"):
             self._lock_fd = os.open(path + "-writelock", os.O_RDWR | os.O_CREAT, 0o600)
-            self._gate = _process_gate(path)
             # SQLite's own checkpoint as the backstop only (after a large transaction).
             super().execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}").close()
 
@@ -100,15 +88,12 @@ class WriteLockConnection(sqlite3.Connection):
         if self._lock_fd is None or self._locked:
             return
         deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        if not self._gate.acquire(timeout=LOCK_WAIT_SECONDS):
-            return
         pause = 0.0002
         while True:
             try:
                 fcntl.flock(self._lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    self._gate.release()
                     return
                 time.sleep(pause)
                 pause = min(pause * 2, 0.002)
@@ -120,10 +105,7 @@ class WriteLockConnection(sqlite3.Connection):
         if self._locked:
             self._locked = False
             assert self._lock_fd is not None
-            try:
-                fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
-            finally:
-                self._gate.release()
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def commit(self) -> None:
         wrote = self._locked

@@ -178,14 +178,6 @@ class LoginManager(_LoginManager):
         return super()._update_remember_cookie(response)  # type: ignore[no-any-return]
 
 
-migrate = Migrate()
-csrf = CSRFProtect()
-mail = Mail()
-babel = Babel()
-login_manager = LoginManager()
-# Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
-# in_memory_fallback keeps the site taking signatures when Redis is down. The key is a keyed
-# hash of the client's address (IPv6: its /64), so no storage ever holds an address.
 class Limiter(_Limiter):
     """Flask-Limiter's before-request check skipped for a view no limit can apply to.
 
@@ -221,6 +213,14 @@ class Limiter(_Limiter):
         return known
 
 
+migrate = Migrate()
+csrf = CSRFProtect()
+mail = Mail()
+babel = Babel()
+login_manager = LoginManager()
+# Limits are declared where they apply; storage follows RATELIMIT_STORAGE_URI (Redis or memory).
+# in_memory_fallback keeps the site taking signatures when Redis is down. The key is a keyed
+# hash of the client's address (IPv6: its /64), so no storage ever holds an address.
 limiter = Limiter(key_func=address_key, in_memory_fallback_enabled=True,
                   swallow_errors=True)
 # gzip/brotli for pages, CSS and JSON (settings COMPRESS_*); streamed CSV exports too.

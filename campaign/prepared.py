@@ -27,7 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ClauseElement, Connection, Dialect, Engine
+from sqlalchemy import ClauseElement, Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -192,8 +192,7 @@ class Bound:
 
 
 @contextmanager
-def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
-                    ) -> Iterator[PoolTransaction]:
+def own_transaction(*, autocommit: bool = False) -> Iterator[PoolTransaction]:
     """A pool connection's own transaction, outside the ORM session (whatever the session
     holds, this neither sees its uncommitted writes nor ends its transaction), for
     `Prepared` statements: committed when the block ends (durable when it returns) unless
@@ -204,12 +203,9 @@ def own_transaction(engine: Engine | None = None, *, autocommit: bool = False
     Driver errors come out as SQLAlchemy's (IntegrityError, OperationalError ...) as from
     the session, without the statement's parameters (they hold personal data); a
     connection the error shows dead is dropped from the pool."""
-    if autocommit:
-        engine = db.autocommit_engine
-        if engine is None:
-            raise RuntimeError("autocommit needs a database server (no autocommit pool)")
-    elif engine is None:
-        engine = db.engine
+    engine = db.autocommit_engine if autocommit else db.engine
+    if engine is None:
+        raise RuntimeError("autocommit needs a database server (no autocommit pool)")
     dbapi_error = engine.dialect.loaded_dbapi.Error
     try:
         pooled = engine.raw_connection()

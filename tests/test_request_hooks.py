@@ -154,19 +154,19 @@ def test_the_rate_limiter_checks_limited_views_only_and_still_limits_them(
     """Flask-Limiter's per-request check is skipped for a view no limit applies to, and a
     view with a limit (the organizer login) is still checked and refused past its limit."""
     from flask import request
+    from flask_limiter import Limiter as LibraryLimiter
 
     from campaign.extensions import db, limiter
     from tests.conftest import make_app, wipe
 
     checked: list[str | None] = []
-    library = type(limiter).__mro__[1]  # Flask-Limiter's own Limiter
-    original = library._check_request_limit
+    original = LibraryLimiter._check_request_limit
 
     def recording(self, callable_name=None, in_middleware=True):
         checked.append(request.endpoint)
         return original(self, callable_name, in_middleware)
 
-    monkeypatch.setattr(library, "_check_request_limit", recording)
+    monkeypatch.setattr(LibraryLimiter, "_check_request_limit", recording)
     app = make_app(database_url, tmp_path / "instance", RATELIMIT_ENABLED=True,
                    LOGIN_RATE_LIMIT="2 per minute", LOGIN_MAX_FAILURES=100)
     with app.app_context():
